@@ -1,0 +1,292 @@
+"""The result of a range test: raw data, suggestions, diagnostics, save/load, pandas."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import diagnostics
+from ._version import __version__
+from .errors import LRFinderError, ResultFileError
+from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+FORMAT_NAME = "lrfinder.RangeTestResult"
+FORMAT_VERSION = 1
+
+STOP_REASONS = (
+    "completed",  # reached end_lr
+    "diverged",  # the stop rule fired
+    "non-finite",  # a loss was NaN or inf
+    "interrupted",  # KeyboardInterrupt
+    "data-exhausted",  # the data ran out and could not be restarted
+    "error",  # the user's step raised (partial results attached to the error)
+)
+
+
+@dataclass(eq=False)
+class RangeTestResult:
+    """Everything a range test recorded, and what can be read from it.
+
+    Attributes:
+        lrs: Learning rate of the first parameter group at each optimizer update (float64).
+        losses: Raw loss of each update, unsmoothed (float64; NaN/inf kept as recorded).
+        stop_reason: Why the run ended: one of :data:`STOP_REASONS`.
+        start_lr, end_lr, num_steps, mode: The ladder that was requested.
+        method: The rule behind :attr:`suggestion` (default :data:`~lrfinder.suggest.DEFAULT_METHOD`).
+        metadata: JSON-friendly facts about the run (optimizer, batch, device, versions, time).
+
+    Example:
+        >>> import numpy as np
+        >>> from lrfinder import RangeTestResult
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
+        >>> result = RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
+        >>> f"{result.suggestion:.1e}"
+        '1.0e-03'
+    """
+
+    lrs: NDArray[np.float64]
+    losses: NDArray[np.float64]
+    stop_reason: str
+    start_lr: float
+    end_lr: float
+    num_steps: int
+    mode: str = "exp"
+    method: str = DEFAULT_METHOD
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lrs = np.asarray(self.lrs, dtype=np.float64).ravel().copy()
+        self.losses = np.asarray(self.losses, dtype=np.float64).ravel().copy()
+        self.lrs.flags.writeable = False
+        self.losses.flags.writeable = False
+        if self.lrs.shape != self.losses.shape:
+            msg = (
+                f"`lrs` and `losses` must have the same length, got {self.lrs.size} and "
+                f"{self.losses.size}."
+            )
+            raise ValueError(msg)
+        if self.stop_reason not in STOP_REASONS:
+            names = ", ".join(repr(r) for r in STOP_REASONS)
+            msg = f"`stop_reason` must be one of {names}, got stop_reason={self.stop_reason!r}."
+            raise ValueError(msg)
+        get_suggester(self.method)  # fail now, not on first use
+
+    # --- reading the curve --------------------------------------------------------------------
+
+    @cached_property
+    def curve(self) -> Curve | None:
+        """The curve as the rules see it (cut at the first non-finite loss, smoothed), or None."""
+        try:
+            return prepare_curve(self.lrs, self.losses, method="the analysis")
+        except LRFinderError:
+            return None
+
+    @property
+    def smoothed(self) -> NDArray[np.float64]:
+        """The zero-lag smoothed loss (NaN from the first non-finite raw loss on)."""
+        out = np.full(self.losses.shape, np.nan)
+        if self.curve is not None:
+            out[: len(self.curve.fit)] = self.curve.fit
+        return out
+
+    def suggest(self, method: str | None = None, **kwargs: Any) -> Suggestion:
+        """Returns the suggestion of the rule ``method`` (default: :attr:`method`).
+
+        ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`.
+
+        Raises:
+            ValueError: If ``method`` is not a registered rule.
+            NotEnoughPointsError: If the curve has fewer than 3 usable points.
+        """
+        rule = get_suggester(method or self.method)
+        if not kwargs and method in (None, self.method):
+            return self._default_suggestion
+        return rule(self.lrs, self.losses, **kwargs)
+
+    @cached_property
+    def _default_suggestion(self) -> Suggestion:
+        return get_suggester(self.method)(self.lrs, self.losses)
+
+    @property
+    def suggestion(self) -> float:
+        """The recommended peak learning rate (e.g. OneCycleLR's ``max_lr``), as a float."""
+        return self.suggest().lr
+
+    @property
+    def lr_range(self) -> tuple[float, float]:
+        """``(low, high)`` bounds for a cyclical schedule (CyclicLR's base_lr and max_lr)."""
+        peak = self.suggestion  # raises NotEnoughPointsError when there is no usable curve
+        return suggest_range(self.curve or prepare_curve(self.lrs, self.losses), peak)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain-language reasons not to trust this curve; empty when nothing looks wrong."""
+        return diagnostics.diagnose(self)
+
+    @property
+    def runs(self) -> tuple[RangeTestResult, ...]:
+        """Every run behind this result; a single run holds itself."""
+        return (self,)
+
+    def summary(self) -> str:
+        """A few lines for a terminal: the suggestion, the range, why the run ended, warnings."""
+        lines = [f"range test: {len(self.lrs)} steps, stopped: {self.stop_reason}"]
+        try:
+            low, high = self.lr_range
+            lines.append(f"suggested lr ({self.method}): {self.suggestion:.3g}")
+            lines.append(f"lr range for cyclical schedules: {low:.3g} .. {high:.3g}")
+        except LRFinderError as error:
+            lines.append(f"no suggestion: {error}")
+        lines.extend(f"warning: {message}" for message in self.warnings)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"RangeTestResult({len(self.lrs)} steps, lr {self.start_lr:.3g}..{self.end_lr:.3g} "
+            f"{self.mode}, stop_reason={self.stop_reason!r})"
+        )
+
+    # --- outputs ------------------------------------------------------------------------------
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draws the curve on ``ax`` (a new figure if None) and returns the Axes; never shows it.
+
+        See :func:`lrfinder.plot.plot_result` for the keyword arguments.
+        """
+        from .plot import plot_result
+
+        return plot_result(self, ax=ax, **kwargs)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Returns a DataFrame with columns ``step``, ``lr``, ``loss``, ``smoothed``."""
+        try:
+            import pandas as pd
+        except ImportError:
+            msg = "to_pandas needs pandas: pip install 'lrfinder[pandas]'"
+            raise ImportError(msg) from None
+        return pd.DataFrame(
+            {
+                "step": np.arange(len(self.lrs)),
+                "lr": self.lrs,
+                "loss": self.losses,
+                "smoothed": self.smoothed,
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns a JSON-ready dict; non-finite floats are written as "NaN", "Infinity"..."""
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "lrfinder_version": __version__,
+            "lrs": [_encode_float(v) for v in self.lrs],
+            "losses": [_encode_float(v) for v in self.losses],
+            "stop_reason": self.stop_reason,
+            "start_lr": self.start_lr,
+            "end_lr": self.end_lr,
+            "num_steps": self.num_steps,
+            "mode": self.mode,
+            "method": self.method,
+            "metadata": self.metadata,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "the data") -> RangeTestResult:
+        """Rebuilds a result from :meth:`to_dict`'s output; raises ResultFileError if it is not one."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            msg = f"{source} is not an lrfinder result (no 'format': {FORMAT_NAME!r} field)."
+            raise ResultFileError(msg)
+        version = data.get("version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            msg = (
+                f"{source} was written by a newer lrfinder (format version {version!r}; this is "
+                f"lrfinder {__version__}, which reads up to {FORMAT_VERSION}). Upgrade lrfinder."
+            )
+            raise ResultFileError(msg)
+        try:
+            return cls(
+                lrs=np.array([_decode_float(v) for v in data["lrs"]], dtype=np.float64),
+                losses=np.array([_decode_float(v) for v in data["losses"]], dtype=np.float64),
+                stop_reason=data["stop_reason"],
+                start_lr=float(data["start_lr"]),
+                end_lr=float(data["end_lr"]),
+                num_steps=int(data["num_steps"]),
+                mode=str(data["mode"]),
+                method=str(data.get("method", DEFAULT_METHOD)),
+                metadata=dict(data.get("metadata") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            msg = f"{source} is a damaged lrfinder result: {error!s}."
+            raise ResultFileError(msg) from None
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Writes the result as JSON, atomically (a crash never leaves half a file); returns the path."""
+        target = Path(path)
+        text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
+        atomic_write_text(target, text + "\n")
+        return target
+
+
+def load(path: str | os.PathLike[str]) -> RangeTestResult:
+    """Reads a result written by :meth:`RangeTestResult.save` (plain JSON: no code is executed).
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ResultFileError: If the file is corrupt, truncated, from a newer version, or not ours.
+    """
+    source = Path(path)
+    text = source.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        msg = f"{str(source)!r} is not valid JSON (truncated or corrupt?): {error}."
+        raise ResultFileError(msg) from None
+    return RangeTestResult.from_dict(data, source=repr(str(source)))
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Writes ``text`` to a temporary file beside ``target``, then renames it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _encode_float(value: float) -> float | str:
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _decode_float(value: Any) -> float:
+    if isinstance(value, str):
+        if value in ("NaN", "Infinity", "-Infinity"):
+            return float(value.replace("Infinity", "inf"))
+        msg = f"unexpected string {value!r} among the numbers"
+        raise ValueError(msg)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"unexpected {type(value).__name__} {value!r} among the numbers"
+        raise TypeError(msg)
+    return float(value)
