@@ -1,0 +1,487 @@
+"""The benchmark's tasks: small, offline, each trains in a few seconds on one CPU thread.
+
+A task bundles data (train / validation / test splits), a model builder, an optimizer and a
+training budget. Everything is seeded: ``seed`` fixes the initial weights and the batch order, so a
+range test and the training run that follows it start from the very same weights, as in the
+technique's literature.
+
+Tasks (optimizer in brackets):
+
+* ``digits_cnn_bn``  - sklearn digits (8x8), a small CNN with BatchNorm [SGD + momentum]
+* ``digits_cnn``     - the same CNN without normalisation [Adam]
+* ``cancer_mlp``     - breast-cancer tabular data, an MLP [SGD + momentum]
+* ``diabetes_mse``   - diabetes regression with MSE, an MLP [SGD + momentum]; metric: test MSE
+* ``mnist1d_cnn``    - MNIST-1D generated locally by the ``mnist1d`` package, a 1-D CNN [Adam]
+* ``text_lm``        - a 2-layer character transformer LM on Python's own documentation text
+  (``pydoc_data/topics.py``) [AdamW]; metric: validation cross-entropy
+* ``digits_finetune``- a CNN pretrained on digits 0-4, fine-tuned on a small set of digits 5-9
+  [AdamW]
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+torch.set_num_threads(1)
+
+Tensor = torch.Tensor
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Train / validation / test tensors of one task."""
+
+    x_train: Tensor
+    y_train: Tensor
+    x_val: Tensor
+    y_val: Tensor
+    x_test: Tensor
+    y_test: Tensor
+
+
+@dataclass(frozen=True)
+class Task:
+    """One benchmark task.
+
+    Attributes:
+        name: Short identifier, used in the cache keys.
+        optimizer: ``"sgd"`` (momentum 0.9), ``"adam"`` or ``"adamw"`` (weight decay 0.01).
+        metric: ``"accuracy"`` (higher is better, in points) or ``"loss"`` (lower is better).
+        steps: Training budget in optimizer updates.
+        batch_size: Examples per update.
+        data: Builds the splits (cached per process).
+        model: Builds the model for a seed.
+        loss: ``loss(outputs, targets)``.
+        description: One line for the report.
+    """
+
+    name: str
+    optimizer: str
+    metric: str
+    steps: int
+    batch_size: int
+    data: Callable[[], Splits]
+    model: Callable[[int], nn.Module]
+    loss: Callable[[Tensor, Tensor], Tensor]
+    description: str
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric == "accuracy"
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def _split(x: np.ndarray, y: np.ndarray, n_val: int, n_test: int, seed: int = 0) -> Splits:
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    n_train = len(x) - n_val - n_test
+    tx = torch.as_tensor(x, dtype=torch.float32)
+    ty = torch.as_tensor(y)
+    return Splits(
+        tx[:n_train], ty[:n_train],
+        tx[n_train : n_train + n_val], ty[n_train : n_train + n_val],
+        tx[n_train + n_val :], ty[n_train + n_val :],
+    )
+
+
+@functools.cache
+def digits_data() -> Splits:
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0 - 0.3).reshape(-1, 1, 8, 8)
+    return _split(x, y.astype(np.int64), n_val=200, n_test=500)
+
+
+@functools.cache
+def digits_low_data() -> Splits:
+    """Digits 0-4 only: the pretraining task of ``digits_finetune``."""
+    d = digits_data()
+    x = torch.cat([d.x_train, d.x_val, d.x_test])
+    y = torch.cat([d.y_train, d.y_val, d.y_test])
+    keep = y < 5
+    return Splits(x[keep], y[keep], x[:0], y[:0], x[:0], y[:0])
+
+
+@functools.cache
+def digits_high_data() -> Splits:
+    """Digits 5-9 (relabelled 0-4), few training examples: the fine-tuning task."""
+    d = digits_data()
+    x = torch.cat([d.x_train, d.x_val, d.x_test])
+    y = torch.cat([d.y_train, d.y_val, d.y_test])
+    keep = y >= 5
+    return _split(x[keep].numpy(), (y[keep] - 5).numpy(), n_val=150, n_test=500, seed=1)
+
+
+@functools.cache
+def cancer_data() -> Splits:
+    from sklearn.datasets import load_breast_cancer
+
+    x, y = load_breast_cancer(return_X_y=True)
+    x = (x - x.mean(0)) / x.std(0)
+    return _split(x, y.astype(np.int64), n_val=80, n_test=200)
+
+
+@functools.cache
+def diabetes_data() -> Splits:
+    from sklearn.datasets import load_diabetes
+
+    x, y = load_diabetes(return_X_y=True)
+    x = (x - x.mean(0)) / x.std(0)
+    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=60, n_test=120)
+
+
+@functools.cache
+def mnist1d_data() -> Splits:
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args()
+    state = np.random.get_state()
+    data = make_dataset(args)  # generated locally; never downloaded
+    np.random.set_state(state)
+    x = np.concatenate([data["x"], data["x_test"]])[:, None, :]
+    y = np.concatenate([data["y"], data["y_test"]]).astype(np.int64)
+    return _split(x, y, n_val=500, n_test=1000)
+
+
+_CONTEXT = 64
+
+
+@functools.cache
+def text_data() -> Splits:
+    """Character windows of Python's documentation topics (ASCII, 96 symbols)."""
+    import pydoc_data.topics as topics
+
+    text = "\n".join(str(v) for v in topics.topics.values())
+    codes = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8).astype(np.int64)
+    codes = np.clip(codes - 32, 0, 95)
+    codes[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8) == 10] = 0
+    n = len(codes)
+    cut_val, cut_test = int(0.8 * n), int(0.9 * n)
+    stream = torch.as_tensor(codes)
+
+    def windows(lo: int, hi: int, count: int, seed: int) -> Tensor:
+        starts = np.random.default_rng(seed).integers(lo, hi - _CONTEXT - 1, size=count)
+        return torch.stack([stream[s : s + _CONTEXT + 1] for s in starts])
+
+    train = windows(0, cut_val, 40_000, 0)
+    val = windows(cut_val, cut_test, 256, 1)
+    test = windows(cut_test, n, 512, 2)
+    return Splits(train, train, val, val, test, test)
+
+
+# --- models -------------------------------------------------------------------------------------
+
+
+def _seeded(seed: int) -> None:
+    torch.manual_seed(seed)
+
+
+def digits_cnn(seed: int, *, batch_norm: bool, classes: int = 10) -> nn.Module:
+    _seeded(seed)
+
+    def block(cin: int, cout: int) -> list[nn.Module]:
+        layers: list[nn.Module] = [nn.Conv2d(cin, cout, 3, padding=1)]
+        if batch_norm:
+            layers.append(nn.BatchNorm2d(cout))
+        return [*layers, nn.ReLU()]
+
+    return nn.Sequential(
+        *block(1, 16), *block(16, 32), nn.MaxPool2d(2), *block(32, 32),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, classes),
+    )
+
+
+def mlp(seed: int, inputs: int, outputs: int, width: int = 64) -> nn.Module:
+    _seeded(seed)
+    return nn.Sequential(
+        nn.Linear(inputs, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+        nn.Linear(width, outputs),
+    )
+
+
+def mnist1d_cnn(seed: int) -> nn.Module:
+    _seeded(seed)
+    return nn.Sequential(
+        nn.Conv1d(1, 32, 5, padding=2), nn.ReLU(),
+        nn.Conv1d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv1d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Flatten(), nn.Linear(32 * 10, 10),
+    )
+
+
+class CharTransformer(nn.Module):
+    """A 2-layer pre-LN causal transformer over characters."""
+
+    def __init__(self, vocab: int = 96, width: int = 64, layers: int = 2, heads: int = 4) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, width)
+        self.position = nn.Parameter(torch.randn(_CONTEXT, width) * 0.02)
+        layer = nn.TransformerEncoderLayer(
+            width, heads, 4 * width, dropout=0.0, batch_first=True, norm_first=True
+        )
+        self.body = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(width)
+        self.head = nn.Linear(width, vocab)
+        mask = torch.triu(torch.full((_CONTEXT, _CONTEXT), float("-inf")), diagonal=1)
+        self.register_buffer("mask", mask)
+
+    def forward(self, codes: Tensor) -> Tensor:
+        h = self.embed(codes) + self.position[: codes.shape[1]]
+        h = self.body(h, mask=self.mask[: codes.shape[1], : codes.shape[1]], is_causal=True)
+        return self.head(self.norm(h))
+
+
+def char_lm(seed: int) -> nn.Module:
+    _seeded(seed)
+    return CharTransformer()
+
+
+def lm_loss(logits: Tensor, windows: Tensor) -> Tensor:
+    """Next-character cross-entropy; ``windows`` holds context + 1 characters."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
+
+
+class _LMInput(nn.Module):
+    """Feeds the first ``context`` characters of each window to the LM."""
+
+    def __init__(self, lm: nn.Module) -> None:
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, windows: Tensor) -> Tensor:
+        return self.lm(windows[:, :-1])
+
+
+def text_model(seed: int) -> nn.Module:
+    return _LMInput(char_lm(seed))
+
+
+@functools.cache
+def _pretrained_digits_body() -> dict[str, Tensor]:
+    """A digits CNN trained on digits 0-4 (Adam 1e-3, 400 steps): the fine-tuning start point."""
+    model = digits_cnn(1234, batch_norm=False, classes=5)
+    data = digits_low_data()
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    gen = torch.Generator().manual_seed(1234)
+    for _ in range(400):
+        idx = torch.randint(len(data.x_train), (64,), generator=gen)
+        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def finetune_model(seed: int) -> nn.Module:
+    model = digits_cnn(seed, batch_norm=False, classes=5)
+    body = {k: v for k, v in _pretrained_digits_body().items() if not k.startswith("8.")}
+    model.load_state_dict(body, strict=False)  # a fresh head (layer 8), pretrained body
+    return model
+
+
+def _cross_entropy(outputs: Tensor, targets: Tensor) -> Tensor:
+    return F.cross_entropy(outputs, targets)
+
+
+def _mse(outputs: Tensor, targets: Tensor) -> Tensor:
+    return F.mse_loss(outputs, targets)
+
+
+TASKS: dict[str, Task] = {
+    task.name: task
+    for task in [
+        Task("digits_cnn_bn", "sgd", "accuracy", 300, 64, digits_data,
+             functools.partial(digits_cnn, batch_norm=True), _cross_entropy,
+             "digits 8x8, CNN + BatchNorm, SGD momentum 0.9"),
+        Task("digits_cnn", "adam", "accuracy", 300, 64, digits_data,
+             functools.partial(digits_cnn, batch_norm=False), _cross_entropy,
+             "digits 8x8, CNN without normalisation, Adam"),
+        Task("cancer_mlp", "sgd", "accuracy", 200, 32, cancer_data,
+             functools.partial(mlp, inputs=30, outputs=2), _cross_entropy,
+             "breast-cancer tabular, MLP, SGD momentum 0.9"),
+        Task("diabetes_mse", "sgd", "loss", 300, 32, diabetes_data,
+             functools.partial(mlp, inputs=10, outputs=1), _mse,
+             "diabetes regression, MLP, MSE, SGD momentum 0.9"),
+        Task("mnist1d_cnn", "adam", "accuracy", 400, 128, mnist1d_data, mnist1d_cnn,
+             _cross_entropy, "MNIST-1D (generated locally), 1-D CNN, Adam"),
+        Task("text_lm", "adamw", "loss", 250, 32, text_data, text_model, lm_loss,
+             "character LM on Python's docs text, 2-layer transformer, AdamW"),
+        Task("digits_finetune", "adamw", "accuracy", 150, 32, digits_high_data, finetune_model,
+             _cross_entropy, "CNN pretrained on digits 0-4, fine-tuned on 5-9 (~250 examples), AdamW"),
+    ]
+}
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+def make_optimizer(task: Task, params: Iterator[Tensor], lr: float) -> torch.optim.Optimizer:
+    if task.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    if task.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    return torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+
+
+def batches(task: Task, seed: int) -> Iterator[tuple[Tensor, Tensor]]:
+    """An endless stream of shuffled training batches; the order depends on ``seed`` only."""
+    data = task.data()
+    gen = torch.Generator().manual_seed(10_000 + seed)
+    n = len(data.x_train)
+    while True:
+        order = torch.randperm(n, generator=gen)
+        for start in range(0, n - task.batch_size + 1, task.batch_size):
+            idx = order[start : start + task.batch_size]
+            yield data.x_train[idx], data.y_train[idx]
+
+
+@torch.no_grad()
+def evaluate(task: Task, model: nn.Module, split: str = "test") -> dict[str, float]:
+    """Returns ``{"loss": ..., "accuracy": ...}`` on ``split`` ("val" or "test"), in eval mode."""
+    data = task.data()
+    x, y = (data.x_test, data.y_test) if split == "test" else (data.x_val, data.y_val)
+    was_training = model.training
+    model.eval()
+    losses, correct, count = [], 0, 0
+    for start in range(0, len(x), 256):
+        xb, yb = x[start : start + 256], y[start : start + 256]
+        out = model(xb)
+        losses.append(float(task.loss(out, yb)) * len(xb))
+        if task.metric == "accuracy":
+            correct += int((out.argmax(-1) == yb).sum())
+        count += len(xb)
+    model.train(was_training)
+    loss = sum(losses) / count
+    return {"loss": loss if math.isfinite(loss) else math.nan, "accuracy": 100.0 * correct / count}
+
+
+def train(
+    task: Task,
+    seed: int,
+    lr: float,
+    *,
+    schedule: str = "onecycle",
+    steps: int | None = None,
+    split: str = "test",
+) -> dict[str, float]:
+    """Trains from the seed's initial weights and returns the metrics on ``split``.
+
+    ``schedule``: ``"onecycle"`` (torch's OneCycleLR with its defaults, ``max_lr=lr``),
+    ``"constant"``, ``"prodigy"`` (Prodigy, lr=1, cosine decay, as its README recommends) or
+    ``"schedulefree"`` (Schedule-Free AdamW at its default lr=0.0025 with 5% warmup; ``lr`` is
+    ignored for the last two).
+    """
+    steps = steps or task.steps
+    model = task.model(seed)
+    model.train()
+    if schedule == "prodigy":
+        from prodigyopt import Prodigy
+
+        decay = 0.01 if task.optimizer == "adamw" else 0.0
+        optimizer = Prodigy(model.parameters(), lr=1.0, weight_decay=decay, safeguard_warmup=True,
+                            use_bias_correction=True)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    elif schedule == "schedulefree":
+        from schedulefree import AdamWScheduleFree
+
+        decay = 0.01 if task.optimizer == "adamw" else 0.0
+        optimizer = AdamWScheduleFree(model.parameters(), weight_decay=decay,
+                                      warmup_steps=max(1, steps // 20))
+        optimizer.train()
+        scheduler = None
+    else:
+        optimizer = make_optimizer(task, model.parameters(), lr)
+        scheduler = (
+            torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps)
+            if schedule == "onecycle"
+            else None
+        )
+    stream = batches(task, seed)
+    diverged = False
+    for _ in range(steps):
+        x, y = next(stream)
+        loss = task.loss(model(x), y)
+        if not torch.isfinite(loss):
+            diverged = True
+            break
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+    if schedule == "schedulefree":
+        optimizer.eval()
+        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+            with torch.no_grad():  # BN statistics must be recomputed at the averaged weights
+                for _, (x, _y) in zip(range(20), batches(task, seed + 777)):
+                    model(x)
+    metrics = evaluate(task, model, split)
+    if diverged or not math.isfinite(metrics["loss"]):
+        return _chance(task, split)
+    return metrics
+
+
+@functools.cache
+def _chance_cached(name: str, split: str) -> tuple[float, float]:
+    task = TASKS[name]
+    metrics = evaluate(task, task.model(0), split)
+    return metrics["loss"], metrics["accuracy"]
+
+
+def _chance(task: Task, split: str) -> dict[str, float]:
+    """What a diverged run scores: the untrained model's loss, chance accuracy."""
+    loss, _ = _chance_cached(task.name, split)
+    classes = {"digits_finetune": 5, "cancer_mlp": 2}.get(task.name, 10)
+    return {"loss": loss, "accuracy": 100.0 / classes, "diverged": 1.0}
+
+
+def range_test_curve(
+    task: Task, seed: int, *, start_lr: float = 1e-7, end_lr: float = 10.0, num_steps: int = 100
+) -> tuple[list[float], list[float]]:
+    """Runs an LR range test from the seed's initial weights, without a divergence stop.
+
+    The loss at a step does not depend on whether the run would later stop, so each rule can
+    replay its own stop rule on this full record (only a non-finite loss ends it).
+    """
+    import lrfinder
+
+    model = task.model(seed)
+    model.train()
+    optimizer = make_optimizer(task, model.parameters(), start_lr)
+    stream = batches(task, seed)
+
+    def step(lr: float) -> float:
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        x, y = next(stream)
+        loss = task.loss(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return float(loss)
+
+    result = lrfinder.range_test(
+        step, start_lr=start_lr, end_lr=end_lr, num_steps=num_steps, stop_factor=None
+    )
+    return result.lrs.tolist(), result.losses.tolist()
+
+
+def probe_fn(task: Task, seed: int) -> Callable[[float, int], float]:
+    """Returns ``probe(lr, steps) -> held-out loss``: a short 1cycle run scored on validation."""
+
+    def probe(lr: float, steps: int) -> float:
+        return train(task, seed, lr, schedule="onecycle", steps=steps, split="val")["loss"]
+
+    return probe

@@ -1,0 +1,440 @@
+"""PyTorch adapter: ``lr_find(model, optimizer, data, loss_fn)`` runs the range test and restores.
+
+It turns a training setup into the core's ``step(lr) -> loss`` (one optimizer update, with
+gradient accumulation, autocast and a GradScaler when asked), hands it to
+:func:`lrfinder.range_test`, and restores the model, optimizer, scaler and RNG whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from ._version import __version__
+from .errors import check_int, check_positive_finite
+from .range_test import SKIPPED, StopRangeTest, range_test
+from .result import RangeTestResult
+from .stopping import StopRule
+from .suggest import DEFAULT_METHOD
+from .torch_state import TrainingState
+
+LossFn = Callable[[Any, Any], torch.Tensor]
+StepFn = Callable[[torch.nn.Module, Any], torch.Tensor]
+_CUDA_CHECK_EVERY = 10
+
+
+def lr_find(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Iterable[Any],
+    loss_fn: LossFn | None = None,
+    *,
+    start_lr: float = 1e-7,
+    end_lr: float = 10.0,
+    num_steps: int = 100,
+    mode: str = "exp",
+    step_fn: StepFn | None = None,
+    accumulation_steps: int = 1,
+    amp: bool = False,
+    amp_dtype: torch.dtype | None = None,
+    scaler: Any = None,
+    max_grad_norm: float | None = None,
+    stop_factor: float | None = 0.5,
+    stop_rule: StopRule | None = None,
+    check_every: int | None = None,
+    method: str = DEFAULT_METHOD,
+    train_mode: bool = True,
+    progress: bool = False,
+    snapshot_device: str | torch.device = "cpu",
+) -> RangeTestResult:
+    """Runs the LR range test on a PyTorch model and puts everything back as it was.
+
+    The learning rate of the optimizer's first parameter group climbs from ``start_lr`` to
+    ``end_lr`` over ``num_steps`` optimizer updates (every other group keeps its ratio to the
+    first); the raw loss of every update is recorded; the run stops at ``end_lr``, on a
+    non-finite loss, or when the loss clearly diverges. Then the model's parameters, buffers,
+    gradients and train/eval flags, the optimizer's state and hyper-parameters, the GradScaler and
+    the RNGs are restored exactly: training afterwards is bit-identical to training without
+    ``lr_find``. The same holds when the run raises or is interrupted (Ctrl-C returns the partial
+    curve).
+
+    Batches: ``(inputs, targets)`` gives ``loss_fn(model(inputs), targets)`` (a longer tuple
+    ``(x1, x2, ..., targets)`` calls ``model(x1, x2, ...)``); a dict gives ``model(**batch)`` and the
+    loss from the output's ``loss`` (or ``loss_fn(output, batch)`` if ``loss_fn`` is given);
+    anything else needs ``step_fn(model, batch) -> loss``. Tensors are moved to the model's device.
+    ``data`` is restarted when exhausted.
+
+    Args:
+        model: The model to train, on the device it will train on.
+        optimizer: An optimizer holding (some of) the model's parameters.
+        data: An iterable of batches, e.g. a DataLoader. Use the batch size you will train with.
+        loss_fn: ``loss_fn(outputs, targets) -> scalar tensor``.
+        start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
+        step_fn: ``step_fn(model, batch) -> scalar loss`` for models that compute their own loss.
+        accumulation_steps: Micro-batches per optimizer update; the point's loss is their mean.
+        amp: Run forward passes under ``torch.autocast``: float16 with a GradScaler on CUDA,
+            bfloat16 on CPU. An update the scaler skips does not advance the ladder.
+        amp_dtype: Override the autocast dtype.
+        scaler: Your ``torch.amp.GradScaler``, if you train with one (its state is restored).
+        max_grad_norm: Clip the gradient norm to this before each update, as in your training.
+        stop_factor: Divergence threshold (see :class:`lrfinder.StopRule`); None turns it off.
+        stop_rule: A custom stop rule (overrides ``stop_factor``).
+        check_every: Check the loss every this many steps (default 1 on CPU, 10 on CUDA, so the
+            GPU never waits for the host; a divergence is then overshot by at most 9 updates, which
+            are discarded and undone by the restore).
+        method: The rule behind ``result.suggestion``.
+        train_mode: Call ``model.train()`` for the run (its modes are restored afterwards).
+        progress: Show a progress bar (needs tqdm).
+        snapshot_device: Where the snapshot is kept (the host by default).
+
+    Returns:
+        A :class:`lrfinder.RangeTestResult`.
+
+    Raises:
+        ValueError, TypeError: For bad arguments, before any training.
+
+    Example:
+        >>> import torch, lrfinder
+        >>> _ = torch.manual_seed(0)
+        >>> X = torch.randn(256, 8); y = X @ torch.randn(8, 1)
+        >>> data = torch.utils.data.DataLoader(list(zip(X, y)), batch_size=32, shuffle=True)
+        >>> model = torch.nn.Linear(8, 1)
+        >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        >>> result = lrfinder.lr_find(model, optimizer, data, torch.nn.functional.mse_loss)
+        >>> result.stop_reason, 1e-3 < result.suggestion < 1.0
+        ('diverged', True)
+    """
+    _check_setup(model, optimizer, data, loss_fn, step_fn, scaler)
+    accumulation_steps = check_int(
+        "accumulation_steps", accumulation_steps, minimum=1, hint="Use 1 for no accumulation."
+    )
+    if max_grad_norm is not None:
+        max_grad_norm = check_positive_finite("max_grad_norm", max_grad_norm)
+    if check_every is not None:
+        check_every = check_int("check_every", check_every, minimum=1)
+    device = _model_device(model)
+    autocast, scaler = _precision(device, amp, amp_dtype, scaler)
+    ratios = _group_ratios(optimizer)
+
+    state = TrainingState.capture(
+        model, optimizer, scaler=scaler, data=data, snapshot_device=snapshot_device
+    )
+    try:
+        if train_mode:
+            model.train()
+        stream = _BatchStream(data)
+        trainer = _Trainer(
+            model, optimizer, stream, loss_fn, step_fn, device, ratios, accumulation_steps,
+            autocast, scaler, max_grad_norm,
+        )
+        return range_test(
+            trainer.step,
+            start_lr=start_lr,
+            end_lr=end_lr,
+            num_steps=num_steps,
+            mode=mode,
+            stop_factor=stop_factor,
+            stop_rule=stop_rule,
+            check_every=check_every or (_CUDA_CHECK_EVERY if device.type == "cuda" else 1),
+            to_floats=_losses_to_floats,
+            method=method,
+            progress=progress,
+            metadata=_metadata(model, optimizer, data, accumulation_steps, autocast, device),
+        )
+    finally:
+        state.restore()
+
+
+class _Trainer:
+    """The ``step(lr)`` the core drives: one optimizer update over ``accumulation_steps`` batches."""
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        optimizer: torch.optim.Optimizer,
+        stream: _BatchStream,
+        loss_fn: LossFn | None,
+        step_fn: StepFn | None,
+        device: torch.device,
+        ratios: list[float],
+        accumulation_steps: int,
+        autocast: Callable[[], contextlib.AbstractContextManager[Any]],
+        scaler: Any,
+        max_grad_norm: float | None,
+    ) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.stream = stream
+        self.loss_fn = loss_fn
+        self.step_fn = step_fn
+        self.device = device
+        self.ratios = ratios
+        self.accumulation_steps = accumulation_steps
+        self.autocast = autocast
+        self.scaler = scaler
+        self.max_grad_norm = max_grad_norm
+        self.checked = False
+
+    def step(self, lr: float) -> Any:
+        self._set_lr(lr)
+        self.optimizer.zero_grad(set_to_none=True)
+        total: torch.Tensor | None = None
+        for _ in range(self.accumulation_steps):
+            batch = _to_device(self.stream.next(), self.device)
+            with self.autocast():
+                loss = self._loss(batch)
+            if not self.checked:
+                loss = _check_loss(loss)
+                self.checked = True
+            scaled = loss / self.accumulation_steps if self.accumulation_steps > 1 else loss
+            (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+            detached = scaled.detach().float()
+            total = detached if total is None else total + detached
+        return self._update(total)
+
+    def _update(self, total: torch.Tensor | None) -> Any:
+        if self.scaler is None:
+            if self.max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(self._params(), self.max_grad_norm)
+            self.optimizer.step()
+            return total
+        if self.max_grad_norm is not None:
+            self.scaler.unscale_(self.optimizer)
+            torch.nn.utils.clip_grad_norm_(self._params(), self.max_grad_norm)
+        scale_before = self.scaler.get_scale()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        # GradScaler backs its scale off exactly when it found inf/NaN and skipped the update.
+        return SKIPPED if self.scaler.get_scale() < scale_before else total
+
+    def _loss(self, batch: Any) -> Any:
+        if self.step_fn is not None:
+            return self.step_fn(self.model, batch)
+        if isinstance(batch, Mapping):
+            output = self.model(**batch)
+            return self.loss_fn(output, batch) if self.loss_fn else _loss_from_output(output)
+        if isinstance(batch, Sequence) and not isinstance(batch, str) and len(batch) >= 2:
+            if self.loss_fn is None:
+                msg = (
+                    "`loss_fn` is required for (inputs, targets) batches, got loss_fn=None. Pass "
+                    "loss_fn=torch.nn.functional.cross_entropy (or your loss), or step_fn="
+                    "lambda model, batch: ... for a model that computes its own loss."
+                )
+                raise TypeError(msg)
+            *inputs, targets = batch
+            return self.loss_fn(self.model(*inputs), targets)
+        msg = (
+            f"cannot tell inputs from targets in a batch of type {type(batch).__name__}: batches "
+            "must be (inputs, targets) tuples or dicts. Pass step_fn=lambda model, batch: loss "
+            "to compute the loss yourself."
+        )
+        raise TypeError(msg)
+
+    def _set_lr(self, lr: float) -> None:
+        for group, ratio in zip(self.optimizer.param_groups, self.ratios):
+            value = lr * ratio
+            if torch.is_tensor(group["lr"]):
+                group["lr"].fill_(value)
+            else:
+                group["lr"] = value
+
+    def _params(self) -> list[torch.Tensor]:
+        return [p for group in self.optimizer.param_groups for p in group["params"]]
+
+
+class _BatchStream:
+    """Yields batches forever, restarting ``data`` when it is exhausted."""
+
+    def __init__(self, data: Iterable[Any]) -> None:
+        self.data = data
+        self.iterator: Iterator[Any] = iter(data)
+        self.count = 0
+
+    def next(self) -> Any:
+        try:
+            batch = next(self.iterator)
+        except StopIteration:
+            if self.count == 0:
+                msg = "`data` yielded no batches: pass a non-empty DataLoader or iterable."
+                raise ValueError(msg) from None
+            if iter(self.data) is self.data:  # a one-shot iterator cannot be restarted
+                raise StopRangeTest("data-exhausted") from None
+            self.iterator = iter(self.data)
+            try:
+                batch = next(self.iterator)
+            except StopIteration:
+                raise StopRangeTest("data-exhausted") from None
+        self.count += 1
+        return batch
+
+
+def _check_setup(
+    model: Any, optimizer: Any, data: Any, loss_fn: Any, step_fn: Any, scaler: Any
+) -> None:
+    if not isinstance(model, torch.nn.Module):
+        msg = f"`model` must be a torch.nn.Module, got model={type(model).__name__}."
+        raise TypeError(msg)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        msg = f"`optimizer` must be a torch.optim.Optimizer, got optimizer={type(optimizer).__name__}."
+        raise TypeError(msg)
+    model_params = {id(p) for p in model.parameters()}
+    if not model_params:
+        msg = "`model` has no parameters: there is nothing to train."
+        raise ValueError(msg)
+    if not any(p.requires_grad for p in model.parameters()):
+        msg = "`model` has no trainable parameters (requires_grad is False for all of them)."
+        raise ValueError(msg)
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    if not model_params & held:
+        msg = (
+            f"`optimizer` holds none of the model's parameters ({len(held)} tensors in "
+            f"{len(optimizer.param_groups)} param groups, none of them in `model`). Build it with "
+            "optimizer = torch.optim.AdamW(model.parameters(), ...) from this model."
+        )
+        raise ValueError(msg)
+    if isinstance(data, (str, bytes)) or not isinstance(data, Iterable):
+        msg = f"`data` must be an iterable of batches (a DataLoader), got data={type(data).__name__}."
+        raise TypeError(msg)
+    if hasattr(data, "__len__") and len(data) == 0:
+        msg = "`data` is empty (len(data) == 0): pass a DataLoader with at least one batch."
+        raise ValueError(msg)
+    for name, function in (("loss_fn", loss_fn), ("step_fn", step_fn)):
+        if function is not None and not callable(function):
+            msg = f"`{name}` must be callable, got {name}={function!r}."
+            raise TypeError(msg)
+    if scaler is not None and not all(
+        hasattr(scaler, attr) for attr in ("scale", "step", "update", "state_dict")
+    ):
+        msg = f"`scaler` must be a torch.amp.GradScaler, got scaler={type(scaler).__name__}."
+        raise TypeError(msg)
+
+
+def _model_device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def _precision(
+    device: torch.device, amp: bool, amp_dtype: torch.dtype | None, scaler: Any
+) -> tuple[Callable[[], contextlib.AbstractContextManager[Any]], Any]:
+    """Returns the autocast context factory and the GradScaler to use (or None)."""
+    if not amp:
+        return contextlib.nullcontext, scaler
+    dtype = amp_dtype or (torch.float16 if device.type == "cuda" else torch.bfloat16)
+    if scaler is None and dtype == torch.float16 and device.type == "cuda":
+        scaler = torch.amp.GradScaler("cuda")
+
+    def autocast() -> contextlib.AbstractContextManager[Any]:
+        return torch.autocast(device_type=device.type, dtype=dtype)
+
+    return autocast, scaler
+
+
+def _group_ratios(optimizer: torch.optim.Optimizer) -> list[float]:
+    """Each param group's lr divided by the first group's (all 1.0 if every lr is 0)."""
+    lrs = [float(group["lr"]) for group in optimizer.param_groups]
+    if lrs[0] == 0.0:
+        if any(lr != 0.0 for lr in lrs):
+            msg = (
+                f"the first param group's lr must be > 0 when other groups have one, got "
+                f"param_groups[0]['lr']={lrs[0]!r}: the ladder drives the first group and the "
+                "others keep their ratio to it."
+            )
+            raise ValueError(msg)
+        return [1.0] * len(lrs)
+    if any(not math.isfinite(lr) or lr < 0 for lr in lrs):
+        msg = f"every param group's lr must be finite and >= 0, got {lrs!r}."
+        raise ValueError(msg)
+    return [lr / lrs[0] for lr in lrs]
+
+
+def _check_loss(loss: Any) -> torch.Tensor:
+    if not torch.is_tensor(loss):
+        msg = (
+            f"the loss must be a scalar torch.Tensor, got {type(loss).__name__}: return the "
+            "tensor itself, not loss.item()."
+        )
+        raise TypeError(msg)
+    if loss.numel() != 1:
+        msg = (
+            f"the loss must be a scalar, got a tensor of shape {tuple(loss.shape)}: reduce it "
+            "(reduction='mean') before returning it."
+        )
+        raise ValueError(msg)
+    if not loss.requires_grad:
+        msg = (
+            "the loss does not require grad: is the forward pass under torch.no_grad(), or are all "
+            "the parameters it uses frozen?"
+        )
+        raise ValueError(msg)
+    return loss.reshape(())
+
+
+def _loss_from_output(output: Any) -> Any:
+    if isinstance(output, Mapping) and "loss" in output:
+        return output["loss"]
+    if hasattr(output, "loss"):
+        return output.loss
+    if torch.is_tensor(output):
+        return output
+    msg = (
+        f"the model's output ({type(output).__name__}) has no `loss`: pass loss_fn=... "
+        "(called as loss_fn(output, batch)) or step_fn=..."
+    )
+    raise TypeError(msg)
+
+
+def _to_device(batch: Any, device: torch.device) -> Any:
+    if torch.is_tensor(batch):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, Mapping):
+        moved = {key: _to_device(value, device) for key, value in batch.items()}
+        try:
+            return type(batch)(moved)  # keeps dict subclasses and HF BatchEncoding
+        except TypeError:
+            return moved
+    if isinstance(batch, tuple) and hasattr(batch, "_fields"):  # namedtuple
+        return type(batch)(*(_to_device(v, device) for v in batch))
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_to_device(v, device) for v in batch)
+    return batch
+
+
+def _losses_to_floats(values: Sequence[Any]) -> list[float]:
+    """One host-device transfer for a whole chunk of 0-d loss tensors."""
+    if all(torch.is_tensor(v) for v in values):
+        return torch.stack(list(values)).double().cpu().tolist()
+    return [float(v) for v in values]
+
+
+def _metadata(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Any,
+    accumulation_steps: int,
+    autocast: Callable[[], Any],
+    device: torch.device,
+) -> dict[str, Any]:
+    group = optimizer.param_groups[0]
+    hyper = {
+        key: (list(value) if isinstance(value, tuple) else value)
+        for key, value in group.items()
+        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov")
+    }
+    return {
+        "framework": "torch",
+        "torch_version": torch.__version__,
+        "lrfinder_version": __version__,
+        "model": type(model).__name__,
+        "num_parameters": int(sum(p.numel() for p in model.parameters())),
+        "optimizer": type(optimizer).__name__,
+        "optimizer_hyperparameters": hyper,
+        "param_groups": len(optimizer.param_groups),
+        "batch_size": getattr(data, "batch_size", None),
+        "accumulation_steps": accumulation_steps,
+        "amp": autocast is not contextlib.nullcontext,
+        "device": str(device),
+    }

@@ -1,0 +1,203 @@
+"""An exact, in-memory snapshot of a PyTorch training setup, and its restore.
+
+What is captured (and put back bit for bit, into the *same* tensor objects where they still
+exist, so optimizers, DDP gradient buckets and user references keep pointing at live data):
+
+* every parameter and buffer of the model (non-persistent buffers too) and every ``.grad``;
+* parameters the optimizer holds outside the model;
+* each submodule's ``training`` flag;
+* the optimizer's per-parameter state (Adam moments, step counts...) and every param group's
+  hyper-parameters (lr, betas, momentum, weight decay...);
+* a GradScaler's scale, growth tracker and per-optimizer stage;
+* the RNG states of Python, NumPy, torch's CPU generator and every CUDA device's generator, and
+  any ``torch.Generator`` attached to the data loader or its samplers.
+
+The copies live on ``snapshot_device`` (the host by default), never doubling GPU memory, and
+nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+
+@dataclass
+class _TensorSlot:
+    """Where a tensor lives (``owner.<store>[name]``), the live object, and a saved copy."""
+
+    owner: Any
+    store: str
+    name: str
+    live: torch.Tensor
+    saved: torch.Tensor
+
+
+@dataclass
+class TrainingState:
+    """A snapshot taken by :meth:`capture`; :meth:`restore` puts everything back."""
+
+    slots: list[_TensorSlot] = field(default_factory=list)
+    grads: list[tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]] = field(
+        default_factory=list
+    )
+    modes: list[tuple[torch.nn.Module, bool]] = field(default_factory=list)
+    optimizer: torch.optim.Optimizer | None = None
+    optimizer_groups: list[dict[str, Any]] = field(default_factory=list)
+    optimizer_state: list[tuple[torch.Tensor, dict[str, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
+    scaler: Any = None
+    scaler_state: dict[str, Any] | None = None
+    scaler_stages: Any = None
+    rng: dict[str, Any] = field(default_factory=dict)
+    generators: list[tuple[torch.Generator, torch.Tensor]] = field(default_factory=list)
+
+    @classmethod
+    def capture(
+        cls,
+        model: torch.nn.Module,
+        optimizer: torch.optim.Optimizer,
+        *,
+        scaler: Any = None,
+        data: Any = None,
+        snapshot_device: str | torch.device = "cpu",
+    ) -> TrainingState:
+        """Copies everything a range test can change (see the module docstring)."""
+        state = cls()
+        to_host = _copier(snapshot_device)
+        with torch.no_grad():
+            for module in model.modules():
+                state.modes.append((module, module.training))
+                for store in ("_parameters", "_buffers"):
+                    for name, tensor in getattr(module, store).items():
+                        if tensor is not None:
+                            state.slots.append(
+                                _TensorSlot(module, store, name, tensor, to_host(tensor))
+                            )
+            seen = {id(slot.live) for slot in state.slots}
+            for group in optimizer.param_groups:
+                for param in group["params"]:
+                    if id(param) not in seen:  # held by the optimizer only
+                        seen.add(id(param))
+                        state.slots.append(
+                            _TensorSlot(None, "", "", param, to_host(param))
+                        )
+            params = [slot.live for slot in state.slots if slot.store != "_buffers"]
+            for param in params:
+                grad = param.grad
+                state.grads.append((param, grad, None if grad is None else to_host(grad)))
+            state.optimizer = optimizer
+            state.optimizer_groups = [
+                {key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
+                for group in optimizer.param_groups
+            ]
+            for param, param_state in optimizer.state.items():
+                saved = {
+                    key: to_host(value) if torch.is_tensor(value) else copy.deepcopy(value)
+                    for key, value in param_state.items()
+                }
+                state.optimizer_state.append((param, dict(param_state), saved))
+        if scaler is not None:
+            state.scaler = scaler
+            state.scaler_state = scaler.state_dict()
+            state.scaler_stages = copy.deepcopy(getattr(scaler, "_per_optimizer_states", None))
+        state.rng = _capture_rng()
+        state.generators = [(g, g.get_state()) for g in _data_generators(data)]
+        return state
+
+    def restore(self) -> None:
+        """Puts back everything :meth:`capture` copied; safe to call more than once."""
+        with torch.no_grad():
+            for slot in self.slots:
+                if slot.owner is not None and getattr(slot.owner, slot.store).get(slot.name) is not (
+                    slot.live
+                ):
+                    getattr(slot.owner, slot.store)[slot.name] = slot.live  # replaced mid-run
+                slot.live.copy_(slot.saved)
+            for param, grad, saved in self.grads:
+                if grad is None:
+                    param.grad = None
+                else:
+                    grad.copy_(saved)
+                    if param.grad is not grad:
+                        param.grad = grad
+            for module, training in self.modes:
+                module.training = training
+            if self.optimizer is not None:
+                self._restore_optimizer(self.optimizer)
+        if self.scaler is not None and self.scaler_state:
+            self.scaler.load_state_dict(self.scaler_state)
+            if self.scaler_stages is not None:
+                self.scaler._per_optimizer_states = copy.deepcopy(self.scaler_stages)
+        _restore_rng(self.rng)
+        for generator, generator_state in self.generators:
+            generator.set_state(generator_state)
+
+    def _restore_optimizer(self, optimizer: torch.optim.Optimizer) -> None:
+        for group, saved in zip(optimizer.param_groups, self.optimizer_groups):
+            params = group["params"]
+            group.clear()
+            group.update(copy.deepcopy(saved))
+            group["params"] = params
+        restored: dict[torch.Tensor, dict[str, Any]] = {}
+        for param, live, saved in self.optimizer_state:
+            entry = {}
+            for key, value in saved.items():
+                original = live.get(key)
+                if torch.is_tensor(value) and torch.is_tensor(original):
+                    original.copy_(value)
+                    entry[key] = original
+                else:
+                    entry[key] = copy.deepcopy(value)
+            restored[param] = entry
+        optimizer.state.clear()
+        optimizer.state.update(restored)
+
+
+def _copier(device: str | torch.device) -> Any:
+    target = torch.device(device)
+
+    def copy_to(tensor: torch.Tensor) -> torch.Tensor:
+        return tensor.detach().to(target, copy=True)
+
+    return copy_to
+
+
+def _capture_rng() -> dict[str, Any]:
+    rng: dict[str, Any] = {
+        "python": random.getstate(),
+        "numpy": np.random.get_state(),
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        rng["cuda"] = torch.cuda.get_rng_state_all()
+    return rng
+
+
+def _restore_rng(rng: dict[str, Any]) -> None:
+    if not rng:
+        return
+    random.setstate(rng["python"])
+    np.random.set_state(rng["numpy"])
+    torch.set_rng_state(rng["torch"])
+    if "cuda" in rng:
+        torch.cuda.set_rng_state_all(rng["cuda"])
+
+
+def _data_generators(data: Any) -> list[torch.Generator]:
+    """The torch.Generators a DataLoader (or its samplers) draws from, if any."""
+    found: list[torch.Generator] = []
+    candidates = [data, getattr(data, "sampler", None), getattr(data, "batch_sampler", None)]
+    batch_sampler = getattr(data, "batch_sampler", None)
+    candidates.append(getattr(batch_sampler, "sampler", None))
+    for holder in candidates:
+        generator = getattr(holder, "generator", None)
+        if isinstance(generator, torch.Generator) and all(generator is not g for g in found):
+            found.append(generator)
+    return found
