@@ -10,7 +10,9 @@ from .errors import check_choice, check_int, check_positive_finite
 MODES = ("exp", "linear")
 
 
-def ladder(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp") -> NDArray[np.float64]:
+def ladder(
+    start_lr: float, end_lr: float, num_steps: int, mode: str = "exp"
+) -> NDArray[np.float64]:
     """Returns the ``num_steps`` learning rates of a range test, from ``start_lr`` to ``end_lr``.
 
     * ``mode="exp"``: ``lr_i = start_lr * (end_lr / start_lr) ** (i / (num_steps - 1))``, evenly

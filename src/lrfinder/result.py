@@ -160,6 +160,37 @@ class RangeTestResult:
             f"{self.mode}, stop_reason={self.stop_reason!r})"
         )
 
+    # --- schedules (torch's own, configured from the result; see lrfinder.schedules) ----------
+
+    def one_cycle(self, optimizer: Any, total_steps: int, **overrides: Any) -> Any:
+        """Returns torch's ``OneCycleLR`` peaking at :attr:`suggestion`, group ratios kept.
+
+        See :func:`lrfinder.schedules.one_cycle`.
+        """
+        from .schedules import one_cycle
+
+        return one_cycle(self, optimizer, total_steps, **overrides)
+
+    def cyclic(
+        self, optimizer: Any, step_size_up: int, mode: str = "triangular", **overrides: Any
+    ) -> Any:
+        """Returns torch's ``CyclicLR`` between the bounds of :attr:`lr_range`, ratios kept.
+
+        See :func:`lrfinder.schedules.cyclic`.
+        """
+        from .schedules import cyclic
+
+        return cyclic(self, optimizer, step_size_up, mode, **overrides)
+
+    def apply(self, optimizer: Any) -> list[float]:
+        """Sets :attr:`suggestion` as the optimizer's constant lr (ratios kept); returns the lrs.
+
+        See :func:`lrfinder.schedules.apply`.
+        """
+        from .schedules import apply
+
+        return apply(self, optimizer)
+
     # --- outputs ------------------------------------------------------------------------------
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:

@@ -4,7 +4,7 @@ Why two smoothers: the stop rule must decide *during* the run, so it can only lo
 fastai's EMA with ``beta=0.98`` has a mean delay of ``beta / (1 - beta) = 49`` steps: on a
 100-step sweep from 1e-7 to 10 that moves the curve by several decades, and every feature read
 off it (steepest point, minimum) lands too far right. Once the run is over we can look both ways,
-so analysis uses robust local-linear regression (LOWESS-style), which has no lag at all.
+so analysis uses local polynomial regression (LOESS), which has no lag at all.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ DEFAULT_BANDWIDTH_DECADES = 0.2
 #: Width for linear ladders, as a fraction of the number of points.
 DEFAULT_BANDWIDTH_FRACTION = 0.025
 _MIN_SIGMA_POINTS = 1.5
-_ROBUST_ITERATIONS = 2
 _BLOCK_ROWS = 512
 
 
@@ -88,28 +87,29 @@ def local_linear(
     x: ArrayLike,
     y: ArrayLike,
     sigma_points: float,
-    *,
-    robust: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Returns the zero-lag smoothed curve and its slope ``dy/dx`` at every point.
 
-    At each point ``i`` a line is fitted to ``(x, y)`` by weighted least squares, with Gaussian
-    weights ``exp(-((j - i) / sigma_points) ** 2 / 2)`` over the point index ``j`` (so the kernel
-    is symmetric even where the ladder is uneven). With ``robust=True`` two more passes down-weight
-    outliers with Tukey's bisquare on residuals scaled by six median absolute deviations (Cleveland's
-    LOWESS), so a single spike does not pull the curve. Non-finite ``y`` get zero weight.
+    Local polynomial regression (LOESS) with Gaussian weights
+    ``exp(-((j - i) / sigma_points) ** 2 / 2)`` over the point index ``j``, so the kernel is
+    symmetric even where the ladder is uneven: the *value* at ``i`` is that of a weighted local
+    quadratic (it follows the sharp knee where a range-test curve starts to fall, which a local
+    line cuts off), the *slope* that of a weighted local line (the same as the quadratic's in the
+    interior, and steadier at the ends). Non-finite ``y`` get zero weight.
 
-    The result is equivariant: ``a * y + b`` (a > 0) gives ``a * fit + b`` and ``a * slope``.
+    There is deliberately no outlier down-weighting (Cleveland's bisquare with one global
+    scale): the noise of a range test grows along the curve, so a global scale treats the knee and
+    the divergence as outliers and smooths them away, which is the very bug users complain of.
+
+    The result is equivariant: ``a * y + b`` gives ``a * fit + b`` and ``a * slope``.
 
     Args:
         x: Coordinates, usually ``log(lr)``.
         y: Values (losses); may hold NaN or inf.
         sigma_points: Kernel width in points, > 0.
-        robust: Down-weight outliers.
 
     Returns:
-        ``(fit, slope)``, two float64 arrays shaped like ``y``. Where no finite neighbour exists
-        both are NaN.
+        ``(fit, slope)``, two float64 arrays shaped like ``y``; NaN where no finite neighbour exists.
 
     Example:
         >>> fit, slope = local_linear([0.0, 1.0, 2.0, 3.0], [1.0, 3.0, 5.0, 7.0], 1.5)
@@ -123,26 +123,16 @@ def local_linear(
         msg = f"`x` and `y` must have the same length, got {xs.size} and {ys.size}."
         raise ValueError(msg)
     finite = np.isfinite(ys) & np.isfinite(xs)
-    robustness = finite.astype(np.float64)
+    weights = finite.astype(np.float64)
     y_filled = np.where(finite, ys, 0.0)
-    fit = slope = np.full_like(ys, np.nan)
-    for iteration in range(1 + (_ROBUST_ITERATIONS if robust else 0)):
-        fit, slope = _weighted_line_fits(xs, y_filled, robustness, sigma)
-        if iteration == _ROBUST_ITERATIONS or not robust:
-            break
-        residual = np.where(finite, ys - fit, 0.0)
-        scale = 6.0 * float(np.median(np.abs(residual[finite]))) if finite.any() else 0.0
-        if not scale > 0:
-            break  # the fit is exact where it matters: nothing to down-weight
-        u = np.clip(np.abs(residual) / scale, 0.0, 1.0)
-        robustness = np.where(finite, (1.0 - u**2) ** 2, 0.0)
-    return fit, slope
+    x_filled = np.where(np.isfinite(xs), xs, 0.0)
+    return _local_fits(x_filled, y_filled, weights, sigma)
 
 
-def _weighted_line_fits(
+def _local_fits(
     x: NDArray[np.float64], y: NDArray[np.float64], weights: NDArray[np.float64], sigma: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Fits a weighted line around every point; rows are processed in blocks to bound memory."""
+    """Weighted local quadratic (value) and line (slope) around every point, in row blocks."""
     n = x.size
     fit = np.full(n, np.nan)
     slope = np.full(n, np.nan)
@@ -151,21 +141,51 @@ def _weighted_line_fits(
     for start in range(0, n, _BLOCK_ROWS):
         rows = index[start : start + _BLOCK_ROWS]
         lo, hi = max(0, rows[0] - half_width), min(n, rows[-1] + half_width + 1)
-        cols = index[lo:hi]
-        kernel = np.exp(-0.5 * ((cols[None, :] - rows[:, None]) / sigma) ** 2)
-        kernel[np.abs(cols[None, :] - rows[:, None]) > half_width] = 0.0
+        distance = index[None, lo:hi] - rows[:, None]
+        kernel = np.exp(-0.5 * (distance / sigma) ** 2) * (np.abs(distance) <= half_width)
         w = kernel * weights[None, lo:hi]
+        # Centre and scale the coordinate per row so the normal equations stay well conditioned.
         dx = x[None, lo:hi] - x[rows, None]
-        s0 = w.sum(axis=1)
-        s1 = (w * dx).sum(axis=1)
-        s2 = (w * dx * dx).sum(axis=1)
-        t0 = (w * y[None, lo:hi]).sum(axis=1)
-        t1 = (w * dx * y[None, lo:hi]).sum(axis=1)
-        det = s0 * s2 - s1 * s1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # A near-singular design (one point in reach) falls back to the weighted mean.
-            line_ok = det > 1e-12 * np.maximum(s0 * s2, 1e-300)
-            mean = np.where(s0 > 0, t0 / s0, np.nan)
-            fit[rows] = np.where(line_ok, (s2 * t0 - s1 * t1) / det, mean)
-            slope[rows] = np.where(line_ok, (s0 * t1 - s1 * t0) / det, np.nan)
+        unit = np.sqrt((w * dx * dx).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-300))
+        unit = np.where(unit > 0, unit, 1.0)
+        u = dx / unit[:, None]
+        m = [(w * u**k).sum(axis=1) for k in range(5)]
+        t = [(w * u**k * y[None, lo:hi]).sum(axis=1) for k in range(3)]
+        line_value, line_slope, line_ok = _solve_line(m, t)
+        quad_value, quad_ok = _solve_quadratic(m, t)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(m[0] > 0, t[0] / m[0], np.nan)
+        fit[rows] = np.where(quad_ok, quad_value, np.where(line_ok, line_value, mean))
+        slope[rows] = np.where(line_ok, line_slope / unit, np.nan)
     return fit, slope
+
+
+def _solve_line(
+    m: list[NDArray[np.float64]], t: list[NDArray[np.float64]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    det = m[0] * m[2] - m[1] * m[1]
+    ok = det > 1e-9 * np.maximum(m[0] * m[2], 1e-300)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = (m[2] * t[0] - m[1] * t[1]) / det
+        slope = (m[0] * t[1] - m[1] * t[0]) / det
+    return value, slope, ok
+
+
+def _solve_quadratic(
+    m: list[NDArray[np.float64]], t: list[NDArray[np.float64]]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    normal = np.stack(
+        [
+            np.stack([m[0], m[1], m[2]], -1),
+            np.stack([m[1], m[2], m[3]], -1),
+            np.stack([m[2], m[3], m[4]], -1),
+        ],
+        -2,
+    )
+    rhs = np.stack([t[0], t[1], t[2]], -1)
+    scale = np.maximum(np.abs(normal).max(axis=(-1, -2)), 1e-300)
+    det = np.linalg.det(normal / scale[:, None, None])
+    ok = np.abs(det) > 1e-9
+    safe = np.where(ok[:, None, None], normal, np.eye(3))
+    value = np.linalg.solve(safe, rhs[..., None])[..., 0, 0]
+    return value, ok

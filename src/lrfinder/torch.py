@@ -128,10 +128,19 @@ def lr_find(
             model.train()
         stream = _BatchStream(data)
         trainer = _Trainer(
-            model, optimizer, stream, loss_fn, step_fn, device, ratios, accumulation_steps,
-            autocast, scaler, max_grad_norm,
+            model,
+            optimizer,
+            stream,
+            loss_fn,
+            step_fn,
+            device,
+            ratios,
+            accumulation_steps,
+            autocast,
+            scaler,
+            max_grad_norm,
         )
-        return range_test(
+        result = range_test(
             trainer.step,
             start_lr=start_lr,
             end_lr=end_lr,
@@ -145,8 +154,38 @@ def lr_find(
             progress=progress,
             metadata=_metadata(model, optimizer, data, accumulation_steps, autocast, device),
         )
-    finally:
-        state.restore()
+    except BaseException as error:
+        _restore(state, error)
+        raise
+    _restore(state, None)
+    return result
+
+
+def _restore(state: TrainingState, error: BaseException | None) -> None:
+    """Restores ``state``, finishing even if Ctrl-C arrives mid-restore; never hides ``error``.
+
+    A failed restore outranks the run's own error (the model may now be modified, and a handler
+    for the original error would assume it was not), so it is raised, naming the original error,
+    chained to it, and carrying its partial curve.
+    """
+    try:
+        try:
+            state.restore()
+        except KeyboardInterrupt:
+            state.restore()  # restore is idempotent: finish it, then honour the Ctrl-C
+            raise
+    except Exception as restore_error:
+        if error is None:
+            raise
+        msg = (
+            f"lrfinder could not restore the model, optimizer and RNG after the range test "
+            f"failed with {type(error).__name__}: {error}. Restoring failed with "
+            f"{type(restore_error).__name__}: {restore_error}. The model and optimizer may be "
+            "left modified: reload them (e.g. from a checkpoint) before training."
+        )
+        failure = RuntimeError(msg)
+        failure.lrfinder_result = getattr(error, "lrfinder_result", None)  # type: ignore[attr-defined]
+        raise failure from error
 
 
 class _Trainer:
@@ -235,7 +274,7 @@ class _Trainer:
         raise TypeError(msg)
 
     def _set_lr(self, lr: float) -> None:
-        for group, ratio in zip(self.optimizer.param_groups, self.ratios):
+        for group, ratio in zip(self.optimizer.param_groups, self.ratios, strict=True):
             value = lr * ratio
             if torch.is_tensor(group["lr"]):
                 group["lr"].fill_(value)
@@ -262,12 +301,12 @@ class _BatchStream:
                 msg = "`data` yielded no batches: pass a non-empty DataLoader or iterable."
                 raise ValueError(msg) from None
             if iter(self.data) is self.data:  # a one-shot iterator cannot be restarted
-                raise StopRangeTest("data-exhausted") from None
+                raise StopRangeTest(reason="data-exhausted") from None
             self.iterator = iter(self.data)
             try:
                 batch = next(self.iterator)
             except StopIteration:
-                raise StopRangeTest("data-exhausted") from None
+                raise StopRangeTest(reason="data-exhausted") from None
         self.count += 1
         return batch
 
@@ -286,7 +325,16 @@ def _check_setup(
         msg = "`model` has no parameters: there is nothing to train."
         raise ValueError(msg)
     if not any(p.requires_grad for p in model.parameters()):
-        msg = "`model` has no trainable parameters (requires_grad is False for all of them)."
+        msg = (
+            "`model` has no trainable parameters (requires_grad is False for all of them). "
+            "Unfreeze the layers you will train (param.requires_grad_(True)) before the range test."
+        )
+        raise ValueError(msg)
+    if any(p.is_meta for p in model.parameters()):
+        msg = (
+            "`model` has parameters on the meta device (shapes only, no data). Materialize it "
+            "first: model.to_empty(device=...) and load its weights."
+        )
         raise ValueError(msg)
     held = {id(p) for group in optimizer.param_groups for p in group["params"]}
     if not model_params & held:
@@ -297,7 +345,9 @@ def _check_setup(
         )
         raise ValueError(msg)
     if isinstance(data, (str, bytes)) or not isinstance(data, Iterable):
-        msg = f"`data` must be an iterable of batches (a DataLoader), got data={type(data).__name__}."
+        msg = (
+            f"`data` must be an iterable of batches (a DataLoader), got data={type(data).__name__}."
+        )
         raise TypeError(msg)
     if hasattr(data, "__len__") and len(data) == 0:
         msg = "`data` is empty (len(data) == 0): pass a DataLoader with at least one batch."

@@ -85,9 +85,7 @@ class TrainingState:
                 for param in group["params"]:
                     if id(param) not in seen:  # held by the optimizer only
                         seen.add(id(param))
-                        state.slots.append(
-                            _TensorSlot(None, "", "", param, to_host(param))
-                        )
+                        state.slots.append(_TensorSlot(None, "", "", param, to_host(param)))
             params = [slot.live for slot in state.slots if slot.store != "_buffers"]
             for param in params:
                 grad = param.grad
@@ -115,9 +113,9 @@ class TrainingState:
         """Puts back everything :meth:`capture` copied; safe to call more than once."""
         with torch.no_grad():
             for slot in self.slots:
-                if slot.owner is not None and getattr(slot.owner, slot.store).get(slot.name) is not (
-                    slot.live
-                ):
+                if slot.owner is not None and getattr(slot.owner, slot.store).get(
+                    slot.name
+                ) is not (slot.live):
                     getattr(slot.owner, slot.store)[slot.name] = slot.live  # replaced mid-run
                 slot.live.copy_(slot.saved)
             for param, grad, saved in self.grads:
@@ -140,7 +138,7 @@ class TrainingState:
             generator.set_state(generator_state)
 
     def _restore_optimizer(self, optimizer: torch.optim.Optimizer) -> None:
-        for group, saved in zip(optimizer.param_groups, self.optimizer_groups):
+        for group, saved in zip(optimizer.param_groups, self.optimizer_groups, strict=True):
             params = group["params"]
             group.clear()
             group.update(copy.deepcopy(saved))

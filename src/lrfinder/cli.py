@@ -1,0 +1,214 @@
+"""The ``lrfinder`` command: ``demo``, ``plot`` and ``suggest`` (more commands register here).
+
+Only this module writes to stdout. Every command is a function ``(args) -> exit code`` registered
+by an ``add_*_parser(subparsers)`` function, so tests call :func:`main` in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .errors import LRFinderError
+from .result import RangeTestResult, load
+from .suggest import SUGGESTERS
+
+ParserAdder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit code (0 ok, 1 failure, 2 bad usage)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except (LRFinderError, FileNotFoundError, ValueError, TypeError, ImportError) as error:
+        print(f"lrfinder {args.command}: error: {error}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lrfinder",
+        description="Find a good learning rate in one short run (the LR range test).",
+    )
+    parser.add_argument("--version", action="version", version=f"lrfinder {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add_parser in _parser_adders():
+        add_parser(subparsers)
+    return parser
+
+
+def _parser_adders() -> list[ParserAdder]:
+    return [add_demo_parser, add_plot_parser, add_suggest_parser]
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+
+def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="run the range test on the bundled handwritten digits (a small CNN)",
+        description=(
+            "Run the LR range test on the bundled handwritten-digits data set (1,797 8x8 images) "
+            "with a small CNN and AdamW, then train briefly with OneCycleLR at the suggestion."
+        ),
+    )
+    demo.add_argument("--out", type=Path, default=Path("lrfinder-demo"), help="output folder")
+    demo.add_argument("--num-steps", type=int, default=100, help="steps of the range test")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--train-epochs",
+        type=int,
+        default=3,
+        help="epochs of 1cycle training at the suggestion afterwards (0 to skip)",
+    )
+    demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    demo.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    try:
+        import torch  # noqa: F401 - only to give a clear message when it is missing
+    except ImportError:
+        print("lrfinder demo needs torch: pip install 'lrfinder[demo]'", file=sys.stderr)
+        return 1
+    from .data import digits_demo
+    from .torch import lr_find
+
+    setup = digits_demo(seed=args.seed)
+    print(
+        "lrfinder demo: small CNN on the bundled handwritten digits "
+        f"({len(setup['train_loader'].dataset)} training images, batch 64, AdamW)"
+    )
+    started = time.perf_counter()
+    result = lr_find(
+        setup["model"],
+        setup["optimizer"],
+        setup["train_loader"],
+        setup["loss_fn"],
+        num_steps=args.num_steps,
+        progress=not args.no_progress,
+    )
+    print(f"range test: {time.perf_counter() - started:.1f} s")
+    print(result.summary())
+    outputs = _write_outputs(result, args.out, "lrfinder-demo")
+    if args.train_epochs > 0:
+        accuracy = _train_one_cycle(setup, result.suggestion, args.train_epochs)
+        print(
+            f"trained {args.train_epochs} epochs with OneCycleLR(max_lr={result.suggestion:.3g}): "
+            f"validation accuracy {accuracy:.1%}"
+        )
+    for path in outputs:
+        print(f"wrote {path}")
+    return 0
+
+
+def _train_one_cycle(setup: dict[str, Any], max_lr: float, epochs: int) -> float:
+    """Trains the demo model with 1cycle at ``max_lr`` and returns the validation accuracy."""
+    import torch as th
+
+    model, optimizer = setup["model"], setup["optimizer"]
+    loader, loss_fn = setup["train_loader"], setup["loss_fn"]
+    scheduler = th.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=max_lr, total_steps=epochs * len(loader)
+    )
+    model.train()
+    for _ in range(epochs):
+        for inputs, targets in loader:
+            optimizer.zero_grad()
+            loss_fn(model(inputs), targets).backward()
+            optimizer.step()
+            scheduler.step()
+    model.eval()
+    correct = total = 0
+    with th.no_grad():
+        for inputs, targets in setup["val_loader"]:
+            correct += int((model(inputs).argmax(dim=1) == targets).sum())
+            total += len(targets)
+    return correct / total
+
+
+def _write_outputs(result: RangeTestResult, out: Path, stem: str) -> list[Path]:
+    """Writes ``stem.json`` and (with matplotlib) ``stem.png`` into ``out``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [result.save(out / f"{stem}.json")]
+    try:
+        from .plot import save_figure
+    except ImportError:
+        return written
+    try:
+        ax = result.plot(methods=("valley", "minimum"))
+    except ImportError as error:
+        print(f"(no plot: {error})", file=sys.stderr)
+        return written
+    png = out / f"{stem}.png"
+    save_figure(ax, png)
+    written.append(png)
+    return written
+
+
+# --- plot -----------------------------------------------------------------------------------------
+
+
+def add_plot_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plot = subparsers.add_parser("plot", help="draw a saved run as a PNG")
+    plot.add_argument(
+        "path", metavar="RUN.json", type=Path, help="a result saved with result.save(...)"
+    )
+    plot.add_argument("-o", "--output", type=Path, help="PNG to write (default: RUN with .png)")
+    plot.add_argument(
+        "--method",
+        action="append",
+        choices=sorted(SUGGESTERS),
+        default=None,
+        help="also mark this rule's pick (repeatable)",
+    )
+    plot.set_defaults(handler=run_plot)
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    from .plot import save_figure
+
+    result = load(args.path)
+    output = args.output or args.path.with_suffix(".png")
+    save_figure(result.plot(methods=tuple(args.method or ())), output)
+    print(f"wrote {output}")
+    return 0
+
+
+# --- suggest --------------------------------------------------------------------------------------
+
+
+def add_suggest_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    suggest = subparsers.add_parser("suggest", help="print the suggestion of a saved run")
+    suggest.add_argument("path", metavar="RUN.json", type=Path, help="a result saved as JSON")
+    suggest.add_argument(
+        "--method",
+        choices=sorted(SUGGESTERS),
+        default=None,
+        help="rule to apply (default: the run's default rule)",
+    )
+    suggest.set_defaults(handler=run_suggest)
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    result = load(args.path)
+    suggestion = result.suggest(args.method)
+    print(f"{suggestion.lr:.6g}")
+    for message in result.warnings:
+        print(f"warning: {message}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

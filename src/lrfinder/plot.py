@@ -1,0 +1,189 @@
+"""A matplotlib figure of a range test that a person can read at a glance.
+
+Raw losses (thin, grey) and the zero-lag smoothed curve (bold) on a log learning-rate axis; the
+suggestion marked at the value that is returned; the range for cyclical schedules shaded; other
+rules' picks on request; the run's warnings in a box. matplotlib is imported here only.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import LRFinderError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .result import RangeTestResult
+
+_RULE_COLOURS = {
+    "minimum": "#8c564b",
+    "valley": "#9467bd",
+    "slide": "#e377c2",
+    "steepest": "#ff7f0e",
+}
+_SUGGESTION_COLOUR = "#d62728"
+_RANGE_COLOUR = "#2ca02c"
+_SMOOTH_COLOUR = "#1f77b4"
+
+
+def plot_result(
+    result: RangeTestResult,
+    ax: Axes | None = None,
+    *,
+    methods: Sequence[str] = (),
+    show_range: bool = True,
+    show_warnings: bool = True,
+    title: str | None = None,
+) -> Axes:
+    """Draws ``result`` and returns the Axes. Never calls ``plt.show()``.
+
+    Args:
+        result: A range-test result.
+        ax: Axes to draw on; a new 8x5-inch figure if None.
+        methods: Other rules to mark as well (e.g. ``("valley", "minimum")``).
+        show_range: Shade ``result.lr_range``.
+        show_warnings: Print ``result.warnings`` in a box inside the axes.
+        title: The title; a default one names the steps and the stop reason.
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5), dpi=120, layout="constrained")
+    lrs, losses, smoothed = result.lrs, result.losses, result.smoothed
+    finite = np.isfinite(losses)
+
+    ax.plot(lrs[finite], losses[finite], color="0.6", lw=0.8, marker=".", ms=3, label="raw loss")
+    ax.plot(lrs, smoothed, color=_SMOOTH_COLOUR, lw=2.2, label="smoothed (zero-lag)")
+    if not finite.all():
+        first_bad = int(np.flatnonzero(~finite)[0])
+        ax.axvline(lrs[first_bad], color="k", ls=":", lw=1)
+        ax.annotate(
+            "non-finite loss",
+            (lrs[first_bad], 0.98),
+            xycoords=("data", "axes fraction"),
+            ha="right",
+            va="top",
+            fontsize=8,
+            rotation=90,
+        )
+
+    for method in methods:
+        _mark_rule(ax, result, method)
+    _mark_suggestion(ax, result, show_range)
+    _set_limits(ax, result)
+    ax.set_xscale("log" if result.mode == "exp" else "linear")
+    ax.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))
+    ax.set_ylabel("training loss")
+    ax.set_title(
+        title
+        if title is not None
+        else f"LR range test: {len(lrs)} of {result.num_steps} steps, stopped: {result.stop_reason}"
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    if show_warnings:
+        _warning_box(ax, result.warnings)
+    return ax
+
+
+def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> None:
+    try:
+        lr = result.suggestion
+        low, high = result.lr_range
+    except LRFinderError:
+        return
+    if show_range:
+        ax.axvspan(
+            low,
+            high,
+            color=_RANGE_COLOUR,
+            alpha=0.12,
+            label=f"cyclical range {low:.2g} – {high:.2g}",
+        )
+    ax.axvline(lr, color=_SUGGESTION_COLOUR, ls="--", lw=1.2)
+    ax.plot(
+        [lr],
+        [_smoothed_at(result, lr)],
+        "o",
+        color=_SUGGESTION_COLOUR,
+        ms=9,
+        zorder=5,
+        label=f"suggested lr = {lr:.2g} ({result.method})",
+    )
+
+
+def _mark_rule(ax: Axes, result: RangeTestResult, method: str) -> None:
+    try:
+        suggestion = result.suggest(method)
+    except LRFinderError:
+        return
+    ax.plot(
+        [suggestion.lr],
+        [_smoothed_at(result, suggestion.lr)],
+        "D",
+        color=_RULE_COLOURS.get(method, "0.3"),
+        ms=6,
+        zorder=4,
+        label=f"{method}: {suggestion.lr:.2g}",
+    )
+
+
+def _smoothed_at(result: RangeTestResult, lr: float) -> float:
+    """The smoothed curve at ``lr``, interpolated in log-lr (the suggestion need not be a rung)."""
+    smoothed = result.smoothed
+    ok = np.isfinite(smoothed)
+    return float(np.interp(np.log(lr), np.log(result.lrs[ok]), smoothed[ok]))
+
+
+def _set_limits(ax: Axes, result: RangeTestResult) -> None:
+    """Keeps the interesting part in view: a diverged tail must not squash the descent."""
+    losses = result.losses[np.isfinite(result.losses)]
+    smoothed = result.smoothed[np.isfinite(result.smoothed)]
+    if losses.size < 2 or smoothed.size < 2:
+        return
+    bottom = min(float(losses.min()), float(smoothed.min()))
+    start = float(np.median(losses[: max(3, losses.size // 10)]))
+    top = max(start, float(smoothed[: int(np.argmin(smoothed)) + 1].max()))
+    span = top - bottom if top > bottom else max(abs(top), 1.0) * 0.1
+    ax.set_ylim(bottom - 0.08 * span, top + 0.35 * span)
+    ax.set_xlim(result.lrs[0], result.lrs[-1])
+
+
+def _warning_box(ax: Axes, warnings: list[str]) -> None:
+    if not warnings:
+        return
+    lines = []
+    for message in warnings[:3]:
+        first_sentence = message.split(": ")[0] if len(message) > 110 else message
+        lines.extend(textwrap.wrap("! " + first_sentence, width=70))
+    ax.text(
+        0.99,
+        0.02,
+        "\n".join(lines),
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7.5,
+        color="#7f2704",
+        bbox={"boxstyle": "round", "facecolor": "#fff5eb", "edgecolor": "#fdae6b", "alpha": 0.95},
+    )
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt  # falls back to Agg by itself where there is no display
+    except ImportError:
+        msg = "plotting needs matplotlib: pip install 'lrfinder[plot]'"
+        raise ImportError(msg) from None
+    return plt
+
+
+def save_figure(ax: Axes, path: Any) -> None:
+    """Saves the figure of ``ax`` as PNG and closes it (the CLI's use)."""
+    figure = ax.figure
+    figure.savefig(path, dpi=150)
+    _pyplot().close(figure)
