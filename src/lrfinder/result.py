@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 
 from . import diagnostics
 from ._version import __version__
-from .errors import LRFinderError, ResultFileError
+from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
+from .ladder import MODES
 from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
 
 if TYPE_CHECKING:
@@ -242,7 +243,10 @@ class RangeTestResult:
             msg = f"{source} is not an lrfinder result (no 'format': {FORMAT_NAME!r} field)."
             raise ResultFileError(msg)
         version = data.get("version")
-        if not isinstance(version, int) or version > FORMAT_VERSION:
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            msg = f"{source} is a damaged lrfinder result: its 'version' is {version!r}."
+            raise ResultFileError(msg)
+        if version > FORMAT_VERSION:
             msg = (
                 f"{source} was written by a newer lrfinder (format version {version!r}; this is "
                 f"lrfinder {__version__}, which reads up to {FORMAT_VERSION}). Upgrade lrfinder."
@@ -253,15 +257,18 @@ class RangeTestResult:
                 lrs=np.array([_decode_float(v) for v in data["lrs"]], dtype=np.float64),
                 losses=np.array([_decode_float(v) for v in data["losses"]], dtype=np.float64),
                 stop_reason=data["stop_reason"],
-                start_lr=float(data["start_lr"]),
-                end_lr=float(data["end_lr"]),
-                num_steps=int(data["num_steps"]),
-                mode=str(data["mode"]),
+                start_lr=check_positive_finite("start_lr", data["start_lr"]),
+                end_lr=check_positive_finite("end_lr", data["end_lr"]),
+                num_steps=check_int("num_steps", data["num_steps"], minimum=2),
+                mode=check_choice("mode", data["mode"], MODES),
                 method=str(data.get("method", DEFAULT_METHOD)),
                 metadata=dict(data.get("metadata") or {}),
             )
-        except (KeyError, TypeError, ValueError) as error:
-            msg = f"{source} is a damaged lrfinder result: {error!s}."
+        except KeyError as error:
+            msg = f"{source} is a damaged lrfinder result: its {error} field is missing."
+            raise ResultFileError(msg) from None
+        except (TypeError, ValueError, OverflowError) as error:
+            msg = f"{source} is a damaged lrfinder result: {str(error).rstrip('.')}."
             raise ResultFileError(msg) from None
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -280,10 +287,9 @@ def load(path: str | os.PathLike[str]) -> RangeTestResult:
         ResultFileError: If the file is corrupt, truncated, from a newer version, or not ours.
     """
     source = Path(path)
-    text = source.read_text(encoding="utf-8")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, or absurd nesting
         msg = f"{str(source)!r} is not valid JSON (truncated or corrupt?): {error}."
         raise ResultFileError(msg) from None
     return RangeTestResult.from_dict(data, source=repr(str(source)))
