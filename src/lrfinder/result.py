@@ -252,6 +252,10 @@ class RangeTestResult:
                 f"lrfinder {__version__}, which reads up to {FORMAT_VERSION}). Upgrade lrfinder."
             )
             raise ResultFileError(msg)
+        if "runs" in data and cls is RangeTestResult:  # several runs: see lrfinder.multirun
+            from .multirun import MultiRunResult
+
+            return MultiRunResult.from_dict(data, source=source)
         try:
             return cls(
                 lrs=np.array([_decode_float(v) for v in data["lrs"]], dtype=np.float64),

@@ -1,0 +1,698 @@
+"""Several range tests of one setup: a median curve, a quantile band and a steadier suggestion.
+
+A single range test depends on the initial weights and on the order of the batches: one bad
+early batch shifts everything after it, and the suggestion can move by half a decade or more
+between runs. :class:`MultiRunResult` keeps every run and reads them together:
+
+* the **median curve** on the runs' common ladder, with a **quantile band** (10%-90% by default)
+  of the runs' smoothed curves. A run that diverged counts as ``+inf`` at every rung after it
+  stopped (it blew up there), so the median goes to ``inf`` once half the runs have diverged and
+  the survivors never bias it downwards;
+* **every run's suggestion** and their **aggregate**, the median in ``log(lr)``
+  (:attr:`MultiRunResult.suggestion`), with :attr:`MultiRunResult.suggestion_interval`, the 10% and
+  90% quantiles of the runs' suggestions in ``log(lr)``;
+* **warnings** when the runs disagree (the interval spans more than
+  :data:`SPREAD_WARNING_DECADES` decades), when some runs gave no suggestion, or when all runs were
+  identical (nothing varied between them).
+
+A ``MultiRunResult`` *is* a :class:`~lrfinder.RangeTestResult` whose ``lrs`` / ``losses`` are the
+median curve, so everything that reads a result (``plot``, ``summary``, ``to_pandas``, ``save``,
+the CLI, the schedules) works on it unchanged. Nothing here imports a framework:
+:func:`range_test_runs` drives any ``step(lr)``, and the PyTorch adapter's ``lr_find(runs=N)``
+builds on :mod:`lrfinder.torch_batched`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
+from .range_test import Step, range_test
+from .result import RangeTestResult
+from .suggest import Suggestion, get_suggester
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+#: The default band and suggestion interval: the 10% and 90% quantiles across runs.
+DEFAULT_QUANTILES = (0.1, 0.9)
+#: ``result.warnings`` flags the runs' suggestions when their interval is wider than this.
+SPREAD_WARNING_DECADES = 0.5
+
+# Stop reasons after which a run has blown up: its later rungs count as +inf.
+_BLOWN_UP = ("diverged", "non-finite")
+# Per-run facts that do not describe the setup, left out of the aggregate's metadata.
+_PER_RUN_KEYS = ("elapsed_s", "overshoot_steps", "skipped_updates", "run", "seed")
+
+
+class MultiRunResult(RangeTestResult):
+    """Several range tests of one setup, read together.
+
+    ``lrs`` is the runs' common ladder (as far as the longest run went) and ``losses`` the median
+    of the runs' raw losses at each rung; ``smoothed``, ``curve``, ``lr_range`` and ``to_pandas``
+    read that median curve. ``suggest`` / ``suggestion`` aggregate the runs' own suggestions.
+
+    Args:
+        runs: The single-run results (a ``MultiRunResult`` among them contributes its runs). They
+            must share one ladder: same ``start_lr``, ``end_lr``, ``num_steps`` and ``mode``.
+        method: The rule behind ``suggestion`` (default: the first run's).
+        quantiles: ``(low, high)`` quantiles of the band and of ``suggestion_interval``.
+        metadata: JSON-friendly facts about the whole experiment (how the runs were made).
+
+    Raises:
+        TypeError: If a run is not a :class:`~lrfinder.RangeTestResult`.
+        ValueError: If there are no runs, their ladders differ, or ``quantiles`` is not
+            ``0 <= low < high <= 1``.
+
+    Example:
+        >>> import numpy as np
+        >>> from lrfinder import RangeTestResult
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> def run(shift):  # the same curve, shifted by `shift` decades
+        ...     x = np.log10(lrs) - shift
+        ...     losses = 2.0 - np.tanh(x + 3.0) + np.exp(3.0 * (x + 0.5))
+        ...     return RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
+        >>> result = MultiRunResult([run(-0.2), run(0.0), run(0.2)])
+        >>> f"{result.suggestion:.1e}", [f"{s.lr:.1e}" for s in result.suggestions()]
+        ('1.0e-03', ['6.3e-04', '1.0e-03', '1.6e-03'])
+        >>> [f"{lr:.1e}" for lr in result.suggestion_interval]
+        ['6.9e-04', '1.4e-03']
+    """
+
+    def __init__(
+        self,
+        runs: Iterable[RangeTestResult],
+        *,
+        method: str | None = None,
+        quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        flat = _flatten(runs)
+        self.quantiles = _check_quantiles(quantiles)
+        self._runs = tuple(flat)
+        first = flat[0]
+        ladder_lrs = _common_ladder(flat)
+        self._matrix = _loss_matrix(flat, ladder_lrs.size, smoothed=False)
+        median = _quantile(self._matrix, 0.5)
+        super().__init__(
+            lrs=ladder_lrs,
+            losses=median,
+            stop_reason=_aggregate_stop_reason(flat, median),
+            start_lr=first.start_lr,
+            end_lr=first.end_lr,
+            num_steps=first.num_steps,
+            mode=first.mode,
+            method=method if method is not None else first.method,
+            metadata=dict(metadata) if metadata is not None else _shared_metadata(flat),
+        )
+
+    # --- the runs -----------------------------------------------------------------------------
+
+    @property
+    def runs(self) -> tuple[RangeTestResult, ...]:
+        """Every run, in the order they ran."""
+        return self._runs
+
+    @cached_property
+    def _smoothed_matrix(self) -> NDArray[np.float64]:
+        return _loss_matrix(self._runs, len(self.lrs), smoothed=True)
+
+    def quantile_curve(self, q: float, *, smoothed: bool = True) -> NDArray[np.float64]:
+        """Returns the ``q`` quantile across runs at every rung of :attr:`lrs`.
+
+        Args:
+            q: The quantile, in [0, 1] (0.5 is the median).
+            smoothed: Take it over the runs' smoothed curves (the default, as the band is drawn)
+                or over their raw losses.
+
+        A run counts as ``+inf`` after it diverged and is left out after it stopped for any other
+        reason (interrupted, data exhausted); NaN where no run reached the rung.
+        """
+        if not (isinstance(q, (int, float)) and not isinstance(q, bool) and 0.0 <= q <= 1.0):
+            msg = f"`q` must be a number in [0, 1], got q={q!r}."
+            raise ValueError(msg)
+        return _quantile(self._smoothed_matrix if smoothed else self._matrix, float(q))
+
+    @property
+    def band(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``(low, high)``: the :attr:`quantiles` of the runs' smoothed curves at each rung."""
+        low, high = self.quantiles
+        return self.quantile_curve(low), self.quantile_curve(high)
+
+    # --- suggestions --------------------------------------------------------------------------
+
+    def suggestions(self, method: str | None = None, **kwargs: Any) -> list[Suggestion | None]:
+        """Returns each run's suggestion by rule ``method``; None for a run that gave none."""
+        name = method or self.method
+        get_suggester(name)
+        found: list[Suggestion | None] = []
+        for run in self._runs:
+            try:
+                found.append(run.suggest(name, **kwargs))
+            except LRFinderError:
+                found.append(None)
+        return found
+
+    def suggest(self, method: str | None = None, **kwargs: Any) -> Suggestion:
+        """Returns the aggregate suggestion: the median of the runs' suggestions in ``log(lr)``.
+
+        ``index`` is the rung of :attr:`lrs` nearest to it. Runs that gave no suggestion are
+        left out (and :attr:`warnings` says so).
+
+        Raises:
+            ValueError: If ``method`` is not a registered rule.
+            NotEnoughPointsError: If no run gave a suggestion.
+        """
+        name = method or self.method
+        if not kwargs and name == self.method:
+            return self._default_aggregate
+        return self._aggregate(name, **kwargs)
+
+    @cached_property
+    def _default_aggregate(self) -> Suggestion:
+        return self._aggregate(self.method)
+
+    def _aggregate(self, method: str, **kwargs: Any) -> Suggestion:
+        lrs = [s.lr for s in self.suggestions(method, **kwargs) if s is not None]
+        if not lrs:
+            try:
+                self._runs[0].suggest(method, **kwargs)
+            except LRFinderError as error:
+                msg = f"no run of {len(self._runs)} gave a suggestion; run 0: {error}"
+                raise NotEnoughPointsError(msg) from None
+        lr = float(np.exp(np.median(np.log(lrs))))
+        index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
+        return Suggestion(lr=lr, index=index, method=method)
+
+    def interval(self, method: str | None = None, **kwargs: Any) -> tuple[float, float]:
+        """Returns the :attr:`quantiles` of the runs' suggestions by ``method``, in ``log(lr)``."""
+        lrs = [s.lr for s in self.suggestions(method, **kwargs) if s is not None]
+        if not lrs:
+            self.suggest(method, **kwargs)  # raises the explanatory NotEnoughPointsError
+        logs = np.log(np.asarray(lrs, dtype=np.float64))
+        low, high = np.quantile(logs, self.quantiles)
+        return float(np.exp(low)), float(np.exp(high))
+
+    @property
+    def suggestion_interval(self) -> tuple[float, float]:
+        """``(low, high)``: where the runs' suggestions lie (10% and 90% quantiles by default)."""
+        return self.interval()
+
+    @property
+    def spread_decades(self) -> float:
+        """Width of :attr:`suggestion_interval` in decades (0 when every run agrees)."""
+        low, high = self.suggestion_interval
+        return math.log10(high / low)
+
+    # --- diagnostics --------------------------------------------------------------------------
+
+    @property
+    def warnings(self) -> list[str]:
+        """The median curve's warnings, then the ones only several runs can show."""
+        found = list(super().warnings)
+        for check in (self._identical_runs, self._failed_runs, self._wide_spread):
+            message = check()
+            if message is not None:
+                found.append(message)
+        return found
+
+    def _identical_runs(self) -> str | None:
+        first = self._runs[0].losses
+        if len(self._runs) > 1 and all(
+            np.array_equal(run.losses, first, equal_nan=True) for run in self._runs[1:]
+        ):
+            return (
+                f"All {len(self._runs)} runs recorded exactly the same losses: nothing varied "
+                "between them, so the band and the interval say nothing. Shuffle the data (a "
+                "DataLoader with shuffle=True) or pass init_fn= to re-initialise between runs."
+            )
+        return None
+
+    def _failed_runs(self) -> str | None:
+        missing = [i for i, s in enumerate(self.suggestions()) if s is None]
+        if missing and len(missing) < len(self._runs):
+            return (
+                f"{len(missing)} of {len(self._runs)} runs gave no {self.method} suggestion (runs "
+                f"{', '.join(map(str, missing))}); the aggregate uses the others."
+            )
+        return None
+
+    def _wide_spread(self) -> str | None:
+        try:
+            low, high = self.suggestion_interval
+            lr = self.suggestion
+        except LRFinderError:
+            return None
+        width = math.log10(high / low)
+        if width <= SPREAD_WARNING_DECADES:
+            return None
+        q_low, q_high = (round(100 * q) for q in self.quantiles)
+        return (
+            f"The runs disagree: their suggestions span {low:.2g} .. {high:.2g} ({width:.2g} "
+            f"decades, {q_low}%-{q_high}% of {len(self._runs)} runs) around {lr:.2g}, so one run "
+            "alone would be a gamble. Prefer the low end, or steady the test with a larger batch, "
+            "more steps or more runs."
+        )
+
+    # --- outputs ------------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """A few lines for a terminal: the aggregate, the runs' spread, the path, warnings."""
+        path = self.metadata.get("path")
+        how = f", {path} path" if path else ""
+        lines = [
+            f"range test: {len(self._runs)} runs{how}, {len(self.lrs)} steps (longest), "
+            f"stopped: {', '.join(f'{n} {r}' for r, n in self._stop_counts().items())}"
+        ]
+        if self.metadata.get("fallback_reason"):
+            lines.append(f"sequential because: {self.metadata['fallback_reason']}")
+        try:
+            lr = self.suggestion
+            low, high = self.suggestion_interval
+            q_low, q_high = (round(100 * q) for q in self.quantiles)
+            per_run = ", ".join("-" if s is None else f"{s.lr:.3g}" for s in self.suggestions())
+            lines.append(f"suggested lr ({self.method}, median of runs): {lr:.3g}")
+            lines.append(f"runs' suggestions {q_low}%-{q_high}%: {low:.3g} .. {high:.3g}")
+            lines.append(f"each run: {per_run}")
+            range_low, range_high = self.lr_range
+            lines.append(f"lr range for cyclical schedules: {range_low:.3g} .. {range_high:.3g}")
+        except LRFinderError as error:
+            lines.append(f"no suggestion: {error}")
+        lines.extend(f"warning: {message}" for message in self.warnings)
+        return "\n".join(lines)
+
+    def _stop_counts(self) -> dict[str, int]:
+        return dict(Counter(run.stop_reason for run in self._runs))
+
+    def __repr__(self) -> str:
+        return (
+            f"MultiRunResult({len(self._runs)} runs, {len(self.lrs)} steps, lr "
+            f"{self.start_lr:.3g}..{self.end_lr:.3g} {self.mode}, stops={self._stop_counts()})"
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draws the runs, the median, the band and the spread of suggestions; see :func:`plot_runs`."""
+        return plot_runs(self, ax=ax, **kwargs)
+
+    def to_pandas(self, *, per_run: bool = False) -> pd.DataFrame:
+        """Returns the median curve, or every run's points with ``per_run=True``.
+
+        The median frame has the single-run columns ``step``, ``lr``, ``loss`` (the median),
+        ``smoothed``, plus ``band_low`` / ``band_high`` (:attr:`band`) and ``runs_reached``. The
+        per-run frame has ``run``, ``step``, ``lr``, ``loss``, ``smoothed``, one row per point.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            msg = "to_pandas needs pandas: pip install 'lrfinder[pandas]'"
+            raise ImportError(msg) from None
+        if per_run:
+            frames = [run.to_pandas().assign(run=i) for i, run in enumerate(self._runs)]
+            frame = pd.concat(frames, ignore_index=True)
+            return frame[["run", "step", "lr", "loss", "smoothed"]]
+        frame = super().to_pandas()
+        frame["band_low"], frame["band_high"] = self.band
+        frame["runs_reached"] = [
+            sum(len(run.losses) > i for run in self._runs) for i in range(len(self.lrs))
+        ]
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the median curve as a single result (older readers load that),
+        plus every run in full under ``"runs"`` (what :meth:`from_dict` rebuilds from)."""
+        data = super().to_dict()
+        data["quantiles"] = list(self.quantiles)
+        data["runs"] = [run.to_dict() for run in self._runs]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "the data") -> MultiRunResult:
+        """Rebuilds a multi-run result from :meth:`to_dict`'s output (the runs, losslessly).
+
+        Raises:
+            ResultFileError: If ``data`` is not a result, is damaged, or is from a newer version.
+        """
+        if not isinstance(data, dict) or "runs" not in data:
+            single = RangeTestResult.from_dict(data, source=source)  # not ours: raises
+            return cls([single])
+        # The median curve's fields are checked as a single result's (format, version, ladder).
+        RangeTestResult.from_dict({k: v for k, v in data.items() if k != "runs"}, source=source)
+        try:
+            if not isinstance(data["runs"], list) or not data["runs"]:
+                msg = f"its 'runs' must be a non-empty list, got {type(data['runs']).__name__}"
+                raise ValueError(msg)
+            runs = [RangeTestResult.from_dict(run, source=source) for run in data["runs"]]
+            quantiles = tuple(data.get("quantiles", DEFAULT_QUANTILES))
+            return cls(
+                runs,
+                method=str(data["method"]),
+                quantiles=quantiles,  # type: ignore[arg-type]
+                metadata=dict(data.get("metadata") or {}),
+            )
+        except KeyError as error:
+            msg = f"{source} is a damaged lrfinder result: its {error} field is missing."
+            raise ResultFileError(msg) from None
+        except (TypeError, ValueError) as error:
+            if isinstance(error, ResultFileError):
+                raise
+            msg = f"{source} is a damaged lrfinder result: {str(error).rstrip('.')}."
+            raise ResultFileError(msg) from None
+
+
+def aggregate(
+    results: Iterable[RangeTestResult],
+    *,
+    method: str | None = None,
+    quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+    metadata: dict[str, Any] | None = None,
+) -> MultiRunResult:
+    """Reads several single-run results of one setup together; see :class:`MultiRunResult`.
+
+    Example:
+        >>> import numpy as np
+        >>> from lrfinder import RangeTestResult
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> runs = [
+        ...     RangeTestResult(lrs, (np.log10(lrs) + c) ** 2, "completed", 1e-6, 1.0, 61)
+        ...     for c in (1.8, 2.0, 2.2)
+        ... ]
+        >>> f"{aggregate(runs, method='minimum').suggestion:.1e}"
+        '1.0e-03'
+    """
+    return MultiRunResult(results, method=method, quantiles=quantiles, metadata=metadata)
+
+
+def range_test_runs(
+    make_step: Callable[[int], Step],
+    *,
+    runs: int,
+    quantiles: tuple[float, float] = DEFAULT_QUANTILES,
+    **kwargs: Any,
+) -> MultiRunResult:
+    """Runs :func:`lrfinder.range_test` ``runs`` times, once with each ``make_step(run_index)``.
+
+    ``make_step(i)`` builds the ``step(lr)`` of run ``i``: from the same initial weights with
+    another batch order, from another initialisation... whatever the runs should vary. The
+    framework adapters do this for you (``lrfinder.lr_find(..., runs=5)``); this is for code of
+    your own. The runs are sequential; ``kwargs`` go to :func:`~lrfinder.range_test` (a
+    ``metadata`` dict is given to every run and to the aggregate).
+
+    Raises:
+        TypeError, ValueError: If ``runs`` is not an integer >= 1 or ``make_step`` is not
+            callable, before any run.
+
+    Example:
+        >>> import math, random
+        >>> def make_step(i):
+        ...     noise = random.Random(i)
+        ...     def step(lr):
+        ...         x = math.log10(lr)
+        ...         return 2 - math.tanh(x + 3) + math.exp(3 * (x + 0.5)) + 0.02 * noise.random()
+        ...     return step
+        >>> result = range_test_runs(make_step, runs=3, start_lr=1e-6, end_lr=1.0, num_steps=61)
+        >>> len(result.runs), 5e-4 < result.suggestion < 2e-3
+        (3, True)
+    """
+    runs = check_int("runs", runs, minimum=1, hint="Use 1 for one run, 5 for an uncertainty band.")
+    if not callable(make_step):
+        msg = f"`make_step` must be a callable make_step(run_index) -> step, got {make_step!r}."
+        raise TypeError(msg)
+    _check_quantiles(quantiles)
+    results = []
+    for index in range(runs):
+        facts = dict(kwargs.get("metadata") or {})
+        facts["run"] = index
+        results.append(range_test(make_step(index), **{**kwargs, "metadata": facts}))
+    facts = dict(kwargs.get("metadata") or {})
+    facts.update(runs=runs, path="sequential")
+    return MultiRunResult(results, method=kwargs.get("method"), quantiles=quantiles, metadata=facts)
+
+
+def plot_runs(
+    result: RangeTestResult,
+    ax: Axes | None = None,
+    *,
+    show_runs: bool = True,
+    show_range: bool = False,
+    show_warnings: bool = True,
+    title: str | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Draws several runs: each run faint, the median curve, the quantile band, and the spread
+    of the runs' suggestions (a tick per run, the interval shaded, the aggregate marked).
+
+    A single-run result is drawn by :func:`lrfinder.plot.plot_result`.
+
+    Args:
+        result: A :class:`MultiRunResult` (or a single-run result).
+        ax: Axes to draw on; a new 8x5-inch figure if None.
+        show_runs: Draw each run's smoothed curve as a thin line.
+        show_range: Shade the aggregate's ``lr_range`` as well.
+        show_warnings: Print the warnings in a box inside the axes.
+        title: The title; a default one names the runs and the path.
+        kwargs: Passed to :func:`~lrfinder.plot.plot_result` for a single run.
+    """
+    from . import plot as plotting
+
+    if not isinstance(result, MultiRunResult):
+        return plotting.plot_result(
+            result, ax=ax, show_warnings=show_warnings, title=title, **kwargs
+        )
+    plt = plotting._pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5), dpi=120, layout="constrained")
+    lrs = result.lrs
+    run_colour, median_colour = "#9ecae1", plotting._SMOOTH_COLOUR
+    if show_runs:
+        for index, run in enumerate(result.runs):
+            ax.plot(
+                run.lrs,
+                run.smoothed,
+                color=run_colour,
+                lw=0.8,
+                alpha=0.9,
+                label="each run (smoothed)" if index == 0 else None,
+            )
+    low, high = result.band
+    q_low, q_high = (round(100 * q) for q in result.quantiles)
+    shown = np.isfinite(low)
+    ax.fill_between(
+        lrs[shown],
+        low[shown],
+        np.where(np.isfinite(high), high, 1e300)[shown],
+        color=median_colour,
+        alpha=0.18,
+        lw=0,
+        label=f"{q_low}%-{q_high}% of runs",
+    )
+    median = result.quantile_curve(0.5)
+    ax.plot(lrs, median, color=median_colour, lw=2.2, label="median of runs")
+    _mark_spread(ax, result, median, show_range)
+    _set_limits(ax, result, median, low, high)
+    ax.set_xscale("log" if result.mode == "exp" else "linear")
+    ax.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))
+    ax.set_ylabel("training loss")
+    path = result.metadata.get("path")
+    ax.set_title(
+        title
+        if title is not None
+        else f"LR range test: {len(result.runs)} runs"
+        + (f" ({path})" if path else "")
+        + f", {len(lrs)} of {result.num_steps} steps"
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    if show_warnings:
+        plotting._warning_box(ax, result.warnings)
+    return ax
+
+
+def _mark_spread(
+    ax: Axes, result: MultiRunResult, median: NDArray[np.float64], show_range: bool
+) -> None:
+    from . import plot as plotting
+
+    colour = plotting._SUGGESTION_COLOUR
+    try:
+        lr = result.suggestion
+        low, high = result.suggestion_interval
+    except LRFinderError:
+        return
+    if show_range:
+        try:
+            range_low, range_high = result.lr_range
+            ax.axvspan(
+                range_low,
+                range_high,
+                color=plotting._RANGE_COLOUR,
+                alpha=0.10,
+                label=f"cyclical range {range_low:.2g} – {range_high:.2g}",
+            )
+        except LRFinderError:
+            pass
+    q_low, q_high = (round(100 * q) for q in result.quantiles)
+    ax.axvspan(
+        low,
+        high,
+        color=colour,
+        alpha=0.10,
+        label=f"runs' suggestions {q_low}%-{q_high}%: {low:.2g} – {high:.2g}",
+    )
+    for index, suggestion in enumerate(result.suggestions()):
+        if suggestion is not None:
+            ax.axvline(
+                suggestion.lr,
+                ymin=0.0,
+                ymax=0.06,
+                color=colour,
+                lw=1.5,
+                label="each run's suggestion" if index == 0 else None,
+            )
+    ax.axvline(lr, color=colour, ls="--", lw=1.2)
+    finite = np.isfinite(median)
+    if finite.sum() >= 2:
+        y = float(np.interp(np.log(lr), np.log(result.lrs[finite]), median[finite]))
+        ax.plot(
+            [lr],
+            [y],
+            "o",
+            color=colour,
+            ms=9,
+            zorder=5,
+            label=f"suggested lr = {lr:.2g} ({result.method}, median of runs)",
+        )
+
+
+def _set_limits(
+    ax: Axes,
+    result: MultiRunResult,
+    median: NDArray[np.float64],
+    low: NDArray[np.float64],
+    high: NDArray[np.float64],
+) -> None:
+    """Keeps the descent in view: the diverged tails of the runs must not squash it."""
+    finite_median = median[np.isfinite(median)]
+    finite_low = low[np.isfinite(low)]
+    if finite_median.size < 2:
+        return
+    bottom = float(min(finite_median.min(), finite_low.min() if finite_low.size else np.inf))
+    head = max(3, finite_median.size // 10)
+    start = float(np.nanmax(high[:head][np.isfinite(high[:head])], initial=finite_median[0]))
+    top = max(start, float(finite_median[: int(np.argmin(finite_median)) + 1].max()))
+    span = top - bottom if top > bottom else max(abs(top), 1.0) * 0.1
+    ax.set_ylim(bottom - 0.08 * span, top + 0.45 * span)
+    ax.set_xlim(result.lrs[0], result.lrs[-1])
+
+
+# --- the arithmetic -------------------------------------------------------------------------------
+
+
+def _flatten(runs: Iterable[RangeTestResult]) -> list[RangeTestResult]:
+    if isinstance(runs, RangeTestResult):
+        runs = [runs]
+    flat: list[RangeTestResult] = []
+    for position, run in enumerate(runs):
+        if not isinstance(run, RangeTestResult):
+            msg = (
+                f"`runs` must hold RangeTestResult objects, got {type(run).__name__} at "
+                f"position {position}."
+            )
+            raise TypeError(msg)
+        flat.extend(run.runs)
+    if not flat:
+        msg = "`runs` must hold at least one RangeTestResult, got none."
+        raise ValueError(msg)
+    return flat
+
+
+def _check_quantiles(quantiles: Any) -> tuple[float, float]:
+    try:
+        low, high = (float(q) for q in quantiles)
+    except (TypeError, ValueError):
+        low, high = math.nan, math.nan
+    if not (0.0 <= low < high <= 1.0):
+        msg = f"`quantiles` must be (low, high) with 0 <= low < high <= 1, got quantiles={quantiles!r}."
+        raise ValueError(msg)
+    return low, high
+
+
+def _common_ladder(runs: Sequence[RangeTestResult]) -> NDArray[np.float64]:
+    """The longest run's lrs; every run must share its ladder and follow it."""
+    first = runs[0]
+    setup = (first.start_lr, first.end_lr, first.num_steps, first.mode)
+    longest = max(runs, key=lambda run: len(run.lrs))
+    for index, run in enumerate(runs):
+        other = (run.start_lr, run.end_lr, run.num_steps, run.mode)
+        if other != setup or not np.array_equal(run.lrs, longest.lrs[: len(run.lrs)]):
+            msg = (
+                f"`runs` must share one ladder, got run 0 with (start_lr, end_lr, num_steps, mode)"
+                f"={setup!r} and run {index} with {other!r}. Aggregate runs of the same setup."
+            )
+            raise ValueError(msg)
+    return longest.lrs.copy()
+
+
+def _loss_matrix(
+    runs: Sequence[RangeTestResult], length: int, *, smoothed: bool
+) -> NDArray[np.float64]:
+    """Runs x rungs: the loss, +inf after (and at) a blow-up, NaN where a run has no data."""
+    matrix = np.full((len(runs), length), np.nan)
+    for row, run in zip(matrix, runs, strict=True):
+        values = run.smoothed if smoothed and run.curve is not None else run.losses
+        row[: len(values)] = values
+        bad = ~np.isfinite(row[: len(values)])
+        if bad.any():  # a NaN or inf loss means the run blew up there
+            row[int(np.flatnonzero(bad)[0]) : len(values)] = np.inf
+        if run.stop_reason in _BLOWN_UP:
+            row[len(values) :] = np.inf
+    return matrix
+
+
+def _quantile(matrix: NDArray[np.float64], q: float) -> NDArray[np.float64]:
+    """Column-wise linear-interpolation quantile over the non-NaN entries, +inf kept as +inf.
+
+    numpy's own quantile turns ``0 * inf`` into NaN when the interpolation lands exactly on a
+    finite value next to an infinite one; here a weight of zero ignores its neighbour.
+    """
+    ordered = np.sort(matrix, axis=0)  # NaN sorts last, +inf just before it
+    count = np.sum(~np.isnan(matrix), axis=0)
+    out = np.full(matrix.shape[1], np.nan)
+    has = count > 0
+    position = q * (count[has] - 1)
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, count[has] - 1)
+    weight = position - below
+    columns = np.flatnonzero(has)
+    low = ordered[below, columns]
+    high = ordered[above, columns]
+    with np.errstate(invalid="ignore"):
+        value = np.where(weight > 0, (1.0 - weight) * low + weight * high, low)
+    value = np.where((weight > 0) & np.isinf(high), np.inf, value)
+    value = np.where(np.isinf(low), np.inf, value)
+    out[has] = value
+    return out
+
+
+def _aggregate_stop_reason(runs: Sequence[RangeTestResult], median: NDArray[np.float64]) -> str:
+    """``diverged`` once half the runs have blown up; otherwise the runs' most common reason."""
+    if np.isinf(median).any():
+        return "diverged"
+    return Counter(run.stop_reason for run in runs).most_common(1)[0][0]
+
+
+def _shared_metadata(runs: Sequence[RangeTestResult]) -> dict[str, Any]:
+    """The facts every run agrees on (the setup), without the per-run ones."""
+    first = runs[0].metadata
+    return {
+        key: value
+        for key, value in first.items()
+        if key not in _PER_RUN_KEYS and all(run.metadata.get(key) == value for run in runs[1:])
+    } | {"runs": len(runs)}
