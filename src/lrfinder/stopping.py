@@ -28,6 +28,7 @@ from .smoothing import CausalEMA
 _START_POINTS = 5
 _NOISE_MULTIPLE = 6.0
 _MAD_TO_SD = 1.4826
+_ROUNDING = 1e-10
 
 
 @dataclass
@@ -39,12 +40,14 @@ class StopRule:
             (see the module docstring). ``None`` turns divergence stopping off; a non-finite loss
             still stops the run.
         beta: Weight of the past in the causal EMA, in [0, 1). Smaller reacts faster.
-        min_steps: No divergence stop before this many points (default: 5% of the run, at least 5).
+        min_steps: No divergence stop before this many points (default: 5% of the run, at least 5;
+            never before ``1 / (1 - beta)`` points, when the EMA has settled).
 
     Example:
-        >>> rule = StopRule(stop_factor=0.5, min_steps=3)
-        >>> [rule.update(x) for x in [3.0, 2.9, 3.1, 2.0, 1.0, 9.0, 30.0]]
-        [None, None, None, None, None, None, 'diverged']
+        >>> rule = StopRule(stop_factor=0.5)
+        >>> losses = [3.0, 2.9, 3.1, 3.0, 2.8, 2.0, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 4.0, 9.0]
+        >>> [rule.update(x) for x in losses][-3:]
+        [None, None, 'diverged']
         >>> StopRule().update(float("nan"))
         'non-finite'
     """
@@ -56,6 +59,7 @@ class StopRule:
     _raw: list[float] = field(init=False, repr=False, default_factory=list)
     _best: float = field(init=False, repr=False, default=math.inf)
     _noise: float = field(init=False, repr=False, default=0.0)
+    _settle: int = field(init=False, repr=False, default=1)
 
     def __post_init__(self) -> None:
         if self.stop_factor is not None:
@@ -66,6 +70,7 @@ class StopRule:
         if self.min_steps is not None:
             self.min_steps = check_int("min_steps", self.min_steps, minimum=1)
         self._ema = CausalEMA(self.beta)
+        self._settle = math.ceil(1.0 / (1.0 - self.beta))
 
     def for_run(self, num_steps: int) -> StopRule:
         """Returns a fresh copy of this rule (no state), with ``min_steps`` sized for the run."""
@@ -78,14 +83,19 @@ class StopRule:
             return "non-finite"
         self._raw.append(loss)
         smoothed = self._ema.update(loss)
-        self._best = min(self._best, smoothed)
         count = len(self._raw)
-        if self.stop_factor is None or count < (self.min_steps or 5):
+        if count >= self._settle:
+            # The first EMA values average only a few points: as noisy as raw losses, they would
+            # set a best no later value can match, and noise alone would then look like a climb.
+            self._best = min(self._best, smoothed)
+        if self.stop_factor is None or count < max(self.min_steps or 5, self._settle):
             return None
         if count <= 64 or count % max(1, count // 32) == 0:
             self._noise = _robust_noise_sd(self._raw)  # refreshed sparsely on long runs: O(n) each
         start = float(np.median(self._raw[:_START_POINTS]))
-        scale = max(start - self._best, _NOISE_MULTIPLE * self._noise)
+        # Rounding in the EMA must not count as a climb: a floor far below any real signal.
+        rounding = _ROUNDING * max(abs(start), abs(smoothed))
+        scale = max(start - self._best, _NOISE_MULTIPLE * self._noise, rounding)
         if scale > 0 and smoothed - self._best > self.stop_factor * scale:
             return "diverged"
         return None
