@@ -144,7 +144,7 @@ class TestRangeTest:
         assert len(partial.losses) == 31  # rungs 0..30 are <= 1e-3; rung 31 raised
         assert partial.stop_reason == "error"
         assert excinfo.value.__notes__ == [
-            "lrfinder: the range test failed at step 31 (lr=0.00112); partial curve attached."
+            "lrfinder: the range test failed at step 31 (lr=0.00126); partial curve attached."
         ]
 
     def test_bad_step_is_rejected_before_running(self):
