@@ -88,7 +88,15 @@ class TestLadder:
                 "`start_lr` must be a real number, got start_lr='1e-7' (str).",
             ),
         ],
-        ids=["start_zero", "start_nan", "end_below_start", "one_step", "float_steps", "mode", "string"],
+        ids=[
+            "start_zero",
+            "start_nan",
+            "end_below_start",
+            "one_step",
+            "float_steps",
+            "mode",
+            "string",
+        ],
     )
     def test_rejects_bad_arguments(self, kwargs, error, message):
         """Each bad argument is named, with its value and a way out, in the error."""

@@ -99,7 +99,9 @@ class TestRangeTest:
             chunks.append(len(values))
             return [float(v) for v in values]
 
-        range_test(lambda lr: 1.0, num_steps=25, check_every=10, to_floats=to_floats, stop_factor=None)
+        range_test(
+            lambda lr: 1.0, num_steps=25, check_every=10, to_floats=to_floats, stop_factor=None
+        )
 
         assert chunks == [10, 10, 5]
 

@@ -84,7 +84,10 @@ class TestLocalLinear:
         with pytest.raises(ValueError) as excinfo:
             local_linear([0.0, 1.0], [1.0, 2.0], 0.0)
 
-        assert str(excinfo.value) == "`sigma_points` must be a finite number > 0, got sigma_points=0.0."
+        assert (
+            str(excinfo.value)
+            == "`sigma_points` must be a finite number > 0, got sigma_points=0.0."
+        )
 
 
 class TestDefaultSigma:

@@ -1,0 +1,349 @@
+"""Tests of the PyTorch adapter: semantics of each update, and the exact restore."""
+
+import random
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
+
+import lrfinder  # noqa: E402
+from lrfinder import ladder  # noqa: E402
+
+
+def seed_everything(seed=0):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def classification_setup(*, bn=True, optimizer="adam", generator=False):
+    """A small BN + dropout MLP on synthetic data with a shuffled loader, a few updates in."""
+    seed_everything()
+    X = torch.randn(256, 8)
+    y = (X[:, 0] + X[:, 1] > 0).long()
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, y),
+        batch_size=32,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(1) if generator else None,
+    )
+    layers = (
+        [nn.Linear(8, 16)]
+        + ([nn.BatchNorm1d(16)] if bn else [])
+        + [nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 2)]
+    )
+    model = nn.Sequential(*layers)
+    if optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    train(model, opt, loader, epochs=1, limit=3)  # optimizer state exists before lr_find
+    return model, opt, loader
+
+
+def train(model, opt, loader, epochs=2, limit=None):
+    """Plain training; returns every loss and the final weights, plus RNG draws after it."""
+    losses = []
+    model.train()
+    for _ in range(epochs):
+        for i, (xb, yb) in enumerate(loader):
+            if limit is not None and i >= limit:
+                break
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    weights = [t.detach().clone() for t in model.state_dict().values()]
+    return losses, weights, (random.random(), float(np.random.rand()), float(torch.rand(())))
+
+
+def assert_same_training(first, second):
+    losses_a, weights_a, rng_a = first
+    losses_b, weights_b, rng_b = second
+    assert losses_a == losses_b
+    assert all(torch.equal(a, b) for a, b in zip(weights_a, weights_b, strict=True))
+    assert rng_a == rng_b
+
+
+class TestRestore:
+    @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+    @pytest.mark.parametrize("generator", [False, True], ids=["global_rng", "loader_generator"])
+    def test_training_afterwards_is_bit_identical(self, optimizer, generator):
+        """BatchNorm, dropout, Adam/SGD state, a shuffled loader: training after lr_find matches training without it."""
+        reference = train(*classification_setup(optimizer=optimizer, generator=generator))
+        model, opt, loader = classification_setup(optimizer=optimizer, generator=generator)
+
+        lrfinder.lr_find(model, opt, loader, F.cross_entropy, num_steps=40)
+
+        assert_same_training(reference, train(model, opt, loader))
+
+    def test_modes_groups_and_grads_come_back(self):
+        """Train/eval flags, param-group settings and existing .grad tensors are restored exactly."""
+        model, opt, loader = classification_setup()
+        model.eval()
+        model[0].train()
+        F.cross_entropy(model(torch.randn(4, 8)), torch.tensor([0, 1, 0, 1])).backward()
+        grads = [p.grad.clone() for p in model.parameters()]
+        groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+        modes = [m.training for m in model.modules()]
+
+        lrfinder.lr_find(model, opt, loader, F.cross_entropy, num_steps=20)
+
+        assert [m.training for m in model.modules()] == modes
+        assert [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups] == groups
+        assert all(torch.equal(p.grad, g) for p, g in zip(model.parameters(), grads, strict=True))
+
+    def test_restored_when_the_model_raises(self):
+        """An exception at step k leaves everything as before and carries the partial curve."""
+        reference = train(*classification_setup())
+        model, opt, loader = classification_setup()
+        calls = {"n": 0}
+
+        def exploding_loss(outputs, targets):
+            calls["n"] += 1
+            if calls["n"] == 7:
+                raise RuntimeError("boom")
+            return F.cross_entropy(outputs, targets)
+
+        with pytest.raises(RuntimeError, match="boom") as excinfo:
+            lrfinder.lr_find(model, opt, loader, exploding_loss, num_steps=40)
+
+        assert len(excinfo.value.lrfinder_result.losses) == 6
+        assert_same_training(reference, train(model, opt, loader))
+
+    def test_restored_on_keyboard_interrupt(self):
+        """Ctrl-C returns the partial curve and restores everything."""
+        reference = train(*classification_setup())
+        model, opt, loader = classification_setup()
+        calls = {"n": 0}
+
+        def interrupted_loss(outputs, targets):
+            calls["n"] += 1
+            if calls["n"] == 10:
+                raise KeyboardInterrupt
+            return F.cross_entropy(outputs, targets)
+
+        result = lrfinder.lr_find(model, opt, loader, interrupted_loss, num_steps=40)
+
+        assert result.stop_reason == "interrupted"
+        assert len(result.losses) == 9
+        assert_same_training(reference, train(model, opt, loader))
+
+    def test_fresh_optimizer_stays_fresh(self):
+        """An optimizer with no state yet has none after lr_find."""
+        seed_everything()
+        model = nn.Linear(4, 1)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+
+        lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=10)
+
+        assert len(opt.state) == 0
+
+
+class TestSemantics:
+    def test_optimizer_sees_the_ladder(self):
+        """The lr of the first group at each update is exactly the ladder's rung."""
+        model, opt, loader = classification_setup(bn=False)
+        seen = []
+        handle = opt.register_step_pre_hook(lambda o, a, k: seen.append(o.param_groups[0]["lr"]))
+
+        result = lrfinder.lr_find(
+            model, opt, loader, F.cross_entropy, num_steps=30, stop_factor=None
+        )
+        handle.remove()
+
+        assert seen == ladder(1e-7, 10.0, 30).tolist()
+        assert result.lrs.tolist() == seen
+
+    def test_other_groups_keep_their_ratio(self):
+        """With two param groups the second follows the ladder at its original ratio."""
+        seed_everything()
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt = torch.optim.SGD(
+            [
+                {"params": model[0].parameters(), "lr": 0.1},
+                {"params": model[2].parameters(), "lr": 0.01},
+            ]
+        )
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+        seen = []
+        opt.register_step_pre_hook(lambda o, a, k: seen.append([g["lr"] for g in o.param_groups]))
+
+        lrfinder.lr_find(
+            model, opt, data, F.mse_loss, start_lr=1e-4, end_lr=1.0, num_steps=10, stop_factor=None
+        )
+
+        np.testing.assert_allclose([b / a for a, b in seen], 0.1, rtol=1e-12)
+        assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
+
+    def test_accumulation_is_one_point_per_update_with_the_mean_loss(self):
+        """accumulation_steps=k calls the loss k times per point and records their mean."""
+        seed_everything()
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(12)]
+        micro = []
+
+        def loss_fn(outputs, targets):
+            loss = F.mse_loss(outputs, targets)
+            micro.append(loss.item())
+            return loss
+
+        steps = []
+        opt.register_step_pre_hook(lambda o, a, k: steps.append(1))
+        result = lrfinder.lr_find(
+            model, opt, data, loss_fn, start_lr=1e-6, end_lr=1e-5, num_steps=5, accumulation_steps=3
+        )
+
+        assert len(micro) == 15 and len(steps) == 5
+        np.testing.assert_allclose(
+            result.losses, np.mean(np.reshape(micro, (5, 3)), axis=1), rtol=1e-6
+        )
+
+    def test_bfloat16_autocast_on_cpu(self):
+        """amp=True on CPU runs under bfloat16 autocast and still gives a suggestion."""
+        model, opt, loader = classification_setup(bn=False)
+        dtypes = []
+        model[0].register_forward_hook(lambda m, i, o: dtypes.append(o.dtype))
+
+        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy, num_steps=30, amp=True)
+
+        assert set(dtypes) == {torch.bfloat16}
+        assert result.metadata["amp"] is True
+        assert result.lrs[0] <= result.suggestion <= result.lrs[-1]
+
+    def test_skipped_scaler_updates_do_not_advance_the_ladder(self):
+        """Updates a GradScaler skips (overflow) leave no point; its state comes back afterwards."""
+        seed_everything()
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+        scaler = torch.amp.GradScaler(
+            "cpu", init_scale=2.0**127
+        )  # scaled grads overflow float32 at first
+        before = scaler.state_dict()
+
+        result = lrfinder.lr_find(
+            model, opt, data, F.mse_loss, num_steps=10, scaler=scaler, stop_factor=None
+        )
+
+        assert len(result.losses) == 10
+        assert result.metadata["skipped_updates"] > 0
+        assert scaler.state_dict() == before
+
+    def test_dict_batches_and_models_that_return_their_loss(self):
+        """A dict batch goes to model(**batch) and the loss is read from the output."""
+
+        class WithLoss(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear = nn.Linear(4, 1)
+
+            def forward(self, inputs, labels):
+                return {"loss": F.mse_loss(self.linear(inputs), labels)}
+
+        seed_everything()
+        model = WithLoss()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [{"inputs": torch.randn(8, 4), "labels": torch.randn(8, 1)} for _ in range(4)]
+
+        result = lrfinder.lr_find(model, opt, data, num_steps=10, stop_factor=None)
+
+        assert len(result.losses) == 10
+
+    def test_step_fn_for_anything_else(self):
+        """step_fn(model, batch) computes the loss for batches of any shape."""
+        seed_everything()
+        model = nn.Linear(4, 4)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [torch.randn(8, 4) for _ in range(4)]  # an autoencoder's batches: inputs only
+
+        result = lrfinder.lr_find(
+            model, opt, data, step_fn=lambda m, x: F.mse_loss(m(x), x), num_steps=10
+        )
+
+        assert len(result.losses) == 10
+
+    def test_one_shot_iterator_runs_out_cleanly(self):
+        """An iterator that cannot restart ends the run as 'data-exhausted', with a warning."""
+        seed_everything()
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = iter([(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(7)])
+
+        result = lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=20)
+
+        assert result.stop_reason == "data-exhausted"
+        assert len(result.losses) == 7
+        assert any("data ran out" in w for w in result.warnings)
+
+    def test_loaders_are_restarted(self):
+        """A loader shorter than the run is iterated again: the run reaches end_lr."""
+        model, opt, loader = classification_setup(bn=False)  # 8 batches an epoch
+
+        result = lrfinder.lr_find(
+            model, opt, loader, F.cross_entropy, num_steps=30, stop_factor=None
+        )
+
+        assert len(result.losses) == 30
+
+    def test_metadata_describes_the_run(self):
+        """The result records the optimizer, the batch size and the device."""
+        model, opt, loader = classification_setup(bn=False)
+
+        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy, num_steps=10)
+
+        assert result.metadata["optimizer"] == "Adam"
+        assert result.metadata["batch_size"] == 32
+        assert result.metadata["device"] == "cpu"
+
+
+class TestBadArguments:
+    def test_optimizer_of_another_model(self):
+        """An optimizer that holds none of the model's parameters is refused before training."""
+        model, _, loader = classification_setup()
+        other = torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1)
+
+        with pytest.raises(ValueError) as excinfo:
+            lrfinder.lr_find(model, other, loader, F.cross_entropy)
+
+        assert str(excinfo.value) == (
+            "`optimizer` holds none of the model's parameters (2 tensors in 1 param groups, none "
+            "of them in `model`). Build it with optimizer = torch.optim.AdamW(model.parameters(), "
+            "...) from this model."
+        )
+
+    def test_loss_that_is_not_a_scalar(self):
+        """A per-sample loss is refused with a hint to reduce it, and nothing changes."""
+        model, opt, loader = classification_setup()
+        before = [t.clone() for t in model.state_dict().values()]
+
+        with pytest.raises(ValueError) as excinfo:
+            lrfinder.lr_find(
+                model, opt, loader, lambda o, t: F.cross_entropy(o, t, reduction="none")
+            )
+
+        assert str(excinfo.value) == (
+            "the loss must be a scalar, got a tensor of shape (32,): reduce it "
+            "(reduction='mean') before returning it."
+        )
+        assert all(
+            torch.equal(a, b) for a, b in zip(before, model.state_dict().values(), strict=True)
+        )
+
+    def test_empty_data(self):
+        """An empty loader is refused before anything runs."""
+        model, opt, _ = classification_setup()
+
+        with pytest.raises(ValueError) as excinfo:
+            lrfinder.lr_find(model, opt, [], F.cross_entropy)
+
+        assert (
+            str(excinfo.value)
+            == "`data` is empty (len(data) == 0): pass a DataLoader with at least one batch."
+        )
