@@ -200,7 +200,8 @@ class TestSemantics:
             model, opt, data, loss_fn, start_lr=1e-6, end_lr=1e-5, num_steps=5, accumulation_steps=3
         )
 
-        assert len(micro) == 15 and len(steps) == 5
+        assert len(micro) == 15
+        assert len(steps) == 5
         np.testing.assert_allclose(
             result.losses, np.mean(np.reshape(micro, (5, 3)), axis=1), rtol=1e-6
         )
