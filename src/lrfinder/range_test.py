@@ -105,6 +105,21 @@ def range_test(
         raise TypeError(msg)
     check_every = check_int("check_every", check_every, minimum=1)
     get_suggester(method)
+    if stop_rule is not None and not isinstance(stop_rule, StopRule):
+        msg = (
+            f"`stop_rule` must be a lrfinder.StopRule, got stop_rule={stop_rule!r}. Build one "
+            "with StopRule(stop_factor=...), or subclass it."
+        )
+        raise TypeError(msg)
+    if to_floats is not None and not callable(to_floats):
+        msg = f"`to_floats` must be callable, got to_floats={to_floats!r}."
+        raise TypeError(msg)
+    if metadata is not None and not isinstance(metadata, dict):
+        msg = (
+            f"`metadata` must be a dict of JSON-friendly facts, got metadata={metadata!r}. "
+            "Pass e.g. metadata={'model': 'resnet18'}."
+        )
+        raise TypeError(msg)
     rule = (stop_rule if stop_rule is not None else StopRule(stop_factor=stop_factor)).for_run(
         num_steps
     )

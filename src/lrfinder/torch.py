@@ -248,7 +248,12 @@ class _Trainer:
         self.scaler.step(self.optimizer)
         self.scaler.update()
         # GradScaler backs its scale off exactly when it found inf/NaN and skipped the update.
-        return SKIPPED if self.scaler.get_scale() < scale_before else total
+        # Retry only if the loss itself was finite: a non-finite loss is a divergence (or a bug),
+        # and retrying it would spin until the 100-skip limit with a misleading message.
+        overflowed = self.scaler.get_scale() < scale_before
+        if overflowed and total is not None and bool(torch.isfinite(total)):
+            return SKIPPED
+        return total
 
     def _loss(self, batch: Any) -> Any:
         if self.step_fn is not None:
@@ -371,6 +376,12 @@ def _precision(
     device: torch.device, amp: bool, amp_dtype: torch.dtype | None, scaler: Any
 ) -> tuple[Callable[[], contextlib.AbstractContextManager[Any]], Any]:
     """Returns the autocast context factory and the GradScaler to use (or None)."""
+    if amp_dtype is not None and not isinstance(amp_dtype, torch.dtype):
+        msg = (
+            f"`amp_dtype` must be a torch.dtype, got amp_dtype={amp_dtype!r}. Pass e.g. "
+            "amp_dtype=torch.bfloat16."
+        )
+        raise TypeError(msg)
     if not amp:
         return contextlib.nullcontext, scaler
     dtype = amp_dtype or (torch.float16 if device.type == "cuda" else torch.bfloat16)
