@@ -1,0 +1,93 @@
+"""Tests of the lrfinder command, run in-process."""
+
+import json
+
+import numpy as np
+import pytest
+
+from lrfinder import RangeTestResult
+from lrfinder.cli import main
+
+
+@pytest.fixture
+def saved_run(tmp_path):
+    lrs = np.logspace(-6, 0, 61)
+    x = np.log10(lrs)
+    losses = 2.0 - np.tanh(x + 3.0) + np.exp(3.0 * (x + 0.5))
+    result = RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61)
+    return result, result.save(tmp_path / "run.json")
+
+
+class TestSuggest:
+    def test_prints_the_suggestion(self, saved_run, capsys):
+        """`lrfinder suggest RUN.json` prints the default suggestion and exits 0."""
+        result, path = saved_run
+
+        code = main(["suggest", str(path)])
+
+        assert code == 0
+        assert capsys.readouterr().out == f"{result.suggestion:.6g}\n"
+
+    def test_other_method(self, saved_run, capsys):
+        """--method picks another rule."""
+        result, path = saved_run
+
+        main(["suggest", str(path), "--method", "minimum"])
+
+        assert capsys.readouterr().out == f"{result.suggest('minimum').lr:.6g}\n"
+
+    def test_missing_file_is_a_clean_error(self, tmp_path, capsys):
+        """A missing file gives exit code 1 and a one-line message, not a traceback."""
+        code = main(["suggest", str(tmp_path / "nope.json")])
+
+        assert code == 1
+        assert capsys.readouterr().err.startswith("lrfinder suggest: error: [Errno 2] No such file")
+
+
+class TestPlot:
+    def test_writes_a_png(self, saved_run, tmp_path, capsys):
+        """`lrfinder plot RUN.json -o PNG` writes the image and says where."""
+        pytest.importorskip("matplotlib")
+        _, path = saved_run
+        png = tmp_path / "out.png"
+
+        code = main(["plot", str(path), "-o", str(png), "--method", "valley"])
+
+        assert code == 0
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert capsys.readouterr().out == f"wrote {png}\n"
+
+
+class TestDemo:
+    def test_runs_on_the_bundled_digits(self, tmp_path, capsys):
+        """The demo runs the range test on the digits, prints the suggestion and writes PNG + JSON."""
+        pytest.importorskip("torch")
+        pytest.importorskip("matplotlib")
+
+        code = main(
+            [
+                "demo",
+                "--out",
+                str(tmp_path),
+                "--num-steps",
+                "60",
+                "--train-epochs",
+                "0",
+                "--no-progress",
+            ]
+        )
+
+        out = capsys.readouterr().out
+        assert code == 0
+        assert "suggested lr (steepest): " in out
+        assert "lr range for cyclical schedules: " in out
+        saved = json.loads((tmp_path / "lrfinder-demo.json").read_text())
+        assert saved["metadata"]["optimizer"] == "AdamW"
+        assert (tmp_path / "lrfinder-demo.png").stat().st_size > 10_000
+
+
+class TestUsage:
+    def test_no_command_prints_help(self, capsys):
+        """Without a command the help is printed and the exit code is 2."""
+        assert main([]) == 2
+        assert "usage: lrfinder" in capsys.readouterr().out

@@ -1,0 +1,79 @@
+"""Tests of the plot: assertions on the returned Axes, not on pixels."""
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from lrfinder import RangeTestResult  # noqa: E402
+
+
+@pytest.fixture
+def result():
+    lrs = np.logspace(-6, 0, 61)
+    x = np.log10(lrs)
+    losses = 2.0 - np.tanh(x + 3.0) + np.exp(3.0 * (x + 0.5))
+    return RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+class TestPlot:
+    def test_draws_raw_and_smoothed_on_a_log_axis(self, result):
+        """The raw and smoothed curves are both drawn, on a log learning-rate axis."""
+        ax = result.plot()
+
+        labels = [line.get_label() for line in ax.get_lines()]
+        raw = ax.get_lines()[labels.index("raw loss")]
+        assert ax.get_xscale() == "log"
+        np.testing.assert_array_equal(raw.get_xdata(), result.lrs)
+        assert "smoothed (zero-lag)" in labels
+
+    def test_marks_the_returned_suggestion(self, result):
+        """The marker sits at the value result.suggestion returns, on the smoothed curve."""
+        ax = result.plot()
+
+        marker = next(
+            line for line in ax.get_lines() if line.get_label().startswith("suggested lr")
+        )
+        assert marker.get_xdata()[0] == result.suggestion
+        assert marker.get_label() == f"suggested lr = {result.suggestion:.2g} (steepest)"
+
+    def test_shades_the_range(self, result):
+        """The cyclical range is shaded between its two bounds."""
+        ax = result.plot()
+
+        low, high = result.lr_range
+        (span,) = [p for p in ax.patches if p.get_label().startswith("cyclical range")]
+        left, right = span.get_x(), span.get_x() + span.get_width()  # a Rectangle in data x
+        assert (left, right) == pytest.approx((low, high))
+
+    def test_other_rules_on_request(self, result):
+        """methods=... adds one marker per rule, at that rule's suggestion."""
+        ax = result.plot(methods=("valley", "minimum"))
+
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert f"minimum: {result.suggest('minimum').lr:.2g}" in labels
+        assert any(label.startswith("valley: ") for label in labels)
+
+    def test_draws_on_given_axes_and_shows_warnings(self, result):
+        """A user's Axes is drawn on and returned; warnings appear in a text box."""
+        _, ax = plt.subplots()
+        short = RangeTestResult(result.lrs[:30], result.losses[:30], "interrupted", 1e-6, 1.0, 61)
+
+        returned = short.plot(ax=ax)
+
+        assert returned is ax
+        assert any("interrupted" in text.get_text() for text in ax.texts)
+
+    def test_never_shows(self, result, monkeypatch):
+        """plot() never calls plt.show()."""
+        monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
+
+        result.plot()
