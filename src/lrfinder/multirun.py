@@ -25,6 +25,7 @@ builds on :mod:`lrfinder.torch_batched`.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -188,7 +189,7 @@ class MultiRunResult(RangeTestResult):
             except LRFinderError as error:
                 msg = f"no run of {len(self._runs)} gave a suggestion; run 0: {error}"
                 raise NotEnoughPointsError(msg) from None
-        lr = float(np.exp(np.median(np.log(lrs))))
+        lr = _log_quantile(lrs, 0.5)
         index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
         return Suggestion(lr=lr, index=index, method=method)
 
@@ -197,9 +198,7 @@ class MultiRunResult(RangeTestResult):
         lrs = [s.lr for s in self.suggestions(method, **kwargs) if s is not None]
         if not lrs:
             self.suggest(method, **kwargs)  # raises the explanatory NotEnoughPointsError
-        logs = np.log(np.asarray(lrs, dtype=np.float64))
-        low, high = np.quantile(logs, self.quantiles)
-        return float(np.exp(low)), float(np.exp(high))
+        return _log_quantile(lrs, self.quantiles[0]), _log_quantile(lrs, self.quantiles[1])
 
     @property
     def suggestion_interval(self) -> tuple[float, float]:
@@ -256,10 +255,10 @@ class MultiRunResult(RangeTestResult):
             return None
         q_low, q_high = (round(100 * q) for q in self.quantiles)
         return (
-            f"The runs disagree: their suggestions span {low:.2g} .. {high:.2g} ({width:.2g} "
-            f"decades, {q_low}%-{q_high}% of {len(self._runs)} runs) around {lr:.2g}, so one run "
-            "alone would be a gamble. Prefer the low end, or steady the test with a larger batch, "
-            "more steps or more runs."
+            f"The runs disagree by {width:.2g} decades ({low:.2g} .. {high:.2g}, {q_low}%-{q_high}% "
+            f"of {len(self._runs)} runs' suggestions, median {lr:.2g}): one run alone would be a "
+            "gamble. Prefer the low end, or steady the test with a larger batch, more steps or "
+            "more runs."
         )
 
     # --- outputs ------------------------------------------------------------------------------
@@ -440,31 +439,37 @@ def plot_runs(
     result: RangeTestResult,
     ax: Axes | None = None,
     *,
+    methods: Sequence[str] = (),
     show_runs: bool = True,
     show_range: bool = False,
     show_warnings: bool = True,
     title: str | None = None,
-    **kwargs: Any,
 ) -> Axes:
     """Draws several runs: each run faint, the median curve, the quantile band, and the spread
-    of the runs' suggestions (a tick per run, the interval shaded, the aggregate marked).
+    of the runs' suggestions (a tick per run along the top, their interval shaded, the aggregate
+    marked on the median curve). Never calls ``plt.show()``.
 
     A single-run result is drawn by :func:`lrfinder.plot.plot_result`.
 
     Args:
         result: A :class:`MultiRunResult` (or a single-run result).
         ax: Axes to draw on; a new 8x5-inch figure if None.
+        methods: Other rules whose aggregate suggestion to mark as well (e.g. ``("valley",)``).
         show_runs: Draw each run's smoothed curve as a thin line.
         show_range: Shade the aggregate's ``lr_range`` as well.
         show_warnings: Print the warnings in a box inside the axes.
         title: The title; a default one names the runs and the path.
-        kwargs: Passed to :func:`~lrfinder.plot.plot_result` for a single run.
     """
     from . import plot as plotting
 
     if not isinstance(result, MultiRunResult):
         return plotting.plot_result(
-            result, ax=ax, show_warnings=show_warnings, title=title, **kwargs
+            result,
+            ax=ax,
+            methods=methods,
+            show_range=show_range,
+            show_warnings=show_warnings,
+            title=title,
         )
     plt = plotting._pyplot()
     if ax is None:
@@ -483,11 +488,12 @@ def plot_runs(
             )
     low, high = result.band
     q_low, q_high = (round(100 * q) for q in result.quantiles)
-    shown = np.isfinite(low)
+    # Where a run has diverged the band's top is infinite: draw the band only where it is finite.
+    shown = np.isfinite(low) & np.isfinite(high)
     ax.fill_between(
-        lrs[shown],
-        low[shown],
-        np.where(np.isfinite(high), high, 1e300)[shown],
+        lrs,
+        np.where(shown, low, np.nan),
+        np.where(shown, high, np.nan),
         color=median_colour,
         alpha=0.18,
         lw=0,
@@ -496,6 +502,8 @@ def plot_runs(
     median = result.quantile_curve(0.5)
     ax.plot(lrs, median, color=median_colour, lw=2.2, label="median of runs")
     _mark_spread(ax, result, median, show_range)
+    for method in methods:
+        _mark_rule(ax, result, median, method)
     _set_limits(ax, result, median, low, high)
     ax.set_xscale("log" if result.mode == "exp" else "linear")
     ax.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))
@@ -511,7 +519,7 @@ def plot_runs(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
     if show_warnings:
-        plotting._warning_box(ax, result.warnings)
+        _warning_box(ax, result.warnings)
     return ax
 
 
@@ -550,8 +558,8 @@ def _mark_spread(
         if suggestion is not None:
             ax.axvline(
                 suggestion.lr,
-                ymin=0.0,
-                ymax=0.06,
+                ymin=0.93,  # a rug along the top, clear of the legend and the warnings
+                ymax=1.0,
                 color=colour,
                 lw=1.5,
                 label="each run's suggestion" if index == 0 else None,
@@ -569,6 +577,42 @@ def _mark_spread(
             zorder=5,
             label=f"suggested lr = {lr:.2g} ({result.method}, median of runs)",
         )
+
+
+def _mark_rule(ax: Axes, result: MultiRunResult, median: NDArray[np.float64], method: str) -> None:
+    from . import plot as plotting
+
+    try:
+        lr = result.suggest(method).lr
+    except LRFinderError:
+        return
+    finite = np.isfinite(median)
+    if finite.sum() < 2:
+        return
+    y = float(np.interp(np.log(lr), np.log(result.lrs[finite]), median[finite]))
+    colour = plotting._RULE_COLOURS.get(method, "0.3")
+    ax.plot([lr], [y], "D", color=colour, ms=6, zorder=4, label=f"{method} (median): {lr:.2g}")
+
+
+def _warning_box(ax: Axes, warnings: list[str]) -> None:
+    """The warnings' first clauses, top right (the rug of suggestions runs along the top)."""
+    if not warnings:
+        return
+    lines = []
+    for message in warnings[:3]:
+        first = message.split(": ")[0] if len(message) > 110 else message
+        lines.extend(textwrap.wrap("! " + first, width=60))
+    ax.text(
+        0.99,
+        0.90,
+        "\n".join(lines),
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=7.5,
+        color="#7f2704",
+        bbox={"boxstyle": "round", "facecolor": "#fff5eb", "edgecolor": "#fdae6b", "alpha": 0.95},
+    )
 
 
 def _set_limits(
@@ -679,6 +723,22 @@ def _quantile(matrix: NDArray[np.float64], q: float) -> NDArray[np.float64]:
     value = np.where(np.isinf(low), np.inf, value)
     out[has] = value
     return out
+
+
+def _log_quantile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile of positive ``values`` in log space, interpolating linearly.
+
+    Exact where it lands on a value (an odd count's median is the middle run's own suggestion);
+    between two values it is their weighted geometric mean.
+    """
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    below = math.floor(position)
+    weight = position - below
+    if weight == 0.0:
+        return float(ordered[below])
+    low, high = math.log(ordered[below]), math.log(ordered[below + 1])
+    return math.exp((1.0 - weight) * low + weight * high)
 
 
 def _aggregate_stop_reason(runs: Sequence[RangeTestResult], median: NDArray[np.float64]) -> str:

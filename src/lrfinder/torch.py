@@ -50,6 +50,10 @@ def lr_find(
     train_mode: bool = True,
     progress: bool = False,
     snapshot_device: str | torch.device = "cpu",
+    runs: int = 1,
+    init_fn: Callable[[torch.nn.Module], Any] | None = None,
+    seed: int | None = None,
+    batched: bool | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test on a PyTorch model and puts everything back as it was.
 
@@ -90,9 +94,19 @@ def lr_find(
         train_mode: Call ``model.train()`` for the run (its modes are restored afterwards).
         progress: Show a progress bar (needs tqdm).
         snapshot_device: Where the snapshot is kept (the host by default).
+        runs: Run the test this many times from the same weights, each later run with another
+            batch order, and read them together: a :class:`lrfinder.multirun.MultiRunResult`
+            with a median curve, a 10%-90% band, the median of the runs' suggestions and
+            ``result.suggestion_interval``. See :mod:`lrfinder.torch_batched`.
+        init_fn: With ``runs``: ``init_fn(model)`` re-initialises the model before each run after
+            the first, so the runs also vary the initial weights.
+        seed: With ``runs``: seeds the later runs' batch orders (default: derived from torch's
+            RNG state, which is left untouched).
+        batched: With ``runs``: train the copies as one ``torch.func.vmap``-ed model (True),
+            one after another (False), or batched where that is exact (None, the default).
 
     Returns:
-        A :class:`lrfinder.RangeTestResult`.
+        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` when ``runs > 1``).
 
     Raises:
         ValueError, TypeError: For bad arguments, before any training.
@@ -119,6 +133,36 @@ def lr_find(
     device = _model_device(model)
     autocast, scaler = _precision(device, amp, amp_dtype, scaler)
     ratios = _group_ratios(optimizer)
+    from .torch_batched import check_run_args, lr_find_runs
+
+    if check_run_args(runs, init_fn, seed, batched) > 1:  # several runs: lrfinder.torch_batched
+        return lr_find_runs(
+            model,
+            optimizer,
+            data,
+            loss_fn,
+            runs=runs,
+            init_fn=init_fn,
+            seed=seed,
+            batched=batched,
+            start_lr=start_lr,
+            end_lr=end_lr,
+            num_steps=num_steps,
+            mode=mode,
+            step_fn=step_fn,
+            accumulation_steps=accumulation_steps,
+            amp=amp,
+            amp_dtype=amp_dtype,
+            scaler=scaler,
+            max_grad_norm=max_grad_norm,
+            stop_factor=stop_factor,
+            stop_rule=stop_rule,
+            check_every=check_every,
+            method=method,
+            train_mode=train_mode,
+            progress=progress,
+            snapshot_device=snapshot_device,
+        )
 
     state = TrainingState.capture(
         model, optimizer, scaler=scaler, data=data, snapshot_device=snapshot_device

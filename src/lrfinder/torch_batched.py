@@ -1,0 +1,569 @@
+"""Several range tests of one PyTorch setup: one after another, or all at once as one batched model.
+
+``lrfinder.lr_find(..., runs=N)`` lands here. Every run starts from the same weights and optimizer
+state (the user's); run 0 is exactly the single run ``lr_find`` would make, and each later run
+``i`` first reseeds Python, NumPy, torch and the data's generators with a seed derived from
+``seed`` (so a shuffling DataLoader yields another batch order), permutes a plain list of batches,
+and calls ``init_fn(model)`` if given. Everything is restored afterwards, RNGs included.
+
+Two paths give the same runs:
+
+* **batched**: the N copies' parameters are stacked (leading dimension N) and trained as one model
+  with ``torch.func`` (``functional_call`` + ``vmap(grad_and_value)``); the user's own optimizer
+  class is rebuilt over the stacked tensors. That is exact for elementwise optimizers (SGD, Adam,
+  AdamW, RMSprop...): every copy sits on the same ladder rung, so one scalar lr per group is right
+  for all of them, and an elementwise update treats each copy's slice as it would a tensor of its
+  own. Gradient clipping is done per copy. Each copy draws its batches from its own stream with its
+  own RNG state, so it sees the very batches its sequential run would see.
+* **sequential**: ``lr_find`` N times, restoring in between. Used when the batched path cannot
+  be exact: BatchNorm running statistics, randomness in the model (dropout), ``step_fn``, dict
+  batches, AMP, other optimizers, one-shot iterators, or anything ``vmap`` rejects on the first
+  step. ``result.metadata["path"]`` says which ran, and ``metadata["fallback_reason"]`` why not
+  batched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import torch as adapter
+from .errors import DivergedAtStartError, check_int
+from .ladder import check_ladder_args, ladder
+from .multirun import MultiRunResult
+from .range_test import _progress_bar, _Record
+from .result import RangeTestResult
+from .stopping import StopRule
+from .suggest import DEFAULT_METHOD
+from .torch_state import TrainingState, _capture_rng, _data_generators, _restore_rng
+
+logger = logging.getLogger("lrfinder")
+
+#: Optimizers whose update is elementwise given one lr per group: the batched path rebuilds them
+#: over the stacked copies. Others (LBFGS, anything with per-tensor norms) run sequentially.
+ELEMENTWISE_OPTIMIZERS: tuple[type[torch.optim.Optimizer], ...] = (
+    torch.optim.SGD,
+    torch.optim.Adam,
+    torch.optim.AdamW,
+    torch.optim.RMSprop,
+    torch.optim.Adagrad,
+    torch.optim.Adamax,
+    torch.optim.NAdam,
+    torch.optim.RAdam,
+)
+# Optimizer state entries that are one number per tensor, not one per element.
+_SCALAR_STATE = ("step", "mu_product")
+
+InitFn = Callable[[torch.nn.Module], Any]
+
+
+class _BatchedUnsupportedError(Exception):
+    """The batched path cannot run this setup exactly; the message says why."""
+
+
+def lr_find_runs(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Iterable[Any],
+    loss_fn: Any,
+    *,
+    runs: int,
+    init_fn: InitFn | None = None,
+    seed: int | None = None,
+    batched: bool | None = None,
+    **settings: Any,
+) -> MultiRunResult:
+    """Runs ``runs`` range tests of one setup and reads them together (see the module docstring).
+
+    ``settings`` are :func:`lrfinder.torch.lr_find`'s keyword arguments for a single run.
+
+    Raises:
+        ValueError, TypeError: For a bad argument, or ``batched=True`` where the batched path
+            cannot run; before any training.
+    """
+    runs = check_run_args(runs, init_fn, seed, batched)
+    check_ladder_args(
+        settings.get("start_lr", 1e-7),
+        settings.get("end_lr", 10.0),
+        settings.get("num_steps", 100),
+        settings.get("mode", "exp"),
+    )
+    plan = _Plan(runs, init_fn, _base_seed(seed), data)
+    blocker = (
+        None if batched is False else batched_blocker(model, optimizer, data, loss_fn, settings)
+    )
+    if batched is True and blocker is not None:
+        msg = f"`batched` is True but the batched path cannot run this setup: {blocker}. {_HINT}"
+        raise ValueError(msg)
+
+    started = time.perf_counter()
+    state = TrainingState.capture(
+        model,
+        optimizer,
+        scaler=settings.get("scaler"),
+        data=data,
+        snapshot_device=settings.get("snapshot_device", "cpu"),
+    )
+    try:
+        results: list[RangeTestResult] | None = None
+        if blocker is None and batched is not False:
+            try:
+                results = _BatchedRuns(model, optimizer, data, loss_fn, settings, plan, state).run()
+            except _BatchedUnsupportedError as error:
+                if batched is True:
+                    msg = f"`batched` is True but the batched path cannot run this setup: {error}. {_HINT}"
+                    raise ValueError(msg) from error
+                blocker = str(error)
+                state.restore()
+        if results is None:
+            results = _sequential(model, optimizer, data, loss_fn, settings, plan, state)
+    finally:
+        state.restore()
+
+    path = "batched" if blocker is None and batched is not False else "sequential"
+    facts: dict[str, Any] = {
+        key: value
+        for key, value in results[0].metadata.items()
+        if key not in ("elapsed_s", "overshoot_steps", "skipped_updates", "run", "seed", "path")
+    }
+    facts.update(
+        runs=runs,
+        path=path,
+        seed=plan.base_seed,
+        init_fn=None if init_fn is None else getattr(init_fn, "__qualname__", repr(init_fn)),
+        elapsed_s=round(time.perf_counter() - started, 4),
+    )
+    if path == "sequential":
+        facts["fallback_reason"] = "batched=False" if batched is False else blocker
+        logger.info("lr_find(runs=%d) ran sequentially: %s", runs, facts["fallback_reason"])
+    return MultiRunResult(results, method=settings.get("method"), metadata=facts)
+
+
+_HINT = "Use batched=None to fall back to sequential runs."
+
+
+def check_run_args(runs: Any, init_fn: Any, seed: Any, batched: Any) -> int:
+    """Validates ``lr_find``'s multi-run arguments (whatever ``runs`` is); returns ``runs``."""
+    runs = check_int("runs", runs, minimum=1, hint="Use 1 for one run, 5 for an uncertainty band.")
+    if init_fn is not None and not callable(init_fn):
+        msg = f"`init_fn` must be callable as init_fn(model), got init_fn={init_fn!r}."
+        raise TypeError(msg)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        msg = f"`seed` must be an int or None, got seed={seed!r}."
+        raise TypeError(msg)
+    if seed is not None and seed < 0:
+        msg = f"`seed` must be >= 0, got seed={seed!r}."
+        raise ValueError(msg)
+    if batched is not None and not isinstance(batched, bool):
+        msg = f"`batched` must be True, False or None (automatic), got batched={batched!r}."
+        raise TypeError(msg)
+    return runs
+
+
+def batched_blocker(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Any,
+    loss_fn: Any,
+    settings: dict[str, Any],
+) -> str | None:
+    """Returns why the batched path cannot run this setup exactly, or None if it can (so far).
+
+    Some reasons only show on the first step (a model that ``vmap`` rejects); those fall back too.
+    """
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return "torch.distributed is initialized (the runs go through the distributed step)"
+    if settings.get("step_fn") is not None:
+        return "a step_fn is given (the batched path needs (inputs, targets) batches and loss_fn)"
+    if loss_fn is None:
+        return "no loss_fn is given (the batched path needs (inputs, targets) batches and loss_fn)"
+    if settings.get("amp") or settings.get("scaler") is not None:
+        return "autocast / GradScaler (amp) runs sequentially"
+    if type(optimizer) not in ELEMENTWISE_OPTIMIZERS:
+        names = ", ".join(cls.__name__ for cls in ELEMENTWISE_OPTIMIZERS)
+        return (
+            f"{type(optimizer).__name__} is not an elementwise optimizer the batched path knows "
+            f"({names})"
+        )
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    in_model = {id(p) for p in model.parameters()}
+    if not held <= in_model:
+        return "the optimizer holds parameters that are not in the model"
+    train_mode = settings.get("train_mode", True)
+    for name, module in model.named_modules():
+        if (
+            isinstance(module, torch.nn.modules.batchnorm._NormBase)
+            and module.track_running_stats
+            and (train_mode or module.training)
+        ):
+            return (
+                f"{type(module).__name__} {name!r} updates running statistics, which the batched "
+                "path does not update per copy"
+            )
+    if isinstance(data, Iterator):  # not iter(data): that would draw a DataLoader's seed
+        return "`data` is a one-shot iterator (each run draws the next batches from it)"
+    if getattr(data, "persistent_workers", False):
+        return "the DataLoader has persistent_workers=True (one live iterator at a time)"
+    return None
+
+
+class _Plan:
+    """What varies between runs: seeds, batch order of plain lists, ``init_fn``."""
+
+    def __init__(self, runs: int, init_fn: InitFn | None, base_seed: int, data: Any) -> None:
+        self.runs = runs
+        self.init_fn = init_fn
+        self.base_seed = base_seed
+        children = np.random.SeedSequence(base_seed).spawn(runs)
+        self.seeds: list[int | None] = [None] + [
+            int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+            for child in children[1:]
+        ]
+        self.generators = _data_generators(data)
+
+    def prepare(self, index: int, model: torch.nn.Module) -> None:
+        """Sets up run ``index`` > 0 after a restore: reseeds, then re-initialises if asked."""
+        seed = self.seeds[index]
+        assert seed is not None  # run 0 is never prepared
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
+        for generator in self.generators:
+            generator.manual_seed(seed)
+        if self.init_fn is not None:
+            self.init_fn(model)
+
+    def data_for(self, index: int, data: Any) -> Any:
+        """Run ``index``'s data: a plain list of batches is permuted, anything else shuffles itself."""
+        seed = self.seeds[index]
+        if seed is None or not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+            return data
+        order = np.random.default_rng(seed).permutation(len(data))
+        return [data[int(i)] for i in order]
+
+
+def _base_seed(seed: int | None) -> int:
+    """``seed``, or one derived from torch's RNG state without drawing from it."""
+    if seed is not None:
+        return int(seed)
+    digest = hashlib.sha256(torch.get_rng_state().numpy().tobytes()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def _sequential(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    data: Any,
+    loss_fn: Any,
+    settings: dict[str, Any],
+    plan: _Plan,
+    state: TrainingState,
+) -> list[RangeTestResult]:
+    results = []
+    for index in range(plan.runs):
+        if index > 0:
+            state.restore()
+            plan.prepare(index, model)
+        result = adapter.lr_find(model, optimizer, plan.data_for(index, data), loss_fn, **settings)
+        result.metadata.update(run=index, seed=plan.seeds[index], path="sequential")
+        results.append(result)
+        if result.stop_reason == "interrupted":  # Ctrl-C ends the whole experiment
+            break
+    return results
+
+
+class _Stream:
+    """One copy's batches: its own iterator over ``data`` and its own RNG states."""
+
+    def __init__(self, data: Any, generators: list[torch.Generator]) -> None:
+        self.generators = generators
+        self.batches = adapter._BatchStream(data)
+        self.save()
+
+    def save(self) -> None:
+        self.rng = _capture_rng()
+        self.generator_states = [g.get_state() for g in self.generators]
+
+    def load(self) -> None:
+        _restore_rng(self.rng)
+        for generator, saved in zip(self.generators, self.generator_states, strict=True):
+            generator.set_state(saved)
+
+    def next(self) -> Any:
+        self.load()
+        try:
+            return self.batches.next()
+        finally:
+            self.save()
+
+
+class _BatchedRuns:
+    """The N runs as one model: stacked parameters, ``vmap``, the user's optimizer class."""
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        optimizer: torch.optim.Optimizer,
+        data: Any,
+        loss_fn: Any,
+        settings: dict[str, Any],
+        plan: _Plan,
+        state: TrainingState,
+    ) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.data = data
+        self.loss_fn = loss_fn
+        self.settings = settings
+        self.plan = plan
+        self.copies = plan.runs
+        self.device = adapter._model_device(model)
+        self.accumulation_steps = check_int(
+            "accumulation_steps", settings.get("accumulation_steps", 1), minimum=1
+        )
+        self.max_grad_norm = settings.get("max_grad_norm")
+        self.ratios = adapter._group_ratios(optimizer)
+        held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        named = dict(model.named_parameters())
+        self.train_names = [n for n, p in named.items() if p.requires_grad and id(p) in held]
+        self.name_of = {id(p): n for n, p in named.items()}
+        # Every copy's starting point and batch stream, built as its sequential run would be.
+        values: list[dict[str, torch.Tensor]] = []
+        self.streams: list[_Stream] = []
+        for index in range(self.copies):
+            if index > 0:
+                state.restore()
+                plan.prepare(index, model)
+            with torch.no_grad():
+                values.append({n: t.detach().clone() for n, t in _named_tensors(model).items()})
+            self.streams.append(_Stream(plan.data_for(index, data), plan.generators))
+        state.restore()
+        with torch.no_grad():
+            stacked = {n: torch.stack([v[n] for v in values]) for n in values[0]}
+        self.train = {n: stacked[n].requires_grad_(True) for n in self.train_names}
+        self.const = {n: t for n, t in stacked.items() if n not in self.train}
+        self.batched_optimizer = self._rebuild_optimizer()
+        self.vstep = torch.func.vmap(torch.func.grad_and_value(self._loss))
+
+    def _rebuild_optimizer(self) -> torch.optim.Optimizer:
+        groups = []
+        for group in self.optimizer.param_groups:
+            params = [
+                self.train[self.name_of[id(p)]]
+                for p in group["params"]
+                if self.name_of.get(id(p)) in self.train
+            ]
+            hyper = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            groups.append({"params": params, **hyper})
+        try:
+            batched = type(self.optimizer)(groups)
+        except Exception as error:  # e.g. a constructor that rejects an empty group
+            msg = f"cannot rebuild {type(self.optimizer).__name__} over the copies ({error})"
+            raise _BatchedUnsupportedError(msg) from error
+        for group in self.optimizer.param_groups:
+            for param in group["params"]:
+                saved = self.optimizer.state.get(param)
+                name = self.name_of.get(id(param))
+                if saved and name in self.train:
+                    batched.state[self.train[name]] = self._stack_state(param, saved)
+        return batched
+
+    def _stack_state(self, param: torch.Tensor, saved: dict[str, Any]) -> dict[str, Any]:
+        entry: dict[str, Any] = {}
+        for key, value in saved.items():
+            if not torch.is_tensor(value) or key in _SCALAR_STATE:
+                entry[key] = copy.deepcopy(value)
+            elif value.shape == param.shape:
+                entry[key] = value.detach().unsqueeze(0).repeat_interleave(self.copies, 0)
+            else:
+                msg = f"optimizer state {key!r} of shape {tuple(value.shape)} is not per element"
+                raise _BatchedUnsupportedError(msg)
+        return entry
+
+    def _loss(
+        self,
+        train: dict[str, torch.Tensor],
+        const: dict[str, torch.Tensor],
+        inputs: tuple[torch.Tensor, ...],
+        targets: torch.Tensor,
+    ) -> torch.Tensor:
+        output = torch.func.functional_call(self.model, (train, const), inputs)
+        loss = self.loss_fn(output, targets)
+        # As the sequential step: the point's loss is the mean over the micro-batches.
+        return loss / self.accumulation_steps if self.accumulation_steps > 1 else loss
+
+    def run(self) -> list[RangeTestResult]:
+        settings = self.settings
+        start_lr = float(settings.get("start_lr", 1e-7))
+        end_lr = float(settings.get("end_lr", 10.0))
+        num_steps = int(settings.get("num_steps", 100))
+        mode = settings.get("mode", "exp")
+        method = settings.get("method") or DEFAULT_METHOD
+        rule = settings.get("stop_rule") or StopRule(stop_factor=settings.get("stop_factor", 0.5))
+        check_every = settings.get("check_every") or (10 if self.device.type == "cuda" else 1)
+        lrs = ladder(start_lr, end_lr, num_steps, mode)
+        records = [
+            _Record(lrs, rule.for_run(num_steps), adapter._losses_to_floats)
+            for _ in range(self.copies)
+        ]
+        reasons = ["completed"] * self.copies
+        alive = list(range(self.copies))
+        if settings.get("train_mode", True):
+            self.model.train()
+        bar = _progress_bar(num_steps) if settings.get("progress") else None
+        started = time.perf_counter()
+        try:
+            while alive and records[alive[0]].next_index < num_steps:
+                index = records[alive[0]].next_index
+                losses = self._step(float(lrs[index]), alive, first=index == 0)
+                for copy_index in alive:
+                    records[copy_index].add(losses[copy_index])
+                if records[alive[0]].pending_count >= check_every or index + 1 == num_steps:
+                    for copy_index in list(alive):
+                        reason = records[copy_index].flush()
+                        if reason is not None:
+                            reasons[copy_index] = reason
+                            alive.remove(copy_index)
+                    if bar is not None:
+                        bar.update(index + 1 - bar.n)
+        except KeyboardInterrupt:
+            for copy_index in alive:
+                records[copy_index].flush(judge=False)
+                reasons[copy_index] = "interrupted"
+        finally:
+            if bar is not None:
+                bar.close()
+        elapsed = round(time.perf_counter() - started, 4)
+        metadata = adapter._metadata(
+            self.model,
+            self.optimizer,
+            self.data,
+            self.accumulation_steps,
+            contextlib.nullcontext,
+            self.device,
+        )
+        results = []
+        for copy_index, record in enumerate(records):
+            facts = dict(metadata, run=copy_index, seed=self.plan.seeds[copy_index])
+            facts.update(path="batched", elapsed_s=elapsed)
+            result = record.result(
+                reasons[copy_index], start_lr, end_lr, num_steps, mode, method, facts
+            )
+            if result.stop_reason == "non-finite" and len(result.losses) == 1:
+                msg = (
+                    f"range test stopped at step 0 (lr={start_lr:.3g}): loss was "
+                    f"{result.losses[0]}. Check the loss on one batch at a tiny lr before sweeping."
+                )
+                error = DivergedAtStartError(msg)
+                error.lrfinder_result = result  # type: ignore[attr-defined]
+                raise error
+            results.append(result)
+        return results
+
+    def _step(self, lr: float, alive: list[int], *, first: bool) -> torch.Tensor:
+        """One optimizer update of every copy at ``lr``; returns the copies' losses, shape [N]."""
+        for group, ratio in zip(self.batched_optimizer.param_groups, self.ratios, strict=True):
+            if torch.is_tensor(group["lr"]):
+                group["lr"].fill_(lr * ratio)
+            else:
+                group["lr"] = lr * ratio
+        grads: dict[str, torch.Tensor] | None = None
+        total: torch.Tensor | None = None
+        for _ in range(self.accumulation_steps):
+            batches = self._next_batches(alive)
+            try:
+                step_grads, losses = self._grads(batches)
+            except _BatchedUnsupportedError:
+                raise
+            except Exception as error:
+                if not first:
+                    raise
+                # The first step is where vmap meets the model: anything it rejects (dropout,
+                # .item(), data-dependent shapes) falls back to exact sequential runs.
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+                msg = f"torch.func.vmap cannot run the model ({type(error).__name__}: {reason})"
+                raise _BatchedUnsupportedError(msg) from error
+            losses = losses.detach().float()
+            if grads is None:
+                grads, total = step_grads, losses
+            else:
+                grads = {n: grads[n] + step_grads[n] for n in grads}
+                total = total + losses  # type: ignore[operator]
+        assert grads is not None
+        assert total is not None
+        if self.max_grad_norm is not None:
+            _clip_per_copy(list(grads.values()), float(self.max_grad_norm))
+        for name, param in self.train.items():
+            param.grad = grads[name]
+        self.batched_optimizer.step()
+        return total
+
+    def _next_batches(self, alive: list[int]) -> list[Any]:
+        """A batch per copy; a stopped copy (still computed, then ignored) reuses another's."""
+        drawn = {i: adapter._to_device(self.streams[i].next(), self.device) for i in alive}
+        spare = drawn[alive[0]]
+        return [drawn.get(i, spare) for i in range(self.copies)]
+
+    def _grads(self, batches: list[Any]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        split = [_inputs_targets(batch) for batch in batches]
+        shapes = {tuple(tuple(t.shape) for t in (*inputs, targets)) for inputs, targets in split}
+        train = {n: t.detach() for n, t in self.train.items()}
+        if len(shapes) == 1:
+            inputs = tuple(torch.stack(parts) for parts in zip(*(s[0] for s in split), strict=True))
+            targets = torch.stack([s[1] for s in split])
+            return self.vstep(train, self.const, inputs, targets)
+        # Batches of different shapes at this step (a short last batch): copy by copy.
+        single = torch.func.grad_and_value(self._loss)
+        grads, losses = [], []
+        for index, (inputs, targets) in enumerate(split):
+            grad, loss = single(
+                {n: t[index] for n, t in train.items()},
+                {n: t[index] for n, t in self.const.items()},
+                inputs,
+                targets,
+            )
+            grads.append(grad)
+            losses.append(loss)
+        stacked = {n: torch.stack([g[n] for g in grads]) for n in train}
+        return stacked, torch.stack(losses)
+
+
+def _named_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """Every parameter and buffer by name (tied ones once), as ``functional_call`` takes them."""
+    tensors = dict(model.named_parameters())
+    tensors.update(dict(model.named_buffers()))
+    return tensors
+
+
+def _inputs_targets(batch: Any) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    if (
+        isinstance(batch, (tuple, list))
+        and len(batch) >= 2
+        and all(torch.is_tensor(part) for part in batch)
+    ):
+        *inputs, targets = batch
+        return tuple(inputs), targets
+    msg = (
+        f"batches must be (inputs, targets) tuples of tensors for the batched path, got "
+        f"{type(batch).__name__}"
+    )
+    raise _BatchedUnsupportedError(msg)
+
+
+def _clip_per_copy(grads: list[torch.Tensor], max_norm: float) -> None:
+    """``clip_grad_norm_`` applied to each copy on its own (leading dimension = copy)."""
+    copies = grads[0].shape[0]
+    norms = torch.stack([torch.linalg.vector_norm(g.reshape(copies, -1), 2, dim=1) for g in grads])
+    total = torch.linalg.vector_norm(norms, 2, dim=0)
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    for grad in grads:
+        grad.mul_(coef.view(copies, *([1] * (grad.dim() - 1))))

@@ -1,0 +1,329 @@
+"""Tests of lr_find(runs=N): restore, batch orders, the batched path against the sequential one."""
+
+import random
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import lrfinder  # noqa: E402
+from lrfinder.multirun import MultiRunResult  # noqa: E402
+
+F = torch.nn.functional
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models run fastest, and most reproducibly, on one thread."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def regression(dtype=torch.float64, batch_size=16, generator=None):
+    """A seeded 8-feature regression task and a DataLoader that shuffles it."""
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(128, 8, generator=g, dtype=dtype)
+    y = X @ torch.randn(8, generator=g, dtype=dtype) + 0.1 * torch.randn(
+        128, generator=g, dtype=dtype
+    )
+    data = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, y),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=generator,
+    )
+    return data
+
+
+def mlp(dtype=torch.float64, norm=None, dropout=0.0):
+    """A seeded two-layer MLP with a scalar output per example."""
+    torch.manual_seed(1)
+    layers = [torch.nn.Linear(8, 16)]
+    if norm is not None:
+        layers.append(norm)
+    layers += [
+        torch.nn.Tanh(),
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(16, 1),
+        torch.nn.Flatten(0),
+    ]
+    return torch.nn.Sequential(*layers).to(dtype)
+
+
+OPTIMIZERS = {
+    "sgd-momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=1e-3),
+    "sgd-nesterov": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda p: torch.optim.Adam(p, lr=1e-3),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=1e-3, weight_decay=0.01),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=1e-3, momentum=0.5),
+    "adagrad": lambda p: torch.optim.Adagrad(p, lr=1e-2),
+    "adamax": lambda p: torch.optim.Adamax(p, lr=1e-3),
+    "nadam": lambda p: torch.optim.NAdam(p, lr=1e-3),
+    "radam": lambda p: torch.optim.RAdam(p, lr=1e-3),
+}
+
+
+def find(batched, optimizer="adam", runs=3, model=None, data=None, **kwargs):
+    """lr_find(runs=...) on a fresh seeded setup; returns (result, model, optimizer)."""
+    model = model if model is not None else mlp()
+    opt = OPTIMIZERS[optimizer](model.parameters())
+    data = data if data is not None else regression()
+    kwargs = {"start_lr": 1e-5, "end_lr": 1.0, "num_steps": 30, "seed": 7} | kwargs
+    result = lrfinder.lr_find(model, opt, data, F.mse_loss, runs=runs, batched=batched, **kwargs)
+    return result, model, opt
+
+
+def train_steps(model, optimizer, data, steps=5):
+    """A few ordinary training steps; returns the losses."""
+    losses = []
+    batches = iter(data)
+    for _ in range(steps):
+        x, y = next(batches)
+        optimizer.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+class TestLrFindRuns:
+    def test_returns_every_run(self):
+        """runs=3 gives a MultiRunResult with three runs on the same ladder, each its own."""
+        result, _, _ = find(batched=None)
+
+        assert isinstance(result, MultiRunResult)
+        assert len(result.runs) == 3
+        assert result.metadata["path"] == "batched"
+        assert [run.metadata["run"] for run in result.runs] == [0, 1, 2]
+        assert not np.array_equal(result.runs[0].losses, result.runs[1].losses)
+
+    def test_runs_one_is_the_single_run_result(self):
+        """runs=1 returns a plain RangeTestResult, exactly as lr_find always did."""
+        result, _, _ = find(batched=None, runs=1)
+
+        assert type(result) is lrfinder.RangeTestResult
+        assert result.runs == (result,)
+
+    @pytest.mark.parametrize("batched", [True, False], ids=["batched", "sequential"])
+    def test_first_run_is_the_single_run(self, batched):
+        """Run 0 is what lr_find(runs=1) records: same weights, same RNG, same batches."""
+        single, _, _ = find(batched=None, runs=1)
+
+        several, _, _ = find(batched=batched)
+
+        # float64 throughout; the batched path sums matmuls in another order (see below).
+        np.testing.assert_allclose(several.runs[0].losses, single.losses, rtol=1e-10)
+        if not batched:
+            np.testing.assert_array_equal(several.runs[0].losses, single.losses)
+
+    @pytest.mark.parametrize("batched", [True, False], ids=["batched", "sequential"])
+    def test_training_afterwards_is_bit_identical(self, batched):
+        """After runs=3 with init_fn, training gives the very losses and RNG draws it gives without."""
+
+        def setup():
+            data = regression()
+            model = mlp()
+            optimizer = OPTIMIZERS["adam"](model.parameters())
+            train_steps(model, optimizer, data, steps=2)  # some optimizer state to restore
+            torch.manual_seed(5)
+            random.seed(5)
+            np.random.seed(5)
+            return model, optimizer, data
+
+        def draws():
+            return random.random(), np.random.random(), torch.rand(1).item()
+
+        model, optimizer, data = setup()
+        result = lrfinder.lr_find(
+            model, optimizer, data, F.mse_loss, runs=3, batched=batched, init_fn=reset,
+            start_lr=1e-5, end_lr=1.0, num_steps=20,
+        )  # fmt: skip
+        after_find = (train_steps(model, optimizer, data), draws())
+
+        model, optimizer, data = setup()
+        without = (train_steps(model, optimizer, data), draws())
+
+        assert result.metadata["path"] == ("batched" if batched else "sequential")
+        assert after_find == without
+
+    def test_seed_makes_runs_reproducible(self):
+        """The same seed gives the same runs; another seed gives other batch orders."""
+        first, _, _ = find(batched=False, seed=3)
+        again, _, _ = find(batched=False, seed=3)
+        other, _, _ = find(batched=False, seed=4)
+
+        np.testing.assert_array_equal(first.runs[2].losses, again.runs[2].losses)
+        assert not np.array_equal(first.runs[2].losses, other.runs[2].losses)
+        assert first.metadata["seed"] == 3
+
+    def test_data_generator_is_reseeded(self):
+        """A DataLoader with its own generator still gives each run another order."""
+        data = regression(generator=torch.Generator().manual_seed(11))
+
+        result, _, _ = find(batched=False, data=data)
+
+        assert not np.array_equal(result.runs[0].losses, result.runs[1].losses)
+        assert not any("exactly the same losses" in w for w in result.warnings)
+
+    def test_plain_list_is_permuted(self):
+        """A list of batches is taken in another order by each later run."""
+        data = list(regression())
+
+        result, _, _ = find(batched=None, data=data)
+
+        assert result.metadata["path"] == "batched"
+        assert not np.array_equal(result.runs[0].losses, result.runs[1].losses)
+
+    def test_init_fn_runs_before_each_later_run(self):
+        """init_fn is called once per run after the first, on the model being tested."""
+        calls = []
+
+        def init_fn(model):
+            calls.append(model)
+            reset(model)
+
+        model = mlp()
+        result, _, _ = find(batched=None, model=model, init_fn=init_fn)
+
+        assert calls == [model, model]
+        assert result.metadata["init_fn"].endswith("init_fn")
+
+
+def reset(model):
+    """Re-initialises every layer that can reset itself (an init_fn)."""
+    for module in model.modules():
+        if hasattr(module, "reset_parameters"):
+            module.reset_parameters()
+
+
+class TestBatchedMatchesSequential:
+    # vmap turns each copy's matmul into one batched matmul, which may sum in another order, so
+    # the two paths agree to rounding, not bit for bit. In float64 that rounding (1e-16) stays
+    # far below 1e-9 over a 30-step ladder; in float32 it is about 1e-6 relative per step.
+    @pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+    def test_same_losses_for_the_same_batches(self, optimizer):
+        """Each elementwise optimizer gives the same curve on both paths, run by run."""
+        batched, _, _ = find(batched=True, optimizer=optimizer, init_fn=reset)
+        sequential, _, _ = find(batched=False, optimizer=optimizer, init_fn=reset)
+
+        assert batched.metadata["path"] == "batched"
+        for fast, slow in zip(batched.runs, sequential.runs, strict=True):
+            assert fast.stop_reason == slow.stop_reason
+            np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
+
+    def test_accumulation_and_clipping(self):
+        """Gradient accumulation and per-copy clipping match the sequential run."""
+        kwargs = {"accumulation_steps": 2, "max_grad_norm": 0.5, "optimizer": "sgd-momentum"}
+
+        batched, _, _ = find(batched=True, **kwargs)
+        sequential, _, _ = find(batched=False, **kwargs)
+
+        for fast, slow in zip(batched.runs, sequential.runs, strict=True):
+            np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
+
+    def test_existing_optimizer_state_is_used(self):
+        """Momentum left by earlier training is where every copy starts, as in the sequential run."""
+        results = []
+        for batched in (True, False):
+            model = mlp()
+            optimizer = OPTIMIZERS["sgd-momentum"](model.parameters())
+            train_steps(model, optimizer, regression(), steps=3)
+            result = lrfinder.lr_find(
+                model, optimizer, regression(), F.mse_loss, runs=2, batched=batched, seed=1,
+                start_lr=1e-5, end_lr=1.0, num_steps=20,
+            )  # fmt: skip
+            results.append(result)
+
+        for fast, slow in zip(results[0].runs, results[1].runs, strict=True):
+            np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
+
+    def test_float32_agrees_to_rounding(self):
+        """In float32 the paths agree to about 1e-6 relative, before the divergence amplifies it."""
+        data = regression(dtype=torch.float32)
+        batched, _, _ = find(batched=True, model=mlp(torch.float32), data=data, num_steps=20)
+        sequential, _, _ = find(batched=False, model=mlp(torch.float32), data=data, num_steps=20)
+
+        for fast, slow in zip(batched.runs, sequential.runs, strict=True):
+            np.testing.assert_allclose(fast.losses[:15], slow.losses[:15], rtol=1e-4)
+
+
+class TestFallback:
+    def test_batchnorm_runs_sequentially(self):
+        """BatchNorm's running statistics send the runs down the sequential path, saying why."""
+        model = mlp(norm=torch.nn.BatchNorm1d(16))
+
+        result, _, _ = find(batched=None, model=model)
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"] == (
+            "BatchNorm1d '1' updates running statistics, which the batched path does not update "
+            "per copy"
+        )
+        assert "sequential because: BatchNorm1d" in result.summary()
+
+    def test_dropout_falls_back_on_the_first_step(self):
+        """A model vmap rejects (random dropout) falls back to exact sequential runs."""
+        result, _, _ = find(batched=None, model=mlp(dropout=0.2))
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"].startswith("torch.func.vmap cannot run the model")
+
+    def test_other_optimizers_run_sequentially(self):
+        """An optimizer the batched path does not know runs sequentially."""
+        model = mlp()
+        optimizer = torch.optim.Rprop(model.parameters(), lr=1e-3)
+
+        result = lrfinder.lr_find(
+            model, optimizer, regression(), F.mse_loss, runs=2, num_steps=10, start_lr=1e-5,
+            end_lr=1.0,
+        )  # fmt: skip
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"].startswith(
+            "Rprop is not an elementwise optimizer"
+        )
+
+    def test_batched_true_refuses_what_it_cannot_run(self):
+        """batched=True with BatchNorm raises before any training, naming the reason."""
+        model = mlp(norm=torch.nn.BatchNorm1d(16))
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+
+        with pytest.raises(ValueError) as excinfo:
+            find(batched=True, model=model)
+
+        assert str(excinfo.value) == (
+            "`batched` is True but the batched path cannot run this setup: BatchNorm1d '1' "
+            "updates running statistics, which the batched path does not update per copy. Use "
+            "batched=None to fall back to sequential runs."
+        )
+        for key, value in model.state_dict().items():
+            assert torch.equal(value, before[key])
+
+
+class TestBadArguments:
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"runs": 0}, ValueError, "`runs` must be an integer >= 1, got runs=0. Use 1 for one run, 5 for an uncertainty band."),
+            ({"runs": 2.5}, TypeError, "`runs` must be an integer, got runs=2.5 (float)."),
+            ({"runs": True}, TypeError, "`runs` must be an integer, got runs=True (bool)."),
+            ({"init_fn": 3}, TypeError, "`init_fn` must be callable as init_fn(model), got init_fn=3."),
+            ({"seed": -1}, ValueError, "`seed` must be >= 0, got seed=-1."),
+            ({"seed": "a"}, TypeError, "`seed` must be an int or None, got seed='a'."),
+            ({"batched": "yes"}, TypeError, "`batched` must be True, False or None (automatic), got batched='yes'."),
+        ],
+        ids=["runs-zero", "runs-float", "runs-bool", "init_fn", "seed-negative", "seed-str", "batched"],
+    )  # fmt: skip
+    def test_rejects_bad_arguments(self, kwargs, error, message):
+        """Each bad multi-run argument is named, with its value, before any training."""
+        model = mlp()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        with pytest.raises(error) as excinfo:
+            lrfinder.lr_find(model, optimizer, regression(), F.mse_loss, **kwargs)
+
+        assert str(excinfo.value) == message
