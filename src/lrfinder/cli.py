@@ -48,7 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parser_adders() -> list[ParserAdder]:
-    return [add_demo_parser, add_plot_parser, add_suggest_parser]
+    from .user_setup import add_run_parser
+    from .verify import add_verify_parser
+
+    return [add_demo_parser, add_plot_parser, add_suggest_parser, add_run_parser, add_verify_parser]
 
 
 # --- demo -----------------------------------------------------------------------------------------

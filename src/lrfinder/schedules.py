@@ -86,9 +86,15 @@ def one_cycle(
     """
     _check_optimizer(optimizer)
     total_steps = check_int("total_steps", total_steps, minimum=2)
-    peak = _suggestion(result)
+    return one_cycle_at(_suggestion(result), optimizer, total_steps, **overrides)
+
+
+def one_cycle_at(
+    peak_lr: float, optimizer: torch.optim.Optimizer, total_steps: int, **overrides: Any
+) -> torch.optim.lr_scheduler.OneCycleLR:
+    """Returns :func:`one_cycle`'s scheduler with the first group peaking at ``peak_lr``."""
     kwargs: dict[str, Any] = {
-        "max_lr": _scaled(optimizer, peak),
+        "max_lr": _scaled(optimizer, peak_lr),
         "total_steps": total_steps,
         "cycle_momentum": _has_momentum(optimizer),
         "base_momentum": 0.85,
