@@ -241,6 +241,30 @@ class TestBatchedMatchesSequential:
         for fast, slow in zip(results[0].runs, results[1].runs, strict=True):
             np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
 
+    @pytest.mark.parametrize("rng", ["numpy", "python"])
+    def test_data_that_draws_host_random_numbers(self, rng):
+        """A dataset that draws from NumPy's or Python's RNG gives each copy its run's draws."""
+
+        class Noisy(torch.utils.data.Dataset):
+            def __init__(self, base):
+                self.base = base
+
+            def __len__(self):
+                return len(self.base)
+
+            def __getitem__(self, index):
+                x, y = self.base[index]
+                noise = np.random.normal() if rng == "numpy" else random.gauss(0.0, 1.0)
+                return x, y + 0.1 * noise
+
+        data = torch.utils.data.DataLoader(Noisy(regression().dataset), batch_size=16, shuffle=True)
+
+        batched, _, _ = find(batched=True, data=data)
+        sequential, _, _ = find(batched=False, data=data)
+
+        for fast, slow in zip(batched.runs, sequential.runs, strict=True):
+            np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
+
     def test_float32_agrees_to_rounding(self):
         """In float32 the paths agree to about 1e-6 relative, before the divergence amplifies it."""
         data = regression(dtype=torch.float32)
