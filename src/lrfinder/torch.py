@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from . import distributed
 from ._version import __version__
 from .errors import check_int, check_positive_finite
 from .range_test import SKIPPED, StopRangeTest, range_test
@@ -184,19 +185,39 @@ def lr_find(
             scaler,
             max_grad_norm,
         )
-        result = range_test(
+        check_every = check_every or (_CUDA_CHECK_EVERY if device.type == "cuda" else 1)
+        # Under torch.distributed: losses averaged across ranks, one chunk all-reduce each.
+        step, to_floats, metadata, progress = distributed.wrap_run(
             trainer.step,
+            _losses_to_floats,
+            _metadata(model, optimizer, data, accumulation_steps, autocast, device),
+            progress,
+            check_every=check_every,
+            config={
+                "start_lr": start_lr,
+                "end_lr": end_lr,
+                "num_steps": num_steps,
+                "mode": mode,
+                "stop_factor": stop_factor,
+                "stop_rule": type(stop_rule).__name__,
+                "check_every": check_every,
+                "accumulation_steps": accumulation_steps,
+                "method": method,
+            },
+        )
+        result = range_test(
+            step,
             start_lr=start_lr,
             end_lr=end_lr,
             num_steps=num_steps,
             mode=mode,
             stop_factor=stop_factor,
             stop_rule=stop_rule,
-            check_every=check_every or (_CUDA_CHECK_EVERY if device.type == "cuda" else 1),
-            to_floats=_losses_to_floats,
+            check_every=check_every,
+            to_floats=to_floats,
             method=method,
             progress=progress,
-            metadata=_metadata(model, optimizer, data, accumulation_steps, autocast, device),
+            metadata=metadata,
         )
     except BaseException as error:
         _restore(state, error)

@@ -1,0 +1,415 @@
+"""lr_find under torch.distributed: two gloo processes on CPU, each checked from the outside.
+
+Each launch starts two worker processes (this file run as a script, ``--worker``) that share a
+FileStore, run scenarios in order and pickle what they saw; the tests read the pickles. Every
+launch runs under a bounded timeout (the process group's and the subprocess's), so a hang fails
+the test instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+if not torch.distributed.is_available():  # pragma: no cover - every standard build has it
+    pytest.skip("torch.distributed is not available", allow_module_level=True)
+
+import numpy as np  # noqa: E402
+
+WORLD = 2
+LAUNCH_TIMEOUT_S = 90
+PG_TIMEOUT_S = 20
+
+
+# --- the worker side (runs in the spawned processes) ---------------------------------------------
+
+
+def _setup(seed: int, *, ddp: bool) -> tuple[Any, Any]:
+    """A tiny seeded MLP (BatchNorm buffers, dropout RNG) and Adam, optionally DDP-wrapped."""
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(8, 16),
+        torch.nn.BatchNorm1d(16),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.1),
+        torch.nn.Linear(16, 1),
+    )
+    if ddp:
+        model = torch.nn.parallel.DistributedDataParallel(model, gradient_as_bucket_view=True)
+    return model, torch.optim.Adam(model.parameters(), lr=0.01)
+
+
+def _shard(rank: int, batches: int = 8) -> list[tuple[Any, Any]]:
+    """This rank's batches: different data on every rank, as with a DistributedSampler."""
+    generator = torch.Generator().manual_seed(100 + rank)
+    x = torch.randn(batches * 8, 8, generator=generator)
+    y = x @ torch.linspace(-1.0, 1.0, 8).unsqueeze(1) + 0.1 * torch.randn(
+        batches * 8, 1, generator=generator
+    )
+    return [(x[i : i + 8], y[i : i + 8]) for i in range(0, batches * 8, 8)]
+
+
+def _train(model: Any, optimizer: Any, data: list[Any], steps: int) -> None:
+    for x, y in data[:steps]:
+        optimizer.zero_grad(set_to_none=True)
+        torch.nn.functional.mse_loss(model(x), y).backward()
+        optimizer.step()
+
+
+def _params(model: Any) -> list[Any]:
+    return [t.detach().clone() for t in model.state_dict().values()]
+
+
+def _outcome(call: Any) -> dict[str, Any]:
+    """Runs ``call`` and records its result or its exception (type, text, notes, cause)."""
+    started = time.perf_counter()
+    try:
+        result = call()
+    except BaseException as error:  # the test inspects whatever was raised
+        return {
+            "error": type(error).__name__,
+            "message": str(error),
+            "notes": list(getattr(error, "__notes__", [])),
+            "cause": type(error.__cause__).__name__ if error.__cause__ else None,
+            "is_lrfinder_error": isinstance(error, __import__("lrfinder").LRFinderError),
+            "seconds": time.perf_counter() - started,
+        }
+    return {
+        "lrs": result.lrs,
+        "losses": result.losses,
+        "stop_reason": result.stop_reason,
+        "suggestion": result.suggestion if np.isfinite(result.losses).sum() >= 5 else None,
+        "metadata": result.metadata,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def _scenarios(rank: int) -> dict[str, Any]:
+    import torch.distributed as dist
+
+    import lrfinder
+
+    out: dict[str, Any] = {}
+    data = _shard(rank)
+    mse = torch.nn.functional.mse_loss
+    settings = {"start_lr": 1e-4, "end_lr": 1.0, "num_steps": 20, "check_every": 3}
+
+    # 1) DDP: the averaged curve, and training afterwards against training without lr_find
+    model, optimizer = _setup(0, ddp=True)
+    _train(model, optimizer, data, 4)
+    out["trained_without"] = _params(model)
+    model, optimizer = _setup(0, ddp=True)
+    out["ddp"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, data, mse, **settings))
+    _train(model, optimizer, data, 4)
+    out["trained_after"] = _params(model)
+
+    # 2) the same ladder replayed by hand: each rank's local losses, gathered
+    model, optimizer = _setup(0, ddp=True)
+    local = []
+    for index, lr in enumerate(out["ddp"]["lrs"]):
+        optimizer.param_groups[0]["lr"] = float(lr)
+        optimizer.zero_grad(set_to_none=True)
+        x, y = data[index % len(data)]
+        loss = mse(model(x), y)
+        loss.backward()
+        optimizer.step()
+        local.append(loss.detach().double().item())
+    gathered: list[Any] = [None] * WORLD
+    dist.all_gather_object(gathered, local)
+    out["local_losses"] = gathered
+
+    # 3) NaN on rank 1 only, at step 4
+    model, optimizer = _setup(1, ddp=True)
+    before = _params(model)
+    calls = {"n": 0}
+
+    def nan_on_rank1(output: Any, target: Any) -> Any:
+        calls["n"] += 1
+        loss = mse(output, target)
+        return loss * math.nan if rank == 1 and calls["n"] == 5 else loss
+
+    out["nan"] = _outcome(
+        lambda: lrfinder.lr_find(model, optimizer, data, nan_on_rank1, **settings)
+    )
+    out["nan_restored"] = all(
+        torch.equal(a, b) for a, b in zip(before, _params(model), strict=True)
+    )
+
+    # 4) every rank raises at step 3 (a bug in the loss): each sees its own error, group intact
+    model, optimizer = _setup(2, ddp=True)
+    before = _params(model)
+    calls["n"] = 0
+
+    def broken_everywhere(output: Any, target: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            msg = f"bad target on rank {rank}"
+            raise ValueError(msg)
+        return mse(output, target)
+
+    out["symmetric"] = _outcome(
+        lambda: lrfinder.lr_find(model, optimizer, data, broken_everywhere, **settings)
+    )
+    out["symmetric_restored"] = all(
+        torch.equal(a, b) for a, b in zip(before, _params(model), strict=True)
+    )
+
+    # 5) rank 1's data loader raises at step 3, no collective inside the step (no DDP)
+    model, optimizer = _setup(3, ddp=False)
+    before = _params(model)
+
+    def failing_loader() -> Any:
+        for index, batch in enumerate(data):
+            if rank == 1 and index == 3:
+                msg = "corrupt shard"
+                raise OSError(msg)
+            yield batch
+
+    class Loader:
+        def __iter__(self) -> Any:
+            return failing_loader()
+
+    out["one_rank"] = _outcome(
+        lambda: lrfinder.lr_find(model, optimizer, Loader(), mse, **{**settings, "check_every": 1})
+    )
+    out["one_rank_restored"] = all(
+        torch.equal(a, b) for a, b in zip(before, _params(model), strict=True)
+    )
+
+    # 6) rank 1's one-shot iterator runs out after 5 batches: both stop, same curve
+    model, optimizer = _setup(4, ddp=False)
+    shard = iter(data[:5]) if rank == 1 else data
+    out["exhausted"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, shard, mse, **settings))
+
+    # 7) ranks given different ladders: every rank refuses before training
+    model, optimizer = _setup(5, ddp=True)
+    steps = 20 + rank
+    out["mismatch"] = _outcome(
+        lambda: lrfinder.lr_find(model, optimizer, data, mse, start_lr=1e-4, num_steps=steps)
+    )
+
+    # the group still works after all of the above
+    probe = torch.ones(1)
+    dist.all_reduce(probe)
+    out["group_alive"] = float(probe) == WORLD
+
+    # 8) last, as it leaves the group broken: rank 1 raises inside a DDP step
+    out["ddp_fail"] = _ddp_one_rank_fails(rank)
+    return out
+
+
+def _ddp_one_rank_fails(rank: int) -> dict[str, Any]:
+    import lrfinder
+    import lrfinder.distributed
+
+    lrfinder.distributed.FAILURE_GRACE_S = 1.0
+    data = _shard(rank)
+    model, optimizer = _setup(6, ddp=True)
+    before = _params(model)
+    calls = {"n": 0}
+
+    def broken_on_rank1(output: Any, target: Any) -> Any:
+        calls["n"] += 1
+        if rank == 1 and calls["n"] == 4:
+            msg = "bad target on rank 1"
+            raise ValueError(msg)
+        return torch.nn.functional.mse_loss(output, target)
+
+    out = {
+        "run": _outcome(
+            lambda: lrfinder.lr_find(model, optimizer, data, broken_on_rank1, num_steps=20)
+        )
+    }
+    out["restored"] = all(torch.equal(a, b) for a, b in zip(before, _params(model), strict=True))
+    return out
+
+
+SCENARIOS = {"all": _scenarios}
+
+
+def _worker(scenario: str, rank: int, store_path: str, out_path: str) -> None:
+    from datetime import timedelta
+
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    store = dist.FileStore(store_path, WORLD)
+    dist.init_process_group(
+        "gloo", store=store, rank=rank, world_size=WORLD, timeout=timedelta(seconds=PG_TIMEOUT_S)
+    )
+    out = SCENARIOS[scenario](rank)
+    Path(out_path).write_bytes(pickle.dumps(out))
+    sys.stdout.flush()
+    os._exit(0)  # a rank whose peer failed mid-collective must not wait in gloo's destructors
+
+
+# --- the test side --------------------------------------------------------------------------------
+
+
+def _launch(scenario: str, tmp_path: Path) -> tuple[list[dict[str, Any]], float]:
+    """Runs ``scenario`` on WORLD ranks and returns each rank's pickle and the wall time."""
+    store = tmp_path / f"{scenario}.store"
+    outs = [tmp_path / f"{scenario}.{rank}.pkl" for rank in range(WORLD)]
+    for stale in (store, *outs):
+        stale.unlink(missing_ok=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).parent)}
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(  # our own interpreter on this file
+            [sys.executable, __file__, "--worker", scenario, str(rank), str(store), str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for rank, out in enumerate(outs)
+    ]
+    logs = []
+    for proc in procs:
+        try:
+            logs.append(proc.communicate(timeout=LAUNCH_TIMEOUT_S)[0].decode(errors="replace"))
+        except subprocess.TimeoutExpired:
+            for other in procs:
+                other.kill()
+            pytest.fail(f"{scenario}: a rank hung for {LAUNCH_TIMEOUT_S} s")
+    elapsed = time.perf_counter() - started
+    for rank, (proc, out) in enumerate(zip(procs, outs, strict=True)):
+        assert proc.returncode == 0, f"rank {rank} failed:\n{logs[rank][-3000:]}"
+        assert out.exists(), f"rank {rank} wrote nothing:\n{logs[rank][-3000:]}"
+    return [pickle.loads(out.read_bytes()) for out in outs], elapsed  # our own pickles
+
+
+@pytest.fixture(scope="module")
+def healthy(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """Every scenario, run once on two ranks (one launch: starting torch twice costs seconds)."""
+    return _launch("all", tmp_path_factory.mktemp("distributed"))[0]
+
+
+class TestAveragedCurve:
+    def test_ranks_return_the_same_curve(self, healthy):
+        """Both ranks return identical lrs, losses, stop reason and suggestion."""
+        zero, one = healthy[0]["ddp"], healthy[1]["ddp"]
+
+        np.testing.assert_array_equal(zero["lrs"], one["lrs"])
+        np.testing.assert_array_equal(zero["losses"], one["losses"])
+        assert zero["stop_reason"] == one["stop_reason"]
+        assert zero["suggestion"] == one["suggestion"]
+        assert zero["suggestion"] is not None
+
+    def test_loss_is_the_mean_of_the_ranks_local_losses(self, healthy):
+        """Each point is the mean over ranks of the local losses of a hand-written replay."""
+        result = healthy[0]["ddp"]
+        local = np.array(healthy[0]["local_losses"])
+
+        expected = (local[0] + local[1]) / 2.0
+        assert len(result["losses"]) >= 10
+        # float64 sum of the same two float64 values in either order: exact
+        np.testing.assert_array_equal(result["losses"], expected)
+        assert not np.array_equal(local[0], local[1])
+
+    def test_training_afterwards_is_bit_identical(self, healthy):
+        """Training after lr_find matches training without it, bit for bit, on every rank."""
+        for rank in range(WORLD):
+            after, without = healthy[rank]["trained_after"], healthy[rank]["trained_without"]
+
+            assert len(after) == len(without)
+            assert all(torch.equal(a, b) for a, b in zip(after, without, strict=True)), (
+                f"rank {rank}"
+            )
+
+    def test_metadata_records_the_world(self, healthy):
+        """The result says how many ranks averaged the loss, over which backend."""
+        metadata = healthy[0]["ddp"]["metadata"]
+
+        assert metadata["world_size"] == WORLD
+        assert metadata["distributed_backend"] == "gloo"
+        assert metadata["loss_reduction"] == "mean over ranks"
+
+
+class TestOneRankGoesWrong:
+    def test_nan_on_one_rank_stops_every_rank(self, healthy):
+        """A NaN on rank 1 alone makes the mean NaN: both ranks stop there, restored."""
+        zero, one = healthy[0]["nan"], healthy[1]["nan"]
+
+        assert zero["stop_reason"] == one["stop_reason"] == "non-finite"
+        assert len(zero["losses"]) == len(one["losses"]) == 5
+        np.testing.assert_array_equal(zero["losses"], one["losses"])
+        assert math.isnan(zero["losses"][-1])
+        assert healthy[0]["nan_restored"]
+        assert healthy[1]["nan_restored"]
+
+    def test_error_on_every_rank_raises_each_ranks_own(self, healthy):
+        """When every rank raises, each re-raises its own error, restored, group intact."""
+        for rank in range(WORLD):
+            outcome = healthy[rank]["symmetric"]
+
+            assert outcome["error"] == "ValueError"
+            assert outcome["message"] == f"bad target on rank {rank}"
+            assert healthy[rank]["symmetric_restored"]
+        assert healthy[0]["group_alive"]
+        assert healthy[1]["group_alive"]
+
+    def test_error_on_one_rank_stops_the_others(self, healthy):
+        """Rank 1's loader fails at step 3: rank 1 re-raises it, rank 0 raises RankFailedError."""
+        zero, one = healthy[0]["one_rank"], healthy[1]["one_rank"]
+
+        assert one["error"] == "OSError"
+        assert one["message"] == "corrupt shard"
+        assert "lrfinder: the other 1 rank(s) stopped with this one." in one["notes"]
+        assert zero["error"] == "RankFailedError"
+        assert zero["is_lrfinder_error"]
+        assert zero["message"] == (
+            "rank 1 of 2 failed at step 3 (lr=0.000428) with OSError: corrupt shard; rank 0 "
+            "stopped with it and restored its state."
+        )
+        assert healthy[0]["one_rank_restored"]
+        assert healthy[1]["one_rank_restored"]
+
+    def test_data_running_out_on_one_rank_stops_both(self, healthy):
+        """Rank 1's iterator runs out after 5 steps: both ranks record 5 points, data-exhausted."""
+        zero, one = healthy[0]["exhausted"], healthy[1]["exhausted"]
+
+        assert zero["stop_reason"] == one["stop_reason"] == "data-exhausted"
+        assert len(zero["losses"]) == len(one["losses"]) == 5
+        np.testing.assert_array_equal(zero["losses"], one["losses"])
+
+    def test_different_settings_are_refused_on_every_rank(self, healthy):
+        """Ranks given different num_steps all raise ValueError before training."""
+        for rank in range(WORLD):
+            outcome = healthy[rank]["mismatch"]
+
+            assert outcome["error"] == "ValueError"
+            assert outcome["message"].startswith(
+                "every rank must call lr_find with the same settings, but they differ across the "
+                f"2 ranks; this rank (rank {rank}) has "
+            )
+
+    def test_error_inside_a_ddp_step_does_not_hang(self, healthy):
+        """Rank 1 raises before DDP's all-reduce: both ranks raise within seconds, restored."""
+        zero, one = healthy[0]["ddp_fail"], healthy[1]["ddp_fail"]
+
+        assert one["run"]["error"] == "ValueError"
+        assert one["run"]["message"] == "bad target on rank 1"
+        assert any("did not reach the loss check within 1 s" in n for n in one["run"]["notes"])
+        assert zero["run"]["error"] == "RankFailedError"
+        assert zero["run"]["cause"] == "RuntimeError"
+        assert zero["run"]["message"].startswith("rank 1 of 2 failed at step 3 (lr=")
+        assert zero["run"]["message"].endswith(
+            "with ValueError: bad target on rank 1; rank 0 stopped with it and restored its state."
+        )
+        assert zero["restored"]
+        assert one["restored"]
+        # released when rank 1's process exits, long before the 20 s process-group timeout
+        assert zero["run"]["seconds"] < PG_TIMEOUT_S / 2
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
+    _worker(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
