@@ -106,6 +106,10 @@ class TestVerify:
 
         assert len(report.rows) == 3
         assert report.rows[-1]["lr"] == pytest.approx(10 * narrow.suggestion, rel=1e-12)
+        assert report.skipped_lrs == [pytest.approx(100 * narrow.suggestion, rel=1e-12)]
+        assert str(report).splitlines()[-1] == (
+            f"not tried (outside the range the test swept): {100 * narrow.suggestion:.3g}"
+        )
 
     def test_runs_the_range_test_when_given_neither(self, tmp_path):
         """With no result and no lrs, a range test on a fresh setup gives the suggestion."""
@@ -179,6 +183,19 @@ class TestVerify:
         assert math.isnan(diverged["train_loss"])
         assert diverged["steps_done"] < STEPS
         assert report.best_lr == 0.01
+
+    def test_a_one_shot_iterable_ends_the_run_early(self):
+        """A generator of batches that runs out ends the run; steps_done says where."""
+
+        def one_shot():
+            setup = factory()
+            setup.train_data = iter(list(setup.train_data))  # 3 batches, cannot restart
+            return setup
+
+        report = verify(one_shot, lrs=[0.01], steps=STEPS, progress=False)
+
+        assert report.rows[0]["steps_done"] == 3
+        assert math.isfinite(report.rows[0]["train_loss"])
 
     def test_evaluate_returning_a_dict_and_maximize(self):
         """A dict of metrics becomes val_* columns; maximize picks the largest."""

@@ -335,7 +335,9 @@ def add_run_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         ),
     )
     run.add_argument("factory", metavar="FACTORY", help="FILE.py:NAME or MODULE:NAME")
-    run.add_argument("--out", type=Path, default=Path("lrfinder-run"), help="output folder")
+    run.add_argument(
+        "--out", type=Path, default=Path("lrfinder-run"), metavar="DIR", help="output folder"
+    )
     run.add_argument("--start-lr", type=float, default=1e-7)
     run.add_argument("--end-lr", type=float, default=10.0)
     run.add_argument("--num-steps", type=int, default=100, help="steps of the range test")

@@ -61,6 +61,7 @@ class VerifyReport:
         steps: Optimizer updates per run.
         seed: Seed set before each call of the factory.
         range_test: The range-test result behind the suggestion, if known.
+        skipped_lrs: Default lrs not tried because they lie outside the range the test swept.
     """
 
     rows: list[dict[str, Any]]
@@ -70,6 +71,7 @@ class VerifyReport:
     steps: int = 0
     seed: int = 0
     range_test: RangeTestResult | None = field(default=None, repr=False)
+    skipped_lrs: list[float] = field(default_factory=list)
 
     @property
     def best(self) -> dict[str, Any] | None:
@@ -130,7 +132,11 @@ class VerifyReport:
         return text + f" ({ratio:.3g} x the suggestion {self.suggestion:.3g})"
 
     def __str__(self) -> str:
-        return f"{self.table()}\n{self.summary()}"
+        text = f"{self.table()}\n{self.summary()}"
+        if self.skipped_lrs:
+            listed = ", ".join(f"{lr:.3g}" for lr in self.skipped_lrs)
+            text += f"\nnot tried (outside the range the test swept): {listed}"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """Returns a JSON-ready dict (non-finite numbers as None)."""
@@ -296,8 +302,9 @@ def verify(
         suggestion: float | None = float(result.suggestion)
     else:  # only lrs were given: keep the suggestion of a check saved in out_dir, if any
         suggestion = saved.suggestion if saved else None
+    skipped: list[float] = []
     if lrs is None:
-        lrs = _around(suggestion, factors, result)
+        lrs, skipped = _around(suggestion, factors, result)
 
     rows = list(saved.rows) if saved else []  # runs saved earlier stay in the report
     for row in rows:
@@ -314,6 +321,7 @@ def verify(
         steps=steps,
         seed=seed,
         range_test=result,
+        skipped_lrs=skipped,
     )
     job = _Job(
         portable(factory), portable(evaluate), steps, seed, dict(one_cycle_kwargs or {}), suggestion
@@ -362,6 +370,7 @@ def train_one(job: _Job, lr: float) -> dict[str, Any]:
     """Trains one 1cycle run at peak ``lr`` and returns its row (see :class:`VerifyReport`)."""
     import torch
 
+    from .range_test import StopRangeTest
     from .schedules import one_cycle_at
     from .torch import _BatchStream, _to_device
 
@@ -377,7 +386,11 @@ def train_one(job: _Job, lr: float) -> dict[str, Any]:
     model.train()
     for _ in range(job.steps):
         optimizer.zero_grad(set_to_none=True)
-        loss = batch_loss(setup, _to_device(stream.next(), device))
+        try:
+            batch = stream.next()
+        except StopRangeTest:  # a one-shot iterable ran out: the run ends early (see steps_done)
+            break
+        loss = batch_loss(setup, _to_device(batch, device))
         value = float(loss.detach())
         losses.append(value)
         if not math.isfinite(value):
@@ -390,7 +403,7 @@ def train_one(job: _Job, lr: float) -> dict[str, Any]:
     row: dict[str, Any] = {
         "lr": float(lr),
         "factor": float(lr / job.suggestion) if job.suggestion else math.nan,
-        "train_loss": math.nan if diverged else float(sum(tail) / len(tail)),
+        "train_loss": math.nan if diverged or not tail else float(sum(tail) / len(tail)),
     }
     for name, value in _evaluate(setup, evaluate or setup.evaluate, torch).items():
         row[name] = math.nan if diverged else value
@@ -451,9 +464,10 @@ def _run_all(job: _Job, lrs: list[float], processes: int, progress: bool) -> Any
         context = multiprocessing.get_context("spawn")
         workers = min(processes, len(lrs))
         threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_init_worker, initargs=(threads,)
-        ) as pool:
+        )
+        try:
             pending = {pool.submit(train_one, job, lr) for lr in lrs}
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -461,6 +475,8 @@ def _run_all(job: _Job, lrs: list[float], processes: int, progress: bool) -> Any
                     row = future.result()
                     _advance(bar, row)
                     yield row
+        finally:  # on an error or Ctrl-C, runs not started yet are dropped (resume redoes them)
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         if bar is not None:
             bar.close()
@@ -514,7 +530,9 @@ def _range_test(
     return result
 
 
-def _around(suggestion: float, factors: Sequence[float], result: RangeTestResult) -> list[float]:
+def _around(
+    suggestion: float, factors: Sequence[float], result: RangeTestResult
+) -> tuple[list[float], list[float]]:
     """``factors`` x ``suggestion``, keeping the lrs inside the range the test swept."""
     low, high = min(result.start_lr, result.end_lr), max(result.start_lr, result.end_lr)
     lrs = [suggestion * f for f in factors]
@@ -522,7 +540,7 @@ def _around(suggestion: float, factors: Sequence[float], result: RangeTestResult
     dropped = [lr for lr in lrs if lr not in kept]
     if dropped:
         logger.info("verify: skipping lrs outside the swept range: %s", dropped)
-    return kept or [suggestion]
+    return (kept or [suggestion]), dropped
 
 
 def _load_saved(folder: Path, steps: int, seed: int) -> VerifyReport | None:
@@ -700,7 +718,9 @@ def add_verify_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         metavar="FILE.py:NAME",
         help="evaluate(model, val_data) -> float or dict (default: val loss)",
     )
-    command.add_argument("--out", type=Path, default=Path("lrfinder-verify"), help="output folder")
+    command.add_argument(
+        "--out", type=Path, default=Path("lrfinder-verify"), metavar="DIR", help="output folder"
+    )
     command.add_argument(
         "--result",
         type=Path,
@@ -712,6 +732,13 @@ def add_verify_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         type=_float_list,
         metavar="LR,LR,...",
         help="learning rates to try (default: the suggestion x 0.01..100)",
+    )
+    command.add_argument(
+        "--factors",
+        type=_float_list,
+        default=DEFAULT_FACTORS,
+        metavar="F,F,...",
+        help="multiples of the suggestion to try (default: 0.01,0.1,1,10,100)",
     )
     command.add_argument("--steps", type=int, default=200, help="optimizer updates per run")
     command.add_argument("--metric", help="column that picks the best lr")
@@ -732,6 +759,7 @@ def verify_command(args: argparse.Namespace) -> int:
         args.evaluate,
         lrs=args.lrs,
         result=result,
+        factors=args.factors,
         steps=args.steps,
         metric=args.metric,
         maximize=args.maximize,
