@@ -9,6 +9,7 @@ fingerprint of the whole training state (see ``_reliability.py``) before and aft
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -317,3 +318,118 @@ class TestFingerprint:
 
         assert len(result.losses) >= 2
         assert setup.fingerprint() == before
+
+
+def _result(**overrides: Any) -> lrfinder.RangeTestResult:
+    """A result holding every float JSON cannot write plainly: NaN, inf, -inf, -0.0, denormals."""
+    losses = [2.5, -0.0, 5e-324, 1e300, 0.1 + 0.2, -1.5, math.inf, -math.inf, math.nan]
+    fields = {
+        "lrs": lrfinder.ladder(1e-7, 10.0, len(losses)),
+        "losses": losses,
+        "stop_reason": "error",
+        "start_lr": 1e-7,
+        "end_lr": 10.0,
+        "num_steps": 20,
+        "metadata": {"optimizer": "AdamW", "betas": [0.9, 0.999], "nested": {"k": None}},
+    }
+    return lrfinder.RangeTestResult(**(fields | overrides))
+
+
+def _strict_json(text: str) -> Any:
+    """Parses JSON, refusing the bare NaN/Infinity tokens that only Python accepts."""
+
+    def refuse(token: str) -> None:
+        raise ValueError(token)
+
+    return json.loads(text, parse_constant=refuse)
+
+
+class TestSavedResults:
+    def test_round_trip_is_lossless(self, tmp_path):
+        """Save then load gives back every bit: NaN, inf, -0.0, denormals, the metadata."""
+        result = _result()
+
+        loaded = lrfinder.load(result.save(tmp_path / "run.json"))
+
+        for name in ("lrs", "losses"):
+            before, after = getattr(result, name), getattr(loaded, name)
+            np.testing.assert_array_equal(after, before)
+            assert np.signbit(after).tolist() == np.signbit(before).tolist()
+        for name in (
+            "stop_reason",
+            "start_lr",
+            "end_lr",
+            "num_steps",
+            "mode",
+            "method",
+            "metadata",
+        ):
+            assert getattr(loaded, name) == getattr(result, name)
+
+    def test_file_is_standard_json(self, tmp_path):
+        """Non-finite losses are written as strings, so any JSON reader can open the file."""
+        path = _result().save(tmp_path / "run.json")
+
+        data = _strict_json(path.read_text(encoding="utf-8"))
+
+        assert data["losses"][-3:] == ["Infinity", "-Infinity", "NaN"]
+
+    @pytest.mark.parametrize("crash", ["os.replace", "os.fsync", "write"])
+    @pytest.mark.parametrize("signal", [OSError("disk full"), KeyboardInterrupt()])
+    def test_crash_mid_save_keeps_the_old_file(self, tmp_path, monkeypatch, crash, signal):
+        """A crash (or Ctrl-C) while saving leaves the previous file whole and no temporary file."""
+        path = _result().save(tmp_path / "run.json")
+        old_text = path.read_text(encoding="utf-8")
+        _arm(monkeypatch, crash, signal)
+
+        with pytest.raises(type(signal)):
+            _result(stop_reason="completed").save(path)
+
+        assert path.read_text(encoding="utf-8") == old_text
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]
+        assert lrfinder.load(path).stop_reason == "error"
+
+    @pytest.mark.parametrize(
+        ("metadata", "error_type"),
+        [({"model": object()}, TypeError), ({"lr": math.nan}, ValueError)],
+        ids=["object", "nan"],
+    )
+    def test_unwritable_metadata_fails_before_writing(self, tmp_path, metadata, error_type):
+        """Metadata JSON cannot hold is refused before the old file is touched."""
+        path = _result().save(tmp_path / "run.json")
+        old_text = path.read_text(encoding="utf-8")
+
+        with pytest.raises(error_type):
+            _result(metadata=metadata).save(path)
+
+        assert path.read_text(encoding="utf-8") == old_text
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json"]
+
+
+def _arm(monkeypatch: pytest.MonkeyPatch, crash: str, signal: BaseException) -> None:
+    """Makes the save fail at ``crash``: the rename, the flush to disk, or half-way through writing."""
+    import lrfinder.result as result_module
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise signal
+
+    if crash == "os.replace":
+        monkeypatch.setattr(result_module.os, "replace", fail)
+    elif crash == "os.fsync":
+        monkeypatch.setattr(result_module.os, "fsync", fail)
+    else:
+        real_fdopen = result_module.os.fdopen
+
+        def fdopen(*args: Any, **kwargs: Any) -> Any:
+            file = real_fdopen(*args, **kwargs)
+            real_write = file.write
+
+            def write(text: str) -> int:
+                real_write(text[: len(text) // 2])
+                file.flush()
+                raise signal
+
+            file.write = write
+            return file
+
+        monkeypatch.setattr(result_module.os, "fdopen", fdopen)

@@ -40,8 +40,8 @@ def no_descent(result: RangeTestResult) -> str | None:
 
 def diverged_early(result: RangeTestResult) -> str | None:
     """The run stopped within the first steps: start_lr was already too high."""
-    if result.stop_reason not in ("diverged", "non-finite"):
-        return None
+    if result.stop_reason not in ("diverged", "non-finite") or not len(result.losses):
+        return None  # an empty record (a hand-made or damaged file) is too_short's to report
     if len(result.losses) <= max(3, int(_EARLY_FRACTION * result.num_steps)):
         return (
             f"The loss diverged ({result.stop_reason}) after only {len(result.losses)} of "

@@ -142,11 +142,10 @@ def range_test(
                     bar.update(record.next_index - bar.n)
                     bar.set_postfix_str(record.postfix(), refresh=False)
     except KeyboardInterrupt:
-        record.flush(judge=False)
-        stop_reason = "interrupted"
+        # Pending losses are judged too, so the record does not depend on check_every.
+        stop_reason = record.flush(tolerant=True) or "interrupted"
     except StopRangeTest as signal:
-        record.flush(judge=False)
-        stop_reason = signal.reason
+        stop_reason = record.flush() or signal.reason
     except BaseException as error:
         # The user's own error: keep its type, say where it happened, attach the partial curve.
         record.flush(judge=False, tolerant=True)

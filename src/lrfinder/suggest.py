@@ -222,7 +222,9 @@ def slide(
     x = curve.x[curve.window]
     per_decade = np.log(10.0) if lr_axis(curve.lrs) == "log" else 1.0
     step = float(np.mean(np.diff(x))) if x.size > 1 else 1.0
-    width = max(1, round(window_decades * per_decade / step)) if step > 0 else 1
+    # Capped at the curve's length: a window that wide already spans it (and a ladder of
+    # near-subnormal lrs would otherwise give an infinite width).
+    width = max(1, round(min(window_decades * per_decade / step, fit.size))) if step > 0 else 1
     descent = float(np.nanmax(fit) - np.nanmin(fit))
     tolerance = threshold * descent / per_decade
     right = fit.size - 1
