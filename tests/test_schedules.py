@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrfinder
 
@@ -214,7 +216,50 @@ class TestSgdr:
         assert lrs[0][3] == [result.suggestion]  # the first restart
 
 
+class TestSgdrArguments:
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            (
+                {"min_lr": -1.0},
+                ValueError,
+                "`min_lr` must be a finite number >= 0, got min_lr=-1.0.",
+            ),
+            ({"min_lr": "0"}, TypeError, "`min_lr` must be a real number, got min_lr='0' (str)."),
+            (
+                {"cycle_mult": 0},
+                ValueError,
+                "`cycle_mult` must be an integer >= 1, got cycle_mult=0.",
+            ),
+        ],
+        ids=["negative-min_lr", "string-min_lr", "cycle_mult"],
+    )
+    def test_rejects_bad_arguments(self, result, kwargs, error, message):
+        """Each bad argument is named, with its value, before the optimizer is touched."""
+        optimizer = _sgd()
+
+        with pytest.raises(error) as excinfo:
+            schedules.sgdr(result, optimizer, 10, **kwargs)
+
+        assert str(excinfo.value) == message
+        assert optimizer.param_groups[0]["lr"] == 0.01
+
+
 class TestApply:
+    @settings(max_examples=30, deadline=None)
+    @given(lrs=st.lists(st.floats(1e-6, 10.0), min_size=1, max_size=4))
+    def test_keeps_every_group_ratio(self, lrs):
+        """For any group lrs, the first group gets the suggestion and every ratio is unchanged."""
+        curve = np.logspace(-6, 0, 61)
+        losses = 2 - np.tanh(np.log10(curve) + 3) + np.exp(3 * (np.log10(curve) + 0.5))
+        result = lrfinder.RangeTestResult(curve, losses, "completed", 1e-6, 1.0, 61, "exp")
+        optimizer = _sgd(lrs=tuple(lrs))
+
+        values = schedules.apply(result, optimizer)
+
+        assert values[0] == result.suggestion
+        np.testing.assert_allclose(np.array(values) / values[0], np.array(lrs) / lrs[0], rtol=1e-12)
+
     def test_sets_the_suggestion_with_ratios(self, result):
         """The first group gets the suggestion; the others keep their ratios."""
         optimizer = _sgd(lrs=(0.02, 0.2))

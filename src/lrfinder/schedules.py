@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from .errors import check_choice, check_int
+from .errors import check_choice, check_int, check_real
 
 if TYPE_CHECKING:
     from .result import RangeTestResult
@@ -216,8 +216,8 @@ def sgdr(
     _check_optimizer(optimizer)
     first_cycle_steps = check_int("first_cycle_steps", first_cycle_steps, minimum=1)
     cycle_mult = check_int("cycle_mult", cycle_mult, minimum=1)
-    if isinstance(min_lr, bool) or not isinstance(min_lr, (int, float)) or not min_lr >= 0:
-        msg = f"`min_lr` must be a number >= 0, got min_lr={min_lr!r}."
+    if not (math.isfinite(check_real("min_lr", min_lr)) and min_lr >= 0):
+        msg = f"`min_lr` must be a finite number >= 0, got min_lr={min_lr!r}."
         raise ValueError(msg)
     apply(result, optimizer)
     return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
