@@ -21,12 +21,14 @@ def test_public_names_are_pinned():
             "StopRangeTest",
             "StopRule",
             "Suggestion",
+            "VerifyReport",
             "__version__",
             "ladder",
             "load",
             "lr_find",
             "range_test",
             "suggest",
+            "verify",
         ]
     )
     assert all(hasattr(lrfinder, name) for name in lrfinder.__all__)

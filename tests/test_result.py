@@ -160,3 +160,16 @@ class TestSaveLoad:
         make_result().save(tmp_path / "run.json")
 
         assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_saved_file_is_readable_like_any_other(tmp_path):
+    """The atomic write gives the file the usual permissions (umask applied), not mkstemp's 0600."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = make_result().save(tmp_path / "run.json")
+    finally:
+        os.umask(umask)
+
+    assert path.stat().st_mode & 0o777 == 0o644

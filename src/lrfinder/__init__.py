@@ -16,6 +16,7 @@ from .range_test import SKIPPED, StopRangeTest, range_test
 from .result import RangeTestResult, load
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD, SUGGESTERS, Suggestion
+from .verify import VerifyReport, verify
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -29,12 +30,14 @@ __all__ = [
     "StopRangeTest",
     "StopRule",
     "Suggestion",
+    "VerifyReport",
     "__version__",
     "ladder",
     "load",
     "lr_find",
     "range_test",
     "suggest",
+    "verify",
 ]
 
 
