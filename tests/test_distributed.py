@@ -66,7 +66,9 @@ def _train(model: Any, optimizer: Any, data: list[Any], steps: int) -> None:
 
 
 def _params(model: Any) -> list[Any]:
-    return [t.detach().clone() for t in model.state_dict().values()]
+    """Copies of the state dict's tensors; this rank's shard of a sharded (DTensor) one."""
+    tensors = model.state_dict().values()
+    return [(t.to_local() if hasattr(t, "to_local") else t).detach().clone() for t in tensors]
 
 
 def _outcome(call: Any) -> dict[str, Any]:
@@ -97,6 +99,7 @@ def _scenarios(rank: int) -> dict[str, Any]:
     import torch.distributed as dist
 
     import lrfinder
+    import lrfinder.distributed
 
     out: dict[str, Any] = {}
     data = _shard(rank)
@@ -197,12 +200,38 @@ def _scenarios(rank: int) -> dict[str, Any]:
         lambda: lrfinder.lr_find(model, optimizer, data, mse, start_lr=1e-4, num_steps=steps)
     )
 
+    # 8) rank 0 alone, inside rank_local(): no collective, so no hang and no world metadata
+    if rank == 0:
+        model, optimizer = _setup(8, ddp=False)
+        with lrfinder.distributed.rank_local():
+            out["rank_local"] = _outcome(
+                lambda: lrfinder.lr_find(model, optimizer, data, mse, **settings)
+            )
+
     # the group still works after all of the above
     probe = torch.ones(1)
     dist.all_reduce(probe)
     out["group_alive"] = float(probe) == WORLD
 
-    # 8) last, as it leaves the group broken: rank 1 raises inside a DDP step
+    # 9) FSDP2 (fully_shard, works on CPU with gloo): same curve, exact restore of the shards
+    from torch.distributed.fsdp import fully_shard
+
+    def sharded() -> tuple[Any, Any]:
+        model, _ = _setup(7, ddp=False)
+        fully_shard(model[0])
+        fully_shard(model[4])
+        fully_shard(model)
+        return model, torch.optim.Adam(model.parameters(), lr=0.01)
+
+    model, optimizer = sharded()
+    _train(model, optimizer, data, 4)
+    out["fsdp_trained_without"] = _params(model)
+    model, optimizer = sharded()
+    out["fsdp"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, data, mse, **settings))
+    _train(model, optimizer, data, 4)
+    out["fsdp_trained_after"] = _params(model)
+
+    # 10) last, as it leaves the group broken: rank 1 raises inside a DDP step
     out["ddp_fail"] = _ddp_one_rank_fails(rank)
     return out
 
@@ -324,6 +353,30 @@ class TestAveragedCurve:
             assert all(torch.equal(a, b) for a, b in zip(after, without, strict=True)), (
                 f"rank {rank}"
             )
+
+    def test_fsdp2_same_curve_and_exact_restore(self, healthy):
+        """Under fully_shard both ranks agree, and training afterwards matches, shard by shard."""
+        zero, one = healthy[0]["fsdp"], healthy[1]["fsdp"]
+
+        np.testing.assert_array_equal(zero["losses"], one["losses"])
+        assert len(zero["losses"]) >= 10
+        for rank in range(WORLD):
+            after, without = (
+                healthy[rank]["fsdp_trained_after"],
+                healthy[rank]["fsdp_trained_without"],
+            )
+            assert all(torch.equal(a, b) for a, b in zip(after, without, strict=True)), (
+                f"rank {rank}"
+            )
+
+    def test_rank_local_runs_on_one_rank_alone(self, healthy):
+        """Inside rank_local(), lr_find on rank 0 only completes without the other rank."""
+        outcome = healthy[0]["rank_local"]
+
+        assert "error" not in outcome
+        assert len(outcome["losses"]) >= 10
+        assert "world_size" not in outcome["metadata"]
+        assert "rank_local" not in healthy[1]
 
     def test_metadata_records_the_world(self, healthy):
         """The result says how many ranks averaged the loss, over which backend."""

@@ -36,11 +36,12 @@ can legitimately differ per rank (node-local disks, one file per rank).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import math
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .errors import LRFinderError
@@ -58,6 +59,7 @@ _NUM_STATUS = 4
 _HASH_BITS = 20  # config hash in [0, 2**20): world * hash**2 stays exact in float64
 _control: dict[str, Any] = {}  # the default group -> lrfinder's own gloo group (one per process)
 _runs = {"count": 0}  # per-process run counter: identical on every rank when calls are lockstep
+_rank_local = {"depth": 0}  # > 0 inside `rank_local()`
 
 
 class RankFailedError(LRFinderError, RuntimeError):
@@ -116,6 +118,30 @@ def is_main_process() -> bool:
     return rank_and_world_size()[0] == 0
 
 
+@contextlib.contextmanager
+def rank_local() -> Iterator[None]:
+    """Runs the range tests started inside the block on this rank alone, without averaging.
+
+    Under ``torch.distributed``, :func:`lrfinder.lr_find` is collective: every rank must call
+    it. To run it on some ranks only (say, rank 0, on a model that is *not* wrapped in DDP or
+    FSDP), or to let each rank run its own independent test, wrap the call::
+
+        if lrfinder.distributed.is_main_process():
+            with lrfinder.distributed.rank_local():
+                result = lrfinder.lr_find(model, optimizer, loader, loss_fn)
+
+    Example:
+        >>> with rank_local():
+        ...     rank_and_world_size()  # the world is unchanged; only lr_find's syncing is off
+        (0, 1)
+    """
+    _rank_local["depth"] += 1
+    try:
+        yield
+    finally:
+        _rank_local["depth"] -= 1
+
+
 def synchronizer(
     step: Callable[[float], Any],
     to_floats: Callable[[Sequence[Any]], Sequence[float]],
@@ -135,11 +161,20 @@ def synchronizer(
         config: Settings that must be identical on every rank, shown in the mismatch error.
     """
     rank, world_size = rank_and_world_size()
-    if world_size == 1:
+    if world_size == 1 or _rank_local["depth"]:
         return None
     _runs["count"] += 1
-    sync = RankSync(step, to_floats, check_every, rank, world_size, _runs["count"])
-    sync.check_config(config)
+    try:
+        sync = RankSync(step, to_floats, check_every, rank, world_size, _runs["count"])
+        sync.check_config(config)
+    except RuntimeError as error:
+        msg = (
+            f"lr_find on rank {rank} could not reach the other {world_size - 1} rank(s): under "
+            "torch.distributed it is collective (the loss is averaged across ranks), so every "
+            "rank must call it. To run it on some ranks only, wrap the call in `with "
+            f"lrfinder.distributed.rank_local():`. ({error})"
+        )
+        raise RankFailedError(msg) from error
     return sync
 
 
