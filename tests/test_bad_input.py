@@ -179,7 +179,7 @@ LR_FIND_CASES: list[tuple[str, Any, type[BaseException], str, str | None]] = [
         "method-unknown",
         {"method": "fastai"},
         ValueError,
-        "`method` must be one of 'steepest', 'minimum', 'valley', 'slide', got method='fastai'.",
+        f"`method` must be one of {', '.join(map(repr, lrfinder.SUGGESTERS))}, got method='fastai'.",
         None,
     ),
     (
@@ -233,6 +233,50 @@ LR_FIND_CASES: list[tuple[str, Any, type[BaseException], str, str | None]] = [
         TypeError,
         "`amp_dtype` must be a torch.dtype, got amp_dtype='float16'. Pass e.g. "
         "amp_dtype=torch.bfloat16.",
+        None,
+    ),
+    (
+        "runs-zero",
+        {"runs": 0},
+        ValueError,
+        "`runs` must be an integer >= 1, got runs=0. Use 1 for one run, 5 for an uncertainty band.",
+        None,
+    ),
+    (
+        "runs-float",
+        {"runs": 1.5},
+        TypeError,
+        "`runs` must be an integer, got runs=1.5 (float).",
+        None,
+    ),
+    (
+        "init_fn-not-callable",
+        {"runs": 2, "init_fn": "xavier"},
+        TypeError,
+        "`init_fn` must be callable as init_fn(model), got init_fn='xavier'.",
+        None,
+    ),
+    (
+        "seed-negative",
+        {"runs": 2, "seed": -1},
+        ValueError,
+        "`seed` must be >= 0, got seed=-1.",
+        None,
+    ),
+    (
+        "batched-not-a-bool",
+        {"runs": 2, "batched": "yes"},
+        TypeError,
+        "`batched` must be True, False or None (automatic), got batched='yes'.",
+        None,
+    ),
+    (
+        "batched-impossible",
+        {"runs": 2, "batched": True},
+        ValueError,
+        "`batched` is True but the batched path cannot run this setup: BatchNorm1d '1' updates "
+        "running statistics, which the batched path does not update per copy. Use batched=None "
+        "to fall back to sequential runs.",
         None,
     ),
     (

@@ -248,6 +248,35 @@ class TestNonFinite:
         assert setup.fingerprint() == before
 
 
+class TestMultiRun:
+    def test_error_in_a_later_run(self):
+        """An error in run 2 of 3 comes back as itself, with its note, and everything restored."""
+        setup = make_setup(scaler=True)
+        error = torch.OutOfMemoryError("CUDA out of memory")
+        kwargs = _inject(setup, "model", NUM_STEPS + 4, error)
+        before = setup.fingerprint()
+
+        with pytest.raises(torch.OutOfMemoryError) as excinfo:
+            _run(setup, runs=3, **kwargs)
+
+        assert excinfo.value is error
+        assert error.__notes__ == [_note(4)]
+        assert len(error.lrfinder_result.losses) == 4
+        assert setup.fingerprint() == before
+
+    def test_ctrl_c_in_a_later_run(self):
+        """Ctrl-C in run 2 of 3 returns the finished run and the partial one, all restored."""
+        setup = make_setup(scaler=True)
+        kwargs = _inject(setup, "model", NUM_STEPS + 4, KeyboardInterrupt())
+        before = setup.fingerprint()
+
+        result = _run(setup, runs=3, stop_factor=None, **kwargs)
+
+        assert [run.stop_reason for run in result.runs] == ["completed", "interrupted"]
+        assert [len(run.losses) for run in result.runs] == [NUM_STEPS, 4]
+        assert setup.fingerprint() == before
+
+
 class TestRestoreFailure:
     def test_does_not_hide_the_original_error(self, monkeypatch):
         """If restoring fails after the run failed, the error names both and chains the original.
