@@ -18,17 +18,22 @@ if TYPE_CHECKING:
 
 _EDGE_FRACTION = 0.05
 _EARLY_FRACTION = 0.15
-_NOISE_RATIO = 0.35
+_NOISE_RATIO = 0.5
+_HEAD_FRACTION = 0.15
+_QUIET_DROP_SCORE = 5.0
+_MEAN_DROP_SCORE = 3.5
 
 
 def no_descent(result: RangeTestResult) -> str | None:
-    """The smoothed loss never fell clearly below where it started."""
-    curve = result.curve
-    if curve is None:
+    """The loss around the curve's minimum is not clearly below the loss at the start.
+
+    Two complementary tests, each in units of noise (see :func:`descent_scores`); the descent is
+    clear if either passes. On curves of pure noise each passes by chance about 1% of the time.
+    """
+    if result.curve is None:
         return None
-    fit = curve.fit[curve.window]
-    drop = fit[0] - np.nanmin(fit)
-    if drop <= 3.0 * _noise_sd(result):
+    quiet_drop, mean_drop = descent_scores(result)
+    if quiet_drop < _QUIET_DROP_SCORE and mean_drop < _MEAN_DROP_SCORE:
         return (
             "The loss never clearly descended: the curve shows no region where a higher learning "
             "rate trains faster. The model may already be trained (fine-tuning), start_lr may be "
@@ -36,6 +41,50 @@ def no_descent(result: RangeTestResult) -> str | None:
             "on one batch."
         )
     return None
+
+
+def descent_scores(result: RangeTestResult) -> tuple[float, float]:
+    """Returns two measures, in units of noise, of how far the loss fell from its start.
+
+    * ``quiet_drop``: the mean of the first points of the curve minus the smoothed minimum, in
+      units of the point-to-point noise at the start. It catches a quiet curve that fell only
+      briefly before diverging (Adam's "hockey stick").
+    * ``mean_drop``: the mean of the first points minus the mean of the raw points around the
+      smoothed minimum, in units of the standard error of that difference (each stretch's noise
+      measured on its own). It catches a noisy curve whose average clearly fell.
+
+    Both are 0 when the minimum lies among the first points.
+    """
+    curve = result.curve
+    if curve is None:
+        return 0.0, 0.0
+    y = curve.y
+    width = curve.hi - curve.lo
+    head = y[curve.lo : curve.lo + max(5, int(_HEAD_FRACTION * width))]
+    low = curve.argmin()
+    reach = max(2, int(np.ceil(curve.sigma_points)))
+    if low - reach < curve.lo + head.size:
+        return 0.0, 0.0
+    floor = y[low - reach : min(curve.hi, low + reach + 1)]
+    around = y[max(curve.lo, low - 2 * reach) : min(curve.hi, low + 2 * reach + 1)]
+    head_noise = _noise_of(head)
+    quiet_drop = _ratio(float(np.mean(head) - curve.fit[low]), head_noise)
+    error = float(
+        np.hypot(head_noise / np.sqrt(head.size), _noise_of(around) / np.sqrt(floor.size))
+    )
+    mean_drop = _ratio(float(np.mean(head) - np.mean(floor)), error)
+    return quiet_drop, mean_drop
+
+
+def _ratio(drop: float, noise: float) -> float:
+    if noise > 0:
+        return drop / noise
+    return np.inf if drop > 0 else 0.0
+
+
+def _noise_of(values: np.ndarray) -> float:
+    """Robust sd of point-to-point noise: the median absolute first difference, rescaled."""
+    return float(1.4826 * np.median(np.abs(np.diff(values))) / np.sqrt(2.0))
 
 
 def diverged_early(result: RangeTestResult) -> str | None:
@@ -52,14 +101,19 @@ def diverged_early(result: RangeTestResult) -> str | None:
 
 
 def stopped_before_minimum(result: RangeTestResult) -> str | None:
-    """The smoothed loss was still falling at the last usable point."""
+    """The run ended while the smoothed loss was still falling, short of divergence.
+
+    A run that turned non-finite or diverged found its minimum (just before the blow-up); one that
+    completed, was interrupted or ran out of data may not have.
+    """
     curve = result.curve
-    if curve is None or result.stop_reason in ("diverged",):
+    if curve is None or result.stop_reason in ("diverged", "non-finite"):
         return None
     if curve.argmin() >= curve.hi - max(2, int(_EDGE_FRACTION * len(curve.lrs))):
         why = {
             "completed": f"the run reached end_lr={result.end_lr:.3g}",
-            "non-finite": "the loss turned non-finite",
+            "interrupted": "the run was interrupted",
+            "data-exhausted": "the data ran out",
         }.get(result.stop_reason, f"the run ended ({result.stop_reason})")
         return (
             f"The loss was still falling when {why}: the minimum of the curve was not reached, so "
@@ -90,9 +144,12 @@ def suggestion_at_edge(result: RangeTestResult) -> str | None:
 
 
 def too_noisy(result: RangeTestResult) -> str | None:
-    """The point-to-point noise is large next to the descent the curve shows."""
+    """The point-to-point noise is large next to the descent the curve shows.
+
+    Silent when the curve shows no clear descent at all: :func:`no_descent` says so instead.
+    """
     curve = result.curve
-    if curve is None:
+    if curve is None or no_descent(result) is not None:
         return None
     fit = curve.fit[curve.window]
     drop = float(fit[0] - np.nanmin(fit))
@@ -148,11 +205,9 @@ def diagnose(result: RangeTestResult) -> list[str]:
 
 
 def _noise_sd(result: RangeTestResult) -> float:
-    """Robust sd of the raw losses around the smoothed curve (MAD of the residuals)."""
+    """Robust sd of the step-to-step noise of the losses, up to the curve's minimum."""
     curve = result.curve
     if curve is None:
         return 0.0
-    residual = result.losses[: len(curve.fit)] - curve.fit
-    residual = residual[curve.window]
-    residual = residual[np.isfinite(residual)]
-    return float(1.4826 * np.median(np.abs(residual))) if residual.size else 0.0
+    values = curve.y[curve.lo : curve.argmin() + 1]
+    return _noise_of(values) if values.size > 1 else 0.0

@@ -31,6 +31,7 @@ from .smoothing import default_sigma_points, local_linear
 #: The rule behind ``RangeTestResult.suggestion``. See ``README.md`` ("Which rule, and why").
 DEFAULT_METHOD = "steepest"
 _MIN_POINTS = 3
+_SIGNIFICANCE = 2.0  # standard errors: "the loss is surely still falling here"
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,12 @@ class Curve:
 
     lrs: NDArray[np.float64]
     x: NDArray[np.float64]
+    y: NDArray[np.float64]
     fit: NDArray[np.float64]
     slope: NDArray[np.float64]
     lo: int
     hi: int
+    sigma_points: float
 
     @property
     def window(self) -> slice:
@@ -75,6 +78,16 @@ class Curve:
     def argmin(self) -> int:
         """Index of the minimum of the smoothed curve inside the window."""
         return self.lo + int(np.argmin(self.fit[self.window]))
+
+    def steepest_index(self) -> int:
+        """Index of the steepest descent of the smoothed curve, at or before its minimum."""
+        segment = self.slope[self.lo : self.argmin() + 1]
+        return self.lo + int(np.nanargmin(segment)) if np.isfinite(segment).any() else self.lo
+
+    def slope_t(self) -> NDArray[np.float64]:
+        """The slope divided by its standard error: how sure we are that the loss falls there."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.slope / slope_standard_error(self.x, self.y, self.fit, self.sigma_points)
 
     def suggestion(self, lr: float, method: str) -> Suggestion:
         """Clips ``lr`` to the ladder's range and finds the nearest rung."""
@@ -130,8 +143,78 @@ def prepare_curve(
     kept_lrs = lrs_arr[:usable]
     axis = lr_axis(lrs_arr)
     x = lr_coordinate(kept_lrs, axis)
-    fit, slope = local_linear(x, losses_arr[:usable], default_sigma_points(x, axis))
-    return Curve(lrs=kept_lrs, x=x, fit=fit, slope=slope, lo=lo, hi=hi)
+    y = cap_blowup(losses_arr[:usable], lo, hi)
+    sigma = default_sigma_points(x, axis)
+    fit, slope = local_linear(x, y, sigma)
+    return Curve(lrs=kept_lrs, x=x, y=y, fit=fit, slope=slope, lo=lo, hi=hi, sigma_points=sigma)
+
+
+def cap_blowup(
+    losses: NDArray[np.float64], lo: int = 0, hi: int | None = None
+) -> NDArray[np.float64]:
+    """Returns the losses capped at ``start + (start - low)``, so a blow-up cannot drag the fit.
+
+    ``start`` is the median of the first five losses of the window ``[lo, hi)`` and ``low`` its
+    5% quantile. A diverging run records losses thousands of times the start; a local fit that
+    sees them bends far below the real curve next to them (a loss of 9000 pulls the fit at its
+    neighbours below zero). Everything above the cap lies beyond the start of the divergence,
+    where no rule looks, so capping changes nothing else. Both quantities move with
+    ``a * loss + b``, so the cap does too.
+
+    Example:
+        >>> cap_blowup(np.array([2.0, 2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 9000.0])).tolist()
+        [2.0, 2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 4.0]
+    """
+    window = losses[lo:hi]
+    start = float(np.median(window[:5]))
+    low = float(np.quantile(window, 0.05))
+    return np.minimum(losses, start + max(start - low, 0.0))
+
+
+def slope_standard_error(
+    x: NDArray[np.float64], y: NDArray[np.float64], fit: NDArray[np.float64], sigma_points: float
+) -> NDArray[np.float64]:
+    """Returns the standard error of the local-linear slope at every point.
+
+    The noise of a range test grows along the curve, so its level is estimated locally: 1.4826
+    times the median absolute residual within two kernel widths. The slope of a weighted line fit
+    with weights ``w`` and noise ``s`` has variance ``sum(w² dx² s²) / sum(w dx²)²`` (``dx``
+    measured from the weighted mean of ``x``); the weights are the smoother's Gaussian kernel.
+    """
+    n = x.size
+    residual = np.abs(y - fit)
+    reach = max(1, int(np.ceil(2.0 * sigma_points)))
+    noise = (
+        np.array([_nanmedian(residual[max(0, i - reach) : i + reach + 1]) for i in range(n)])
+        * 1.4826
+    )
+    half_width = int(np.ceil(4.0 * sigma_points))
+    out = np.full(n, np.nan)
+    with np.errstate(all="ignore"):  # absurd losses give inf / nan: no descent there
+        for i in range(n):
+            out[i] = _weighted_slope_se(x, y, noise, i, half_width, sigma_points)
+    return out
+
+
+def _weighted_slope_se(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    noise: NDArray[np.float64],
+    i: int,
+    half_width: int,
+    sigma_points: float,
+) -> float:
+    j = np.arange(max(0, i - half_width), min(x.size, i + half_width + 1))
+    w = np.exp(-0.5 * ((j - i) / sigma_points) ** 2)
+    w = np.where(np.isfinite(y[j]), w, 0.0)
+    dx = x[j] - np.sum(w * x[j]) / w.sum()
+    sxx = float(np.sum(w * dx * dx))
+    return float(np.sqrt(np.nansum(w * w * dx * dx * noise[j] ** 2)) / sxx) if sxx > 0 else np.nan
+
+
+def _nanmedian(values: NDArray[np.float64]) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else np.nan
 
 
 def steepest(
@@ -152,10 +235,63 @@ def steepest(
         -3.0
     """
     curve = prepare_curve(lrs, losses, skip_start=skip_start, skip_end=skip_end, method="steepest")
-    stop = curve.argmin() + 1
-    segment = curve.slope[curve.lo : stop]
-    index = curve.lo + int(np.nanargmin(segment)) if np.isfinite(segment).any() else curve.lo
-    return curve.suggestion(curve.lrs[index], "steepest")
+    return curve.suggestion(curve.lrs[curve.steepest_index()], "steepest")
+
+
+def descent_end(
+    lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
+) -> Suggestion:
+    """Returns the highest learning rate up to which the loss is still surely falling.
+
+    From the steepest point of the smoothed curve, walk towards higher learning rates for as long
+    as the slope stays at least two standard errors below zero (``slope <= -2 * se``); the last
+    such rung is the suggestion. The standard error comes from the local-linear fit and the local
+    noise (:func:`slope_standard_error`), so the rule adapts to the curve: on a clean curve it goes
+    almost to the bottom of the valley, on a noisy one it stops where the descent is no longer
+    distinguishable from noise. It never goes past the minimum of the smoothed curve.
+
+    Example:
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
+        >>> bool(-3.0 < np.log10(descent_end(lrs, losses).lr) < -1.0)
+        True
+    """
+    curve = prepare_curve(
+        lrs, losses, skip_start=skip_start, skip_end=skip_end, method="descent_end"
+    )
+    return curve.suggestion(curve.lrs[_descent_end_index(curve)], "descent_end")
+
+
+def knee(
+    lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
+) -> Suggestion:
+    """Returns the geometric mean of :func:`descent_end` and the minimum of the smoothed curve.
+
+    Where the confident descent ends, the curve bends into the floor of the valley; the knee of
+    that bend lies between the end of the descent and the minimum. Halfway in ``log(lr)`` hedges
+    between the two: tasks trained with 1cycle often do best a little past the descent (Adam), and
+    a noisy curve's minimum is too uncertain to use alone.
+
+    Example:
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
+        >>> bool(-3.0 < np.log10(knee(lrs, losses).lr) < -1.0)
+        True
+    """
+    curve = prepare_curve(lrs, losses, skip_start=skip_start, skip_end=skip_end, method="knee")
+    end = curve.lrs[_descent_end_index(curve)]
+    floor = curve.lrs[curve.argmin()]
+    return curve.suggestion(float(np.sqrt(end * floor)), "knee")
+
+
+def _descent_end_index(curve: Curve) -> int:
+    """Last index, walking up from the steepest point, where the slope is significantly < 0."""
+    index = curve.steepest_index()
+    stop = curve.argmin()
+    t = curve.slope_t()
+    while index < stop and t[index + 1] <= -_SIGNIFICANCE:
+        index += 1
+    return index
 
 
 def minimum(
@@ -243,8 +379,12 @@ def _longest_decreasing_run(values: NDArray[np.float64]) -> tuple[int, int]:
     n = values.size
     length = np.ones(n, dtype=np.int64)
     first = np.arange(n)
+    # Differences at the level of float rounding are ties, so `a * loss + b` cannot reorder them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        tolerance = 1e-9 * float(np.nanmax(values) - np.nanmin(values)) if n else 0.0
     for i in range(1, n):
-        earlier = np.flatnonzero(values[:i] > values[i])
+        with np.errstate(over="ignore", invalid="ignore"):
+            earlier = np.flatnonzero(values[:i] > values[i] + tolerance)
         if earlier.size:
             best = earlier[np.argmax(length[earlier])]
             length[i] = length[best] + 1
@@ -258,6 +398,8 @@ Suggester = Callable[..., Suggestion]
 #: Every rule by name; ``result.suggest(name)`` and the CLI's ``--method`` look here.
 SUGGESTERS: dict[str, Suggester] = {
     "steepest": steepest,
+    "descent_end": descent_end,
+    "knee": knee,
     "minimum": minimum,
     "valley": valley,
     "slide": slide,

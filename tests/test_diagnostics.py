@@ -1,0 +1,174 @@
+"""Tests for lrfinder.diagnostics: each warning on a crafted curve, and silence on good ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from curves import CURVES, ladder, truncate_at_blowup
+from lrfinder import RangeTestResult
+from lrfinder import diagnostics as d
+
+
+def result(losses, stop_reason="diverged", num_steps=100, start_lr=1e-7, end_lr=10.0):
+    lrs = ladder(start_lr, end_lr, num_steps)[: len(losses)]
+    return RangeTestResult(lrs, losses, stop_reason, start_lr, end_lr, num_steps, "exp")
+
+
+def good_curve(seed=0, noise=0.02):
+    """The first analytic curve with a little noise, cut where a stop rule would cut it."""
+    lrs = ladder()
+    losses = CURVES[0].losses(lrs) + noise * np.random.default_rng(seed).standard_normal(lrs.size)
+    return truncate_at_blowup(lrs, losses)[1]
+
+
+class TestGoodCurves:
+    @pytest.mark.parametrize("curve", CURVES, ids=lambda c: c.name)
+    def test_no_warning_on_clean_curves(self, curve):
+        """A clean curve that falls, bottoms out and diverges raises no warning."""
+        losses = truncate_at_blowup(ladder(), curve.losses(ladder()))[1]
+
+        assert result(losses).warnings == []
+
+    @pytest.mark.parametrize("seed", range(10))
+    def test_no_warning_on_mildly_noisy_curves(self, seed):
+        """Noise at 2% of the drop raises no warning, whatever the seed."""
+        assert result(good_curve(seed)).warnings == []
+
+
+class TestNoDescent:
+    def test_flat_noise_is_flagged(self):
+        """A curve of pure noise is reported as never descending."""
+        losses = 1.0 + 0.1 * np.random.default_rng(0).standard_normal(100)
+
+        message = d.no_descent(result(losses, "completed"))
+
+        assert message == (
+            "The loss never clearly descended: the curve shows no region where a higher learning "
+            "rate trains faster. The model may already be trained (fine-tuning), start_lr may be "
+            "too high, or the model may not learn at all; try a lower start_lr or check the loss "
+            "on one batch."
+        )
+
+    def test_most_noise_curves_are_flagged(self):
+        """At least 95% of 100 pure-noise curves are flagged (the tests err on the side of silence)."""
+        rng = np.random.default_rng(1)
+
+        flagged = [
+            d.no_descent(result(1.0 + 0.1 * rng.standard_normal(100), "completed")) is not None
+            for _ in range(100)
+        ]
+
+        assert sum(flagged) >= 95
+
+    def test_a_brief_quiet_drop_counts(self):
+        """A quiet curve that falls only in its last few points before diverging has descended."""
+        rng = np.random.default_rng(2)
+        losses = 2.3 + 0.01 * rng.standard_normal(72)
+        losses[62:71] = [2.27, 2.24, 2.2, 2.13, 2.13, 2.2, 2.05, 1.96, 2.02]
+        losses[71] = 3.3
+
+        assert d.no_descent(result(losses)) is None
+
+    def test_a_noisy_but_real_drop_counts(self):
+        """A noisy curve whose average falls by three noise widths has descended."""
+        rng = np.random.default_rng(3)
+        x = np.linspace(-7, 1, 90)
+        losses = 1.0 - 0.45 / (1 + np.exp(-(x + 2.5) / 0.3)) + 0.15 * rng.standard_normal(90)
+        losses[-4:] = [1.5, 2.5, 4.0, 9.0]
+
+        assert d.no_descent(result(losses)) is None
+
+
+class TestDivergedEarly:
+    def test_flags_a_run_that_blew_up_at_once(self):
+        """A run that turned non-finite in its first steps blames start_lr, with the numbers."""
+        losses = [2.0, 3.0, 40.0, np.nan]
+
+        message = d.diverged_early(result(losses, "non-finite"))
+
+        assert message == (
+            "The loss diverged (non-finite) after only 4 of 100 steps, at lr=1.75e-07: "
+            "start_lr=1e-07 is probably too high. Lower start_lr by a few decades and run again."
+        )
+
+    def test_silent_after_a_normal_run(self):
+        """A run that diverged late is not flagged."""
+        assert d.diverged_early(result(good_curve())) is None
+
+
+class TestStoppedBeforeMinimum:
+    def test_flags_a_completed_run_still_falling(self):
+        """A run that reached end_lr while the loss still fell asks for a higher end_lr."""
+        x = np.linspace(-7, -2, 100)
+        losses = 2.0 - np.tanh(x + 3.0)
+
+        message = d.stopped_before_minimum(result(losses, "completed", start_lr=1e-7, end_lr=1e-2))
+
+        assert message == (
+            "The loss was still falling when the run reached end_lr=0.01: the minimum of the "
+            "curve was not reached, so the suggestion may be too low. Raise end_lr (or run more "
+            "steps) and run again."
+        )
+
+    def test_silent_when_the_loss_turned_non_finite(self):
+        """A run that blew up to NaN while falling found its minimum: no warning."""
+        x = np.linspace(-7, -2, 60)
+        losses = np.append(2.0 - np.tanh(x + 3.0), np.nan)
+
+        assert d.stopped_before_minimum(result(losses, "non-finite")) is None
+
+
+class TestSuggestionAtEdge:
+    def test_flags_the_high_edge(self):
+        """A completed run whose suggestion is the last rungs asks for a higher end_lr."""
+        x = np.linspace(-7, 1, 100)
+        losses = 2.0 - np.exp(x)
+
+        message = d.suggestion_at_edge(result(losses, "completed"))
+
+        assert message is not None
+        assert message.endswith(
+            "sits at the high edge of the range tested: raise end_lr (now 10) and run again."
+        )
+
+    def test_flags_the_low_edge(self):
+        """A curve that only rises suggests the first rungs and asks for a lower start_lr."""
+        losses = np.linspace(1.0, 5.0, 100)
+
+        message = d.suggestion_at_edge(result(losses, "completed"))
+
+        assert message is not None
+        assert message.endswith(
+            "sits at the low edge of the range tested: lower start_lr (now 1e-07) and run again."
+        )
+
+
+class TestTooNoisy:
+    def test_flags_noise_larger_than_half_the_drop(self):
+        """Noise of more than half the descent is flagged, with both sizes in the message."""
+        rng = np.random.default_rng(5)
+        x = np.linspace(-7, 0, 180)
+        losses = 2.0 - np.tanh(2 * (x + 3.0)) + 1.2 * rng.standard_normal(180)
+        losses[-3:] = [8.0, 12.0, 30.0]
+
+        message = d.too_noisy(result(losses, num_steps=200))
+
+        assert message is not None
+        assert message.startswith("The curve is noisy: the loss jumps by about ")
+        assert message.endswith("Use a larger batch, more steps, or several runs (runs=5).")
+
+    def test_silent_on_a_quiet_curve(self):
+        """A curve with 2% noise is not flagged."""
+        assert d.too_noisy(result(good_curve())) is None
+
+
+class TestDiagnose:
+    def test_too_short_comes_first(self):
+        """With too few finite points, the only useful warning says so."""
+        warnings = d.diagnose(result([1.0, np.nan], "non-finite"))
+
+        assert warnings[0] == (
+            "Only 1 finite losses were recorded: too few for any suggestion. Lower start_lr or "
+            "run more steps."
+        )

@@ -1,0 +1,235 @@
+"""Tests for lrfinder.suggest: the rules, their invariances, and their errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from curves import CURVES, AnalyticCurve, ladder, truncate_at_blowup
+from lrfinder import NotEnoughPointsError
+from lrfinder.suggest import (
+    DEFAULT_METHOD,
+    SUGGESTERS,
+    cap_blowup,
+    descent_end,
+    get_suggester,
+    minimum,
+    prepare_curve,
+    steepest,
+    valley,
+)
+
+RUNG = 8.0 / 99  # decades between rungs of the 100-step ladder from 1e-7 to 10
+RULES = sorted(SUGGESTERS)
+
+
+def analytic(curve: AnalyticCurve) -> tuple[np.ndarray, np.ndarray]:
+    return truncate_at_blowup(ladder(), curve.losses(ladder()))
+
+
+@st.composite
+def noisy_curves(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """An analytic curve with random shape, length and Gaussian noise."""
+    curve = AnalyticCurve(
+        "random",
+        drop_at=draw(st.floats(-5.0, -1.0)),
+        width=draw(st.floats(0.2, 1.0)),
+        blowup_at=draw(st.floats(-0.5, 1.0)),
+        scale=draw(st.floats(0.1, 0.5)),
+    )
+    num_steps = draw(st.integers(10, 150))
+    lrs = ladder(num_steps=num_steps)
+    seed = draw(st.integers(0, 2**32 - 1))
+    noise = draw(st.floats(0.0, 0.3)) * np.random.default_rng(seed).standard_normal(num_steps)
+    return lrs, curve.losses(lrs) + noise
+
+
+class TestAnalyticCurves:
+    @pytest.mark.parametrize("curve", CURVES, ids=lambda c: c.name)
+    def test_steepest_lands_on_the_steepest_point(self, curve):
+        """`steepest` lands within one rung of the curve's known steepest point."""
+        lrs, losses = analytic(curve)
+
+        found = np.log10(steepest(lrs, losses).lr)
+
+        assert abs(found - curve.steepest_x) <= RUNG
+
+    @pytest.mark.parametrize("curve", CURVES, ids=lambda c: c.name)
+    def test_minimum_is_a_tenth_of_the_valley_floor(self, curve):
+        """`minimum` lands within one rung of a tenth of the lr at the curve's minimum."""
+        lrs, losses = analytic(curve)
+
+        found = np.log10(minimum(lrs, losses).lr)
+
+        assert abs(found - (curve.minimum_x - 1.0)) <= RUNG
+
+    @pytest.mark.parametrize("curve", CURVES, ids=lambda c: c.name)
+    def test_descent_end_reaches_the_valley_floor_on_a_clean_curve(self, curve):
+        """Without noise every descent is significant, so `descent_end` reaches the minimum."""
+        lrs, losses = analytic(curve)
+
+        found = np.log10(descent_end(lrs, losses).lr)
+
+        assert abs(found - curve.minimum_x) <= RUNG
+
+    @pytest.mark.parametrize("curve", CURVES, ids=lambda c: c.name)
+    def test_valley_lies_on_the_descent(self, curve):
+        """`valley` picks a point before the minimum of the curve."""
+        lrs, losses = analytic(curve)
+
+        found = np.log10(valley(lrs, losses).lr)
+
+        assert found < curve.minimum_x
+
+    def test_descent_end_stops_early_on_a_noisy_curve(self):
+        """With noise as large as the late descent, `descent_end` stops between steepest and minimum."""
+        curve = CURVES[0]
+        lrs = ladder()
+        noise = 0.15 * np.random.default_rng(0).standard_normal(lrs.size)
+        lrs, losses = truncate_at_blowup(lrs, curve.losses(lrs) + noise, factor=30.0)
+
+        found = np.log10(descent_end(lrs, losses).lr)
+
+        assert curve.steepest_x - RUNG <= found < curve.minimum_x - 2 * RUNG
+
+    def test_a_blowup_does_not_drag_the_minimum(self):
+        """One enormous last loss does not move the minimum of the smoothed curve."""
+        curve = CURVES[0]
+        lrs, losses = analytic(curve)
+        spiked = losses.copy()
+        spiked[-1] = 1e6
+
+        before = prepare_curve(lrs, losses).argmin()
+        after = prepare_curve(lrs, spiked).argmin()
+
+        assert abs(after - before) <= 1
+
+
+class TestProperties:
+    @pytest.mark.parametrize("method", RULES)
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(curve=noisy_curves(), a=st.floats(1e-3, 1e3), b=st.floats(-1e3, 1e3))
+    def test_invariant_to_affine_loss(self, method, curve, a, b):
+        """A suggestion does not change when the losses become `a * loss + b` (a > 0)."""
+        lrs, losses = curve
+        rule = get_suggester(method)
+
+        plain = rule(lrs, losses)
+        moved = rule(lrs, a * losses + b)
+
+        # Float rounding of a*loss+b can flip a comparison between two nearly equal values.
+        assert abs(moved.index - plain.index) <= 1
+
+    @pytest.mark.parametrize("method", RULES)
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(curve=noisy_curves(), scale=st.sampled_from([1e-4, 0.5, 4.0, 1e3]))
+    def test_scales_with_the_learning_rates(self, method, curve, scale):
+        """Multiplying every lr by `scale` multiplies the suggestion by `scale`."""
+        lrs, losses = curve
+        rule = get_suggester(method)
+
+        plain = rule(lrs, losses)
+        scaled = rule(lrs * scale, losses)
+
+        np.testing.assert_allclose(scaled.lr, plain.lr * scale, rtol=1e-9)
+
+    @pytest.mark.parametrize("method", RULES)
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(curve=noisy_curves())
+    def test_suggestion_inside_the_range(self, method, curve):
+        """Every suggestion lies within [lrs[0], lrs[-1]] and names a rung of the ladder."""
+        lrs, losses = curve
+
+        found = get_suggester(method)(lrs, losses)
+
+        assert lrs[0] <= found.lr <= lrs[-1]
+        assert 0 <= found.index < lrs.size
+
+    @pytest.mark.parametrize("method", RULES)
+    @settings(max_examples=60, deadline=None)
+    @given(
+        losses=st.lists(
+            st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=0, max_size=40
+        )
+    )
+    def test_raises_only_documented_errors(self, method, losses):
+        """Arbitrary losses give a suggestion or NotEnoughPointsError, never anything else."""
+        lrs = ladder(num_steps=max(len(losses), 2))[: len(losses)]
+
+        try:
+            found = get_suggester(method)(lrs, np.asarray(losses, dtype=np.float64))
+        except NotEnoughPointsError:
+            return
+
+        assert lrs[0] <= found.lr <= lrs[-1]
+
+
+class TestErrors:
+    def test_too_few_points(self):
+        """Fewer than 3 usable losses raise NotEnoughPointsError saying what was seen."""
+        lrs = ladder(num_steps=10)
+        losses = np.array([1.0, 0.9, np.nan, 1, 1, 1, 1, 1, 1, 1])
+
+        with pytest.raises(NotEnoughPointsError) as excinfo:
+            descent_end(lrs, losses)
+
+        assert str(excinfo.value) == (
+            "descent_end needs at least 3 finite losses after skipping, got 2 (10 recorded, 8 at "
+            "or after the first non-finite loss, 0 skipped at the start, 0 at the end). Run more "
+            "steps, lower skip_start/skip_end, or lower start_lr if the loss was non-finite early."
+        )
+
+    def test_mismatched_lengths(self):
+        """lrs and losses of different lengths raise a ValueError naming both lengths."""
+        with pytest.raises(ValueError) as excinfo:
+            steepest([1e-3, 1e-2, 1e-1], [1.0, 0.5])
+
+        assert str(excinfo.value) == (
+            "`lrs` and `losses` must have the same length, got 3 learning rates and 2 losses."
+        )
+
+    def test_decreasing_lrs(self):
+        """A ladder that does not climb raises a ValueError."""
+        with pytest.raises(ValueError) as excinfo:
+            steepest([1e-1, 1e-2, 1e-3], [1.0, 0.5, 0.2])
+
+        assert (
+            str(excinfo.value) == "`lrs` must be strictly increasing, as a range test's ladder is."
+        )
+
+    def test_unknown_method(self):
+        """An unknown rule name raises a ValueError listing every registered name."""
+        with pytest.raises(ValueError) as excinfo:
+            get_suggester("best")
+
+        names = ", ".join(repr(name) for name in SUGGESTERS)
+        assert str(excinfo.value) == f"`method` must be one of {names}, got method='best'."
+
+
+class TestRegistry:
+    def test_default_is_registered(self):
+        """The default rule is one of the registered rules."""
+        assert DEFAULT_METHOD in SUGGESTERS
+
+    def test_peer_names_keep_working(self):
+        """The public rule names of the first release stay registered."""
+        assert {"steepest", "minimum", "valley", "slide"} <= set(SUGGESTERS)
+
+    @pytest.mark.parametrize("method", RULES)
+    def test_suggestion_names_its_rule(self, method):
+        """Each rule's Suggestion carries the rule's registered name."""
+        lrs, losses = analytic(CURVES[0])
+
+        assert get_suggester(method)(lrs, losses).method == method
+
+
+class TestCapBlowup:
+    def test_caps_above_start_plus_descent(self):
+        """Losses above start + (start - low) are capped there; the rest are unchanged."""
+        losses = np.array([2.0, 2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 9000.0])
+
+        capped = cap_blowup(losses)
+
+        assert capped.tolist() == [2.0, 2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 4.0]
