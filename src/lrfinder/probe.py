@@ -1,0 +1,196 @@
+"""Refine a suggestion with a few short training probes, chosen by held-out loss.
+
+A range test reads the learning rate off a 100-step curve; the rate that trains best over a real
+run can sit a factor of a few away. :func:`refine` measures instead of guessing: it trains short
+probes at a handful of rates around the suggestion and keeps the one with the lowest held-out loss,
+with successive halving (Jamieson & Talwalkar, 2016) so that most of the budget goes to the
+promising rates. The training itself is the caller's: ``probe(lr, steps)`` trains a *fresh copy*
+of the model, from the same starting weights, for ``steps`` updates with peak learning rate ``lr``
+(for example a short 1cycle) and returns its loss on held-out data. Nothing here imports a
+framework.
+
+Example:
+    >>> import math
+    >>> def probe(lr, steps):  # held-out loss is lowest at lr = 0.003
+    ...     return (math.log10(lr) - math.log10(0.003)) ** 2 + 1.0 / steps
+    >>> refined = refine(0.01, probe, budget_steps=110)
+    >>> f"{refined.lr:.3g}", refined.cost_steps
+    ('0.00316', 110)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import check_int, check_positive_finite
+
+if TYPE_CHECKING:
+    from .result import RangeTestResult
+
+Probe = Callable[[float, int], float]
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One probe: the learning rate tried, its length in steps and the held-out loss it reached."""
+
+    lr: float
+    steps: int
+    loss: float
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """The outcome of :func:`refine`.
+
+    Attributes:
+        lr: The learning rate whose probe reached the lowest held-out loss in the last round.
+        initial_lr: The suggestion the probes were centred on.
+        cost_steps: Training steps spent on probes, in total.
+        trials: Every probe run, in the order they ran.
+    """
+
+    lr: float
+    initial_lr: float
+    cost_steps: int
+    trials: tuple[Trial, ...]
+
+    def __float__(self) -> float:
+        return self.lr
+
+
+def candidates(
+    center: float,
+    *,
+    num_candidates: int = 5,
+    span_decades: float = 1.0,
+    low: float = 0.0,
+    high: float = math.inf,
+) -> NDArray[np.float64]:
+    """Returns ``num_candidates`` rates spaced evenly in log from ``center / 10**span_decades``
+    to ``center * 10**span_decades``, clipped to ``[low, high]`` and de-duplicated.
+
+    Example:
+        >>> candidates(1e-3, num_candidates=3, span_decades=1.0).tolist()
+        [0.0001, 0.001, 0.01]
+    """
+    center = check_positive_finite("center", center)
+    num_candidates = check_int("num_candidates", num_candidates, minimum=1)
+    span = float(span_decades)
+    if not (math.isfinite(span) and span >= 0):
+        msg = f"`span_decades` must be finite and >= 0, got span_decades={span_decades!r}."
+        raise ValueError(msg)
+    offsets = np.linspace(-span, span, num_candidates) if num_candidates > 1 else np.zeros(1)
+    rates = np.clip(center * 10.0**offsets, low, high)
+    rates[offsets == 0] = center  # exact, not 10**0 rounded
+    return np.unique(rates)
+
+
+def halving_schedule(num_candidates: int, budget_steps: int, eta: int = 3) -> list[tuple[int, int]]:
+    """Returns ``[(candidates, steps_each), ...]`` per round of successive halving.
+
+    Round ``k`` runs ``ceil(n / eta**k)`` candidates for ``s * eta**k`` steps each, until one
+    candidate is left; ``s`` is the largest whole number that keeps the total within
+    ``budget_steps``. A single candidate needs no probe at all: ``[]``.
+
+    Raises:
+        ValueError: If the budget cannot give every candidate at least one step.
+
+    Example:
+        >>> halving_schedule(5, 110)
+        [(5, 10), (2, 30)]
+    """
+    num_candidates = check_int("num_candidates", num_candidates, minimum=1)
+    budget_steps = check_int("budget_steps", budget_steps, minimum=1)
+    eta = check_int("eta", eta, minimum=2)
+    counts = []
+    alive = num_candidates
+    while alive > 1:
+        counts.append(alive)
+        alive = math.ceil(alive / eta)
+    units = sum(count * eta**k for k, count in enumerate(counts))
+    first = budget_steps // units if units else 0
+    if counts and first < 1:
+        msg = (
+            f"`budget_steps` must be at least {units} for {num_candidates} candidates with "
+            f"eta={eta}, got budget_steps={budget_steps}. Raise the budget or use fewer candidates."
+        )
+        raise ValueError(msg)
+    return [(count, first * eta**k) for k, count in enumerate(counts)]
+
+
+def refine(
+    result: RangeTestResult | float,
+    probe: Probe,
+    *,
+    budget_steps: int,
+    num_candidates: int = 5,
+    span_decades: float = 1.0,
+    eta: int = 3,
+) -> Refinement:
+    """Returns the rate, among a few around the suggestion, whose short probe generalises best.
+
+    The candidates are spaced evenly in ``log(lr)`` over ``span_decades`` either side of the
+    suggestion (``result.suggestion``, or ``result`` itself when it is a number), clipped to the
+    range the test covered. Successive halving (:func:`halving_schedule`) probes all of them
+    briefly, keeps the best ``1/eta``, probes those ``eta`` times longer, and so on; the last
+    round's lowest held-out loss wins. A probe that returns a non-finite loss loses.
+
+    Probes are shorter than the real run, and short runs favour higher rates; the benchmark
+    (``benchmarks/RESULTS.md``) reports how much this refinement gains and what it costs.
+
+    Args:
+        result: A range-test result, or a learning rate to centre the probes on.
+        probe: ``probe(lr, steps) -> held-out loss``; must train a fresh copy from the same start.
+        budget_steps: Most training steps to spend on probes, in total.
+        num_candidates: Rates to try in the first round.
+        span_decades: How far either side of the suggestion to look, in decades.
+        eta: Keep ``1/eta`` of the candidates per round; survivors train ``eta`` times longer.
+
+    Returns:
+        A :class:`Refinement` with the chosen ``lr``, the steps spent and every trial.
+
+    Raises:
+        ValueError: If an argument is out of range, or the budget is too small.
+        NotEnoughPointsError: If ``result`` has no usable curve to suggest from.
+    """
+    if callable(getattr(result, "suggest", None)):
+        center = float(result.suggestion)  # type: ignore[union-attr]
+        low, high = float(result.lrs[0]), float(result.lrs[-1])  # type: ignore[union-attr]
+    else:
+        center = check_positive_finite("result", result)  # type: ignore[arg-type]
+        low, high = 0.0, math.inf
+    if not callable(probe):
+        msg = f"`probe` must be a callable probe(lr, steps) -> loss, got probe={probe!r}."
+        raise TypeError(msg)
+    rates = candidates(
+        center, num_candidates=num_candidates, span_decades=span_decades, low=low, high=high
+    )
+    schedule = halving_schedule(len(rates), budget_steps, eta)
+    alive = list(rates)
+    trials: list[Trial] = []
+    for keep_index, (_, steps) in enumerate(schedule):
+        losses = [_as_loss(probe(float(lr), steps)) for lr in alive]
+        trials.extend(Trial(float(lr), steps, loss) for lr, loss in zip(alive, losses, strict=True))
+        keep = schedule[keep_index + 1][0] if keep_index + 1 < len(schedule) else 1
+        order = sorted(
+            range(len(alive)), key=lambda i: (losses[i], abs(math.log(alive[i] / center)))
+        )
+        alive = [alive[i] for i in order[:keep]]
+    return Refinement(
+        lr=float(alive[0]),
+        initial_lr=center,
+        cost_steps=sum(t.steps for t in trials),
+        trials=tuple(trials),
+    )
+
+
+def _as_loss(value: float) -> float:
+    loss = float(value)
+    return loss if math.isfinite(loss) else math.inf
