@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from curves import CURVES, ladder, truncate_at_blowup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curves import CURVES, ladder, truncate_at_blowup
 from lrfinder import RangeTestResult
 from lrfinder.probe import Refinement, candidates, halving_schedule, refine
 
