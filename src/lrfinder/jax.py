@@ -1,0 +1,237 @@
+"""JAX/optax helpers: ``lr_find(update, state, batches)`` and ``set_learning_rate(opt_state, lr)``.
+
+In JAX the training state is an immutable pytree, so a range test needs no snapshot: it threads
+its own copy of the state through ``update`` and the caller's ``state`` is never changed (unless
+``update`` donates its input buffers; do not donate in the step you pass here). The learning rate
+reaches a jitted update as an argument, through ``optax.inject_hyperparams``:
+:func:`set_learning_rate` writes it into every injected ``learning_rate`` of an optimizer state
+(inside ``optax.chain``, ``multi_transform``, ``MultiSteps``...), keeping their ratios. See
+docs/jax.md for the whole recipe, with and without these helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from ._version import __version__
+from .errors import check_int
+from .range_test import StopRangeTest, range_test
+from .result import RangeTestResult
+from .stopping import StopRule
+from .suggest import DEFAULT_METHOD
+
+__all__ = ["learning_rates", "lr_find", "set_learning_rate"]
+
+Update = Callable[[Any, Any, float], tuple[Any, Any]]
+_INJECTED = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
+
+
+def lr_find(
+    update: Update,
+    state: Any,
+    batches: Iterable[Any],
+    *,
+    start_lr: float = 1e-7,
+    end_lr: float = 10.0,
+    num_steps: int = 100,
+    mode: str = "exp",
+    accumulation_steps: int = 1,
+    stop_factor: float | None = 0.5,
+    stop_rule: StopRule | None = None,
+    check_every: int = 10,
+    method: str = DEFAULT_METHOD,
+    progress: bool = False,
+) -> RangeTestResult:
+    """Runs the LR range test over ``update(state, batch, lr) -> (state, loss)``.
+
+    Each point calls ``update`` ``accumulation_steps`` times at the same ``lr`` and records the
+    mean of their losses (with ``optax.MultiSteps(every_k_schedule=k)``, pass
+    ``accumulation_steps=k`` so that a point is one real update). ``batches`` is restarted when
+    exhausted, unless it is a one-shot iterator. Losses are fetched from the device
+    ``check_every`` steps at a time.
+
+    Args:
+        update: One training step: takes the state pytree, a batch and the learning rate, and
+            returns the new state and the loss. Usually jitted and built on
+            :func:`set_learning_rate`.
+        state: The training state (parameters, optimizer state...). It is not changed.
+        batches: An iterable of batches.
+        start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
+        accumulation_steps: Calls of ``update`` per point.
+        stop_factor, stop_rule, check_every, method, progress: As in :func:`lrfinder.range_test`.
+
+    Returns:
+        A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "jax"``.
+
+    Example:
+        >>> import jax, jax.numpy as jnp, optax, lrfinder.jax
+        >>> X = jax.random.normal(jax.random.key(0), (256, 8)); y = X @ jnp.arange(8.0)
+        >>> batches = [(X[i : i + 32], y[i : i + 32]) for i in range(0, 256, 32)]
+        >>> optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+        >>> @jax.jit
+        ... def update(state, batch, lr):
+        ...     params, opt_state = state
+        ...     loss, grads = jax.value_and_grad(
+        ...         lambda p: jnp.mean((batch[0] @ p - batch[1]) ** 2))(params)
+        ...     updates, opt_state = optimizer.update(
+        ...         grads, lrfinder.jax.set_learning_rate(opt_state, lr), params)
+        ...     return (optax.apply_updates(params, updates), opt_state), loss
+        >>> params = jnp.zeros(8)
+        >>> result = lrfinder.jax.lr_find(update, (params, optimizer.init(params)), batches,
+        ...                               start_lr=1e-5, end_lr=10.0, num_steps=60)
+        >>> result.stop_reason, 1e-3 < result.suggestion < 1.0
+        ('diverged', True)
+    """
+    if not callable(update):
+        msg = f"`update` must be a callable update(state, batch, lr) -> (state, loss), got update={update!r}."
+        raise TypeError(msg)
+    accumulation_steps = check_int(
+        "accumulation_steps", accumulation_steps, minimum=1, hint="Use 1 for no accumulation."
+    )
+    if isinstance(batches, (str, bytes)) or not isinstance(batches, Iterable):
+        msg = f"`batches` must be an iterable of batches, got batches={type(batches).__name__}."
+        raise TypeError(msg)
+    stream = _BatchStream(batches)
+    current = [state]
+
+    def step(lr: float) -> Any:
+        total = None
+        for _ in range(accumulation_steps):
+            current[0], loss = update(current[0], stream.next(), lr)
+            total = loss if total is None else total + loss
+        return total if accumulation_steps == 1 else total / accumulation_steps
+
+    return range_test(
+        step,
+        start_lr=start_lr,
+        end_lr=end_lr,
+        num_steps=num_steps,
+        mode=mode,
+        stop_factor=stop_factor,
+        stop_rule=stop_rule,
+        check_every=check_every,
+        to_floats=_to_floats,
+        method=method,
+        progress=progress,
+        metadata={
+            "framework": "jax",
+            "jax_version": jax.__version__,
+            "optax_version": optax.__version__,
+            "lrfinder_version": __version__,
+            "backend": jax.default_backend(),
+            "accumulation_steps": accumulation_steps,
+        },
+    )
+
+
+def set_learning_rate(opt_state: Any, lr: Any, ratios: Sequence[float] | None = None) -> Any:
+    """Returns a copy of ``opt_state`` whose injected learning rates are ``lr`` times their ratio.
+
+    Every ``optax.inject_hyperparams`` state with a ``learning_rate`` hyper-parameter is found, in
+    pytree order. The first gets ``lr``; each other gets ``lr * ratio``. By default a ratio is
+    the state's current ratio to the first (all 1 if the first is 0), so ratios carry over from
+    step to step up to float32 rounding; for exact ratios, pass ``ratios`` computed once from
+    :func:`learning_rates` of the initial state. ``opt_state`` is not modified: this works inside
+    and outside ``jax.jit``.
+
+    Raises:
+        ValueError: If ``opt_state`` has no injected ``learning_rate``.
+
+    Example:
+        >>> import jax.numpy as jnp, optax
+        >>> opt = optax.multi_transform(
+        ...     {"body": optax.inject_hyperparams(optax.sgd)(learning_rate=0.1),
+        ...      "head": optax.inject_hyperparams(optax.sgd)(learning_rate=0.01)},
+        ...     {"w": "body", "b": "head"})
+        >>> state = set_learning_rate(opt.init({"w": jnp.ones(2), "b": jnp.ones(1)}), 1.0)
+        >>> [round(lr, 6) for lr in learning_rates(state)]
+        [1.0, 0.1]
+    """
+    nodes = _injected(opt_state)
+    if ratios is None:
+        # Works on tracers too: the first lr is non-zero, or all are zero (ratio 1).
+        first = nodes[0].hyperparams["learning_rate"]
+        safe = jnp.where(first == 0, 1.0, first)
+        ratios = [
+            jnp.where(first == 0, 1.0, node.hyperparams["learning_rate"] / safe) for node in nodes
+        ]
+    elif len(ratios) != len(nodes):
+        msg = (
+            f"`ratios` must have one entry per injected learning rate ({len(nodes)}), got "
+            f"ratios={list(ratios)!r}."
+        )
+        raise ValueError(msg)
+    position = iter(range(len(nodes)))
+
+    def replace(node: Any) -> Any:
+        if not _has_lr(node):
+            return node
+        old = node.hyperparams["learning_rate"]
+        index = next(position)
+        value = lr if index == 0 else lr * ratios[index]  # the first is exactly `lr`
+        new = jnp.asarray(value, dtype=jnp.result_type(old))
+        return node._replace(hyperparams={**node.hyperparams, "learning_rate": new})
+
+    return jax.tree_util.tree_map(replace, opt_state, is_leaf=_has_lr)
+
+
+def learning_rates(opt_state: Any) -> list[float]:
+    """The injected ``learning_rate`` hyper-parameters of ``opt_state``, in pytree order.
+
+    Raises:
+        ValueError: If ``opt_state`` has no injected ``learning_rate``.
+    """
+    return [float(node.hyperparams["learning_rate"]) for node in _injected(opt_state)]
+
+
+def _injected(opt_state: Any) -> list[Any]:
+    nodes = [
+        node for node in jax.tree_util.tree_leaves(opt_state, is_leaf=_has_lr) if _has_lr(node)
+    ]
+    if not nodes:
+        msg = (
+            "`opt_state` has no injected learning rate: build the optimizer with "
+            "optax.inject_hyperparams(optax.adamw)(learning_rate=...) so that the range test can "
+            "set it."
+        )
+        raise ValueError(msg)
+    return nodes
+
+
+def _has_lr(node: Any) -> bool:
+    return isinstance(node, _INJECTED) and "learning_rate" in node.hyperparams
+
+
+class _BatchStream:
+    """Yields batches forever, restarting ``batches`` when exhausted."""
+
+    def __init__(self, batches: Iterable[Any]) -> None:
+        self.batches = batches
+        self.iterator: Iterator[Any] = iter(batches)
+        self.count = 0
+
+    def next(self) -> Any:
+        try:
+            batch = next(self.iterator)
+        except StopIteration:
+            if self.count == 0:
+                msg = "`batches` yielded no batches: pass a non-empty iterable."
+                raise ValueError(msg) from None
+            if iter(self.batches) is self.batches:
+                reason = "data-exhausted"
+                raise StopRangeTest(reason) from None
+            self.iterator = iter(self.batches)
+            batch = next(self.iterator)
+        self.count += 1
+        return batch
+
+
+def _to_floats(values: Sequence[Any]) -> list[float]:
+    """One device-to-host transfer for a chunk of losses."""
+    return [float(v) for v in np.asarray(jax.device_get(list(values)), dtype=np.float64)]

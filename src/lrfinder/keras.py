@@ -1,0 +1,374 @@
+"""Keras 3 adapter: ``lr_find(model, x, y)`` on a compiled model, on any Keras backend.
+
+Each point of the range test is one ``model.train_on_batch`` (``gradient_accumulation_steps``
+of them when the optimizer accumulates), so the user's ``train_step``, loss, regularization
+losses, loss scaling and dtype policy all apply as in ``fit``. The learning rate is written into
+the optimizer's learning-rate variable before each update. The loss recorded is the batch's own
+loss: the model's metrics are reset before every batch, because Keras' ``logs["loss"]`` is a
+running mean since the start of the epoch (the flaw that makes older Keras finders lag).
+
+Restore, whatever happens: every model variable (weights, non-trainable state such as batch-norm
+statistics, dropout seed-generator states), every optimizer variable (iteration count, learning
+rate, slots, loss scale, gradient accumulators; the optimizer is built first if it was not),
+the metrics' state, a learning-rate schedule that was swapped out for the run, and the Python,
+NumPy, Keras-global and (on the torch backend) torch RNGs. ``keras`` is imported when this
+module is, so set ``KERAS_BACKEND`` first, as for Keras itself.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._version import __version__
+from .errors import check_int
+from .range_test import SKIPPED, StopRangeTest, range_test
+from .result import RangeTestResult
+from .stopping import StopRule
+from .suggest import DEFAULT_METHOD
+
+__all__ = ["lr_find"]
+
+
+def lr_find(
+    model: keras.Model,
+    x: Any,
+    y: Any = None,
+    *,
+    batch_size: int = 32,
+    sample_weight: Any = None,
+    shuffle: bool = True,
+    start_lr: float = 1e-7,
+    end_lr: float = 10.0,
+    num_steps: int = 100,
+    mode: str = "exp",
+    stop_factor: float | None = 0.5,
+    stop_rule: StopRule | None = None,
+    method: str = DEFAULT_METHOD,
+    progress: bool = False,
+) -> RangeTestResult:
+    """Runs the LR range test on a compiled Keras 3 model and puts every variable back.
+
+    ``x``, ``y`` and ``sample_weight`` take what ``model.fit`` takes: arrays (or dicts/lists of
+    arrays), batched here by ``batch_size`` and shuffled with NumPy's RNG (restored afterwards);
+    or, with ``y=None``, a ``keras.utils.PyDataset``, a ``tf.data.Dataset``, a PyTorch
+    ``DataLoader`` or any iterable of ``(x, y)`` / ``(x, y, sample_weight)`` batches. Data is
+    restarted when exhausted (a one-shot generator ends the run with ``"data-exhausted"``).
+
+    A ``LearningRateSchedule`` is replaced by a plain learning-rate variable for the run and put
+    back afterwards (not on the JAX backend, whose compiled step cannot see the swap: compile a
+    twin with a float learning rate there).
+
+    Args:
+        model: A built and compiled ``keras.Model``.
+        x, y, sample_weight: Training data, as for ``model.fit``.
+        batch_size: Batch size for array data (use the one you will train with).
+        shuffle: Shuffle array data before each pass.
+        start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
+        stop_factor, stop_rule, method, progress: As in :func:`lrfinder.range_test`.
+
+    Returns:
+        A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "keras"``.
+
+    Raises:
+        ValueError, TypeError: If the model is not compiled or built, or for bad arguments.
+
+    Example:
+        >>> import keras, numpy as np, lrfinder.keras
+        >>> keras.utils.set_random_seed(0)
+        >>> X = np.random.randn(512, 8).astype("float32"); y = X @ np.random.randn(8, 1)
+        >>> model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+        >>> result = lrfinder.keras.lr_find(model, X, y, batch_size=32, num_steps=60)
+        >>> result.stop_reason, 1e-3 < result.suggestion < 1.0
+        ('diverged', True)
+    """
+    optimizer = _check_model(model)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    stream = _BatchStream(_batches(x, y, sample_weight, batch_size, shuffle))
+    accumulation = int(getattr(_inner(optimizer), "gradient_accumulation_steps", None) or 1)
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)  # as the first train step would
+    raw_iterations = int(keras.ops.convert_to_numpy(_inner(optimizer)._iterations))
+    if raw_iterations % accumulation:
+        msg = (
+            f"the optimizer is in the middle of a gradient-accumulation window ({raw_iterations} "
+            f"micro-batches done, gradient_accumulation_steps={accumulation}): run the range test "
+            "between windows."
+        )
+        raise ValueError(msg)
+    metadata = _metadata(model, optimizer, batch_size, accumulation)
+    state = _KerasState.capture(model, optimizer)
+    try:
+        lr_variable = _settable_lr(optimizer)
+        step = _Step(model, optimizer, lr_variable, stream, accumulation)
+        result = range_test(
+            step,
+            start_lr=start_lr,
+            end_lr=end_lr,
+            num_steps=num_steps,
+            mode=mode,
+            stop_factor=stop_factor,
+            stop_rule=stop_rule,
+            method=method,
+            progress=progress,
+            metadata=metadata,
+        )
+    finally:
+        state.restore()
+    return result
+
+
+class _Step:
+    """``step(lr)``: one optimizer update (``accumulation`` batches); returns the mean batch loss."""
+
+    def __init__(
+        self,
+        model: keras.Model,
+        optimizer: Any,
+        lr_variable: Any,
+        stream: _BatchStream,
+        accumulation: int,
+    ) -> None:
+        self.model = model
+        self.lr_variable = lr_variable
+        self.stream = stream
+        self.accumulation = accumulation
+        self.scale = getattr(optimizer, "dynamic_scale", None)  # LossScaleOptimizer
+
+    def __call__(self, lr: float) -> Any:
+        self.lr_variable.assign(lr)
+        scale_before = self._scale()
+        total = 0.0
+        for _ in range(self.accumulation):
+            x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(self.stream.next())
+            self.model.reset_metrics()  # logs["loss"] is a running mean: make it this batch's
+            logs = self.model.train_on_batch(x, y, sample_weight, return_dict=True)
+            total += float(logs["loss"])
+        if self.scale is not None and self._scale() < scale_before:
+            return SKIPPED  # the loss scale backed off: the update was skipped
+        return total / self.accumulation
+
+    def _scale(self) -> float:
+        return float(keras.ops.convert_to_numpy(self.scale)) if self.scale is not None else 0.0
+
+
+class _BatchStream:
+    """Yields batches forever, restarting the source when exhausted."""
+
+    def __init__(self, source: Iterable[Any]) -> None:
+        self.source = source
+        self.iterator: Iterator[Any] = iter(source)
+        self.count = 0
+
+    def next(self) -> Any:
+        try:
+            batch = next(self.iterator)
+        except StopIteration:
+            if self.count == 0:
+                msg = "`x` yielded no batches: pass non-empty training data."
+                raise ValueError(msg) from None
+            if iter(self.source) is self.source:
+                reason = "data-exhausted"
+                raise StopRangeTest(reason) from None
+            self.iterator = iter(self.source)
+            batch = next(self.iterator)
+        self.count += 1
+        return batch
+
+
+class _ArrayBatches:
+    """Re-iterable batches of in-memory arrays, shuffled per pass with NumPy's global RNG."""
+
+    def __init__(self, data: Any, size: int, batch_size: int, shuffle: bool) -> None:
+        self.data = data
+        self.size = size
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __iter__(self) -> Iterator[Any]:
+        order = np.random.permutation(self.size) if self.shuffle else np.arange(self.size)
+        for start in range(0, self.size, self.batch_size):
+            index = order[start : start + self.batch_size]
+            yield keras.tree.map_structure(
+                lambda array, index=index: _take(array, index), self.data
+            )
+
+
+class _PyDatasetBatches:
+    """Re-iterable batches of a ``keras.utils.PyDataset``, by index."""
+
+    def __init__(self, dataset: Any) -> None:
+        self.dataset = dataset
+
+    def __iter__(self) -> Iterator[Any]:
+        for index in range(len(self.dataset)):
+            yield self.dataset[index]
+        self.dataset.on_epoch_end()
+
+
+def _batches(x: Any, y: Any, sample_weight: Any, batch_size: int, shuffle: bool) -> Iterable[Any]:
+    if x is None:
+        msg = "`x` must be training data (arrays, a dataset or an iterable of batches), got x=None."
+        raise TypeError(msg)
+    if isinstance(x, keras.utils.PyDataset) or not _is_arrays(x):
+        if y is not None or sample_weight is not None:
+            msg = (
+                f"`y` and `sample_weight` must be None when `x` is a dataset or iterable, got "
+                f"x={type(x).__name__} and y={type(y).__name__}. Put the targets in the batches."
+            )
+            raise ValueError(msg)
+        if isinstance(x, keras.utils.PyDataset):
+            return _PyDatasetBatches(x)
+        if not isinstance(x, Iterable) or isinstance(x, (str, bytes)):
+            msg = f"`x` must be arrays, a dataset or an iterable of batches, got x={type(x).__name__}."
+            raise TypeError(msg)
+        return x
+    data = x if y is None and sample_weight is None else (x, y, sample_weight)
+    sizes = {int(leaf.shape[0]) for leaf in keras.tree.flatten(data) if leaf is not None}
+    if len(sizes) != 1:
+        msg = f"`x`, `y` and `sample_weight` must have the same number of samples, got {sorted(sizes)}."
+        raise ValueError(msg)
+    return _ArrayBatches(data, sizes.pop(), batch_size, shuffle)
+
+
+def _is_arrays(x: Any) -> bool:
+    leaves = keras.tree.flatten(x)
+    return bool(leaves) and all(hasattr(leaf, "shape") and len(leaf.shape) > 0 for leaf in leaves)
+
+
+def _take(array: Any, index: np.ndarray) -> Any:
+    if array is None:
+        return None
+    if isinstance(array, np.ndarray):
+        return array[index]
+    return keras.ops.take(array, keras.ops.convert_to_tensor(index), axis=0)
+
+
+def _inner(optimizer: Any) -> Any:
+    return getattr(optimizer, "inner_optimizer", optimizer)
+
+
+def _check_model(model: Any) -> Any:
+    if not isinstance(model, keras.Model):
+        msg = f"`model` must be a keras.Model, got model={type(model).__name__}."
+        raise TypeError(msg)
+    if not getattr(model, "compiled", False) or model.optimizer is None:
+        msg = (
+            f"`model` must be compiled, got an uncompiled {type(model).__name__}. Call "
+            "model.compile(optimizer=..., loss=...) first, as for model.fit."
+        )
+        raise ValueError(msg)
+    if not model.built or not model.trainable_variables:
+        msg = (
+            f"`model` must be built with trainable weights, got {type(model).__name__} with "
+            f"built={model.built} and {len(model.trainable_variables)} trainable variables. Start "
+            "it with keras.Input(shape) or call model.build(input_shape) first."
+        )
+        raise ValueError(msg)
+    inner = _inner(model.optimizer)
+    if keras.backend.backend() == "jax" and not isinstance(inner._learning_rate, keras.Variable):
+        msg = (
+            f"the optimizer's learning rate must be a float on the JAX backend, got "
+            f"{type(inner._learning_rate).__name__}: the compiled step cannot see a swapped "
+            "schedule. Compile a copy of the model with a float learning_rate for the range test."
+        )
+        raise ValueError(msg)
+    return model.optimizer
+
+
+def _settable_lr(optimizer: Any) -> Any:
+    """The learning-rate variable to assign; a schedule is swapped for one (restored later)."""
+    inner = _inner(optimizer)
+    if isinstance(inner._learning_rate, keras.Variable):
+        return inner._learning_rate
+    variable = keras.Variable(0.0, dtype="float32", trainable=False, name="lrfinder_lr")
+    inner._learning_rate = variable
+    return variable
+
+
+class _KerasState:
+    """A copy of every variable a range test can change, and of the RNGs; ``restore`` puts back."""
+
+    def __init__(self) -> None:
+        self.values: list[tuple[Any, np.ndarray]] = []
+        self.metrics: list[tuple[Any, np.ndarray]] = []
+        self.model: Any = None
+        self.inner: Any = None
+        self.learning_rate: Any = None
+        self.rng: dict[str, Any] = {}
+        self.had_global_seed = False
+
+    @classmethod
+    def capture(cls, model: keras.Model, optimizer: Any) -> _KerasState:
+        state = cls()
+        state.model = model
+        state.inner = _inner(optimizer)
+        state.learning_rate = state.inner._learning_rate
+        seeds = _global_seed_variables()
+        state.had_global_seed = bool(seeds)
+        seen: set[int] = set()
+        for variable in [*model.variables, *optimizer.variables, *seeds]:
+            if id(variable) not in seen:
+                seen.add(id(variable))
+                state.values.append((variable, np.array(keras.ops.convert_to_numpy(variable))))
+        state.metrics = [
+            (v, np.array(keras.ops.convert_to_numpy(v))) for v in model.metrics_variables
+        ]
+        state.rng = {"python": random.getstate(), "numpy": np.random.get_state()}
+        if keras.backend.backend() == "torch" and "torch" in sys.modules:
+            import torch
+
+            state.rng["torch"] = torch.get_rng_state()
+        return state
+
+    def restore(self) -> None:
+        self.inner._learning_rate = self.learning_rate
+        for variable, value in self.values:
+            variable.assign(value)
+        self.model.reset_metrics()  # metrics built during the run start empty, as in fit
+        for variable, value in self.metrics:
+            variable.assign(value)
+        if not self.had_global_seed:  # created during the run: let training create its own
+            from keras.src.backend.common import global_state
+
+            global_state.set_global_attribute("global_seed_generator", None)
+        random.setstate(self.rng["python"])
+        np.random.set_state(self.rng["numpy"])
+        if "torch" in self.rng:
+            import torch
+
+            torch.set_rng_state(self.rng["torch"])
+
+
+def _global_seed_variables() -> list[Any]:
+    """The state of Keras' global SeedGenerator (unseeded random ops), if it exists yet."""
+    from keras.src.backend.common import global_state
+
+    generator = global_state.get_global_attribute("global_seed_generator")
+    return [generator.state] if generator is not None else []
+
+
+def _metadata(
+    model: keras.Model, optimizer: Any, batch_size: int, accumulation: int
+) -> dict[str, Any]:
+    inner = _inner(optimizer)
+    return {
+        "framework": "keras",
+        "keras_version": keras.__version__,
+        "keras_backend": keras.backend.backend(),
+        "lrfinder_version": __version__,
+        "model": type(model).__name__,
+        "num_parameters": int(model.count_params()),
+        "optimizer": type(inner).__name__,
+        "loss_scaling": inner is not optimizer,
+        "dtype_policy": str(model.dtype_policy.name),
+        "batch_size": batch_size,
+        "accumulation_steps": accumulation,
+        "lr_schedule_replaced": not isinstance(inner._learning_rate, keras.Variable),
+    }

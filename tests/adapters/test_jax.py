@@ -1,0 +1,212 @@
+"""The JAX/optax recipe of docs/jax.md and the helpers in lrfinder.jax, on real JAX (CPU)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+optax = pytest.importorskip("optax")
+jnp = jax.numpy
+
+import lrfinder  # noqa: E402
+import lrfinder.jax as lj  # noqa: E402
+
+
+def make_data():
+    kx, kw = jax.random.split(jax.random.key(0))
+    X = jax.random.normal(kx, (256, 8))
+    y = jnp.tanh(X @ jax.random.normal(kw, (8,)))
+    return [(X[i : i + 32], y[i : i + 32]) for i in range(0, 256, 32)]
+
+
+def loss_fn(params, batch):
+    x, y = batch
+    return jnp.mean((x @ params["w"] + params["b"] - y) ** 2)
+
+
+def init_params():
+    return {"w": jnp.zeros(8), "b": jnp.zeros(())}
+
+
+def tree_equal(a, b):
+    return all(
+        np.array_equal(x, y)
+        for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True)
+    )
+
+
+class TestRecipe:
+    def test_docs_recipe(self):
+        """The range_test recipe of docs/jax.md sweeps the ladder and leaves the start state as it was."""
+        # --- docs/jax.md, "The recipe" (keep in sync) ---
+        optimizer = optax.inject_hyperparams(optax.adamw)(learning_rate=1e-3, weight_decay=1e-4)
+
+        @jax.jit
+        def train_step(params, opt_state, batch, lr):
+            opt_state.hyperparams["learning_rate"] = lr  # a traced copy: the caller's is untouched
+            loss, grads = jax.value_and_grad(loss_fn)(params, batch)
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            return optax.apply_updates(params, updates), opt_state, loss
+
+        params = init_params()
+        opt_state = optimizer.init(params)
+        state = {"params": params, "opt_state": opt_state}
+        batches = itertools.cycle(make_data())
+        seen = []  # (test only) the lr each update ran at
+
+        def step(lr):
+            state["params"], state["opt_state"], loss = train_step(
+                state["params"], state["opt_state"], next(batches), lr
+            )
+            seen.append(state["opt_state"].hyperparams["learning_rate"])
+            return loss
+
+        result = lrfinder.range_test(step, start_lr=1e-4, end_lr=10.0, num_steps=50)
+        # --- end of recipe ---
+
+        np.testing.assert_array_equal(np.array(seen), result.lrs.astype(np.float32))
+        assert tree_equal(params, init_params())
+        assert float(opt_state.hyperparams["learning_rate"]) == np.float32(1e-3)
+        assert int(opt_state.count) == 0
+        assert result.stop_reason == "diverged"
+        assert 1e-3 < result.suggestion < 1.0
+
+
+def make_update(optimizer, record=None):
+    @jax.jit
+    def jitted(state, batch, lr):
+        params, opt_state = state
+        loss, grads = jax.value_and_grad(loss_fn)(params, batch)
+        opt_state = lj.set_learning_rate(opt_state, lr)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    def update(state, batch, lr):
+        new_state, loss = jitted(state, batch, lr)
+        if record is not None:
+            record.append((lj.learning_rates(new_state[1]), float(loss), new_state[1]))
+        return new_state, loss
+
+    return update
+
+
+class TestLrFind:
+    def test_optimizer_sees_the_ladder_and_state_is_untouched(self):
+        """Each update runs at the ladder's lr (float32 in optax) and the start state is unchanged."""
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9)
+        params = init_params()
+        opt_state = optimizer.init(params)
+        record = []
+
+        result = lj.lr_find(
+            make_update(optimizer, record),
+            (params, opt_state),
+            make_data(),
+            start_lr=1e-5,
+            end_lr=1e-1,
+            num_steps=12,
+            stop_factor=None,
+        )
+
+        seen = np.array([lrs[0] for lrs, _, _ in record])
+        np.testing.assert_array_equal(seen, lrfinder.ladder(1e-5, 1e-1, 12).astype(np.float32))
+        np.testing.assert_allclose(result.losses, [loss for _, loss, _ in record], rtol=1e-7)
+        assert tree_equal((params, opt_state), (init_params(), optimizer.init(init_params())))
+        assert result.metadata["framework"] == "jax"
+
+    def test_accumulation_with_multisteps(self):
+        """With optax.MultiSteps(every_k=2) and accumulation_steps=2, a point is one real update
+        and the mean of its two losses."""
+        optimizer = optax.MultiSteps(
+            optax.inject_hyperparams(optax.sgd)(learning_rate=0.1), every_k_schedule=2
+        )
+        params = init_params()
+        record = []
+
+        result = lj.lr_find(
+            make_update(optimizer, record),
+            (params, optimizer.init(params)),
+            make_data(),
+            start_lr=1e-4,
+            end_lr=1e-2,
+            num_steps=5,
+            accumulation_steps=2,
+        )
+
+        assert len(result.lrs) == 5
+        assert int(record[-1][2].gradient_step) == 5
+        pairs = np.array([loss for _, loss, _ in record]).reshape(5, 2).mean(axis=1)
+        np.testing.assert_allclose(result.losses, pairs, rtol=1e-6)  # float32 losses
+
+    def test_one_shot_iterator_ends_the_run(self):
+        """A generator of 3 batches gives 3 points and stop_reason 'data-exhausted'."""
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+        params = init_params()
+
+        result = lj.lr_find(
+            make_update(optimizer), (params, optimizer.init(params)), iter(make_data()[:3])
+        )
+
+        assert (len(result.lrs), result.stop_reason) == (3, "data-exhausted")
+
+    def test_rejects_a_non_callable_update(self):
+        """`update` must be callable."""
+        with pytest.raises(TypeError) as excinfo:
+            lj.lr_find(None, {}, make_data())
+
+        assert str(excinfo.value) == (
+            "`update` must be a callable update(state, batch, lr) -> (state, loss), got update=None."
+        )
+
+
+class TestSetLearningRate:
+    def make(self):
+        optimizer = optax.multi_transform(
+            {
+                "body": optax.inject_hyperparams(optax.adam)(learning_rate=1e-3),
+                "head": optax.inject_hyperparams(optax.adam)(learning_rate=1e-4),
+            },
+            {"w": "body", "b": "head"},
+        )
+        return optimizer, optimizer.init(init_params())
+
+    def test_keeps_group_ratios_exactly_with_given_ratios(self):
+        """With ratios from the initial state, the second group gets exactly lr * 0.1 (float32)."""
+        _, opt_state = self.make()
+        ratios = [lr / lj.learning_rates(opt_state)[0] for lr in lj.learning_rates(opt_state)]
+
+        updated = lj.set_learning_rate(opt_state, 0.5, ratios)
+
+        assert lj.learning_rates(updated) == [np.float32(0.5), np.float32(0.5 * ratios[1])]
+
+    def test_default_ratios_under_jit(self):
+        """Inside jit, the default keeps each group's current ratio to the first."""
+        _, opt_state = self.make()
+
+        updated = jax.jit(lj.set_learning_rate)(opt_state, 0.5)
+
+        np.testing.assert_allclose(lj.learning_rates(updated), [0.5, 0.05], rtol=1e-6)
+
+    def test_does_not_modify_its_input(self):
+        """The state passed in keeps its learning rates."""
+        _, opt_state = self.make()
+
+        lj.set_learning_rate(opt_state, 0.5)
+
+        np.testing.assert_allclose(lj.learning_rates(opt_state), [1e-3, 1e-4], rtol=1e-7)
+
+    def test_rejects_a_state_without_injected_lr(self):
+        """A plain optax state has no learning rate to set."""
+        opt_state = optax.adam(1e-3).init(init_params())
+
+        with pytest.raises(ValueError) as excinfo:
+            lj.set_learning_rate(opt_state, 0.1)
+
+        assert str(excinfo.value) == (
+            "`opt_state` has no injected learning rate: build the optimizer with "
+            "optax.inject_hyperparams(optax.adamw)(learning_rate=...) so that the range test can "
+            "set it."
+        )

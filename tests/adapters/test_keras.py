@@ -1,0 +1,222 @@
+"""lrfinder.keras against real Keras 3 on the PyTorch backend (set in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+if keras.backend.backend() != "torch":  # pragma: no cover - another test imported keras first
+    pytest.skip("these tests run Keras on the torch backend", allow_module_level=True)
+
+import lrfinder  # noqa: E402
+import lrfinder.keras as lk  # noqa: E402
+
+# Keras' torch backend calls np.array(tensor) without `copy=` (numpy 2 deprecation).
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
+
+class RecordingSGD(keras.optimizers.SGD):
+    """SGD that records the learning rate of every call to apply."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen_lrs: list[float] = []
+
+    def apply(self, grads, trainable_variables=None):
+        self.seen_lrs.append(float(keras.ops.convert_to_numpy(self.learning_rate)))
+        return super().apply(grads, trainable_variables)
+
+
+class RecordingMSE:
+    """Mean squared error that records each batch's loss."""
+
+    def __init__(self) -> None:
+        self.batch_losses: list[float] = []
+
+    def __call__(self, y_true, y_pred):
+        per_sample = keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+        self.batch_losses.append(float(keras.ops.convert_to_numpy(keras.ops.mean(per_sample))))
+        return per_sample
+
+
+def make_data(n: int = 256):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, 8)).astype("float32")
+    y = np.tanh(X @ rng.standard_normal((8, 1))).astype("float32")
+    return X, y
+
+
+def make_model(optimizer=None, loss="mse", dtype=None, dropout_seed=None):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, activation="tanh", dtype=dtype),
+            keras.layers.Dropout(0.1, seed=dropout_seed),
+            keras.layers.BatchNormalization(dtype=dtype),
+            keras.layers.Dense(1, dtype=dtype),
+        ]
+    )
+    model.compile(optimizer=optimizer or keras.optimizers.Adam(0.01), loss=loss, metrics=["mae"])
+    return model
+
+
+def values(variables):
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def assert_same(actual, expected):
+    assert len(actual) == len(expected)
+    for a, b in zip(actual, expected, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+class TestLrFind:
+    def test_optimizer_sees_the_ladder_and_batch_losses_are_recorded(self):
+        """Each update runs at the ladder's lr (stored as float32 by Keras) and records the batch's
+        own loss, not Keras' running mean."""
+        optimizer, loss = RecordingSGD(0.01), RecordingMSE()
+        model = make_model(optimizer, loss)
+        X, y = make_data()
+
+        result = lk.lr_find(model, X, y, start_lr=1e-4, end_lr=1.0, num_steps=10, stop_factor=None)
+
+        ladder = lrfinder.ladder(1e-4, 1.0, 10)
+        np.testing.assert_array_equal(result.lrs, ladder)
+        np.testing.assert_array_equal(optimizer.seen_lrs, ladder.astype(np.float32))
+        # Keras calls the loss once more, first, to build the model symbolically.
+        np.testing.assert_allclose(result.losses, loss.batch_losses[-10:], rtol=1e-6)  # float32
+        assert result.metadata["framework"] == "keras"
+
+    def test_restores_every_variable_and_rng(self):
+        """Weights, batch-norm statistics, seed states, optimizer slots and iterations, the lr,
+        the metrics and the Python/NumPy RNGs are bit-identical afterwards."""
+        model = make_model()
+        X, y = make_data()
+        model.fit(X, y, batch_size=64, epochs=1, verbose=0)  # mid-training: Adam has state
+        before = values(model.variables), values(model.optimizer.variables)
+        metrics = values(model.metrics_variables)
+        rngs = random.getstate(), np.random.get_state()[1].copy()
+
+        lk.lr_find(model, X, y, num_steps=20)
+
+        assert_same(values(model.variables), before[0])
+        assert_same(values(model.optimizer.variables), before[1])
+        assert_same(values(model.metrics_variables), metrics)
+        assert random.getstate() == rngs[0]
+        np.testing.assert_array_equal(np.random.get_state()[1], rngs[1])
+
+    @pytest.mark.parametrize("dropout_seed", [1, None], ids=["seeded-dropout", "unseeded-dropout"])
+    def test_training_afterwards_is_identical(self, dropout_seed):
+        """fit after lr_find ends with the same weights as fit without it.
+
+        The model has been trained for an epoch first: Keras' very first fit of a model never
+        trained takes another path (it builds the model symbolically) when any train_on_batch
+        ran before it, even one whose effects were all undone.
+        """
+        X, y = make_data()
+
+        def train(with_finder):
+            model = make_model(dropout_seed=dropout_seed)  # seeds every RNG
+            model.fit(X, y, batch_size=64, epochs=1, verbose=0)
+            if with_finder:
+                lk.lr_find(model, X, y, num_steps=10)
+            model.fit(X, y, batch_size=64, epochs=1, verbose=0)
+            return values(model.variables)
+
+        assert_same(train(with_finder=True), train(with_finder=False))
+
+    def test_accumulation_gives_one_point_per_update(self):
+        """With gradient_accumulation_steps=2, a point is one update at one lr and the mean of
+        its two batch losses."""
+        optimizer, loss = RecordingSGD(0.01, gradient_accumulation_steps=2), RecordingMSE()
+        model = make_model(optimizer, loss)
+        X, y = make_data()
+
+        result = lk.lr_find(model, X, y, start_lr=1e-4, end_lr=1e-2, num_steps=6)
+
+        assert len(result.lrs) == 6
+        np.testing.assert_array_equal(
+            optimizer.seen_lrs, np.repeat(result.lrs.astype(np.float32), 2)
+        )
+        pairs = np.array(loss.batch_losses[-12:]).reshape(6, 2).mean(axis=1)
+        np.testing.assert_allclose(result.losses, pairs, rtol=1e-6)
+
+    def test_schedule_is_swapped_and_put_back(self):
+        """A LearningRateSchedule is replaced for the run and is the optimizer's again after."""
+        schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.5)
+        model = make_model(keras.optimizers.Adam(schedule))
+        X, y = make_data()
+
+        result = lk.lr_find(model, X, y, start_lr=1e-4, end_lr=1.0, num_steps=10)
+
+        assert model.optimizer._learning_rate is schedule
+        assert result.metadata["lr_schedule_replaced"] is True
+        assert len(result.lrs) == 10
+
+    def test_mixed_bfloat16_policy(self):
+        """A mixed_bfloat16 model runs and is restored exactly."""
+        model = make_model(dtype="mixed_bfloat16")
+        X, y = make_data()
+        before = values(model.variables)
+
+        result = lk.lr_find(model, X, y, num_steps=10)
+
+        assert len(result.lrs) == 10
+        assert_same(values(model.variables), before)
+
+    def test_suggestion_from_a_pydataset(self):
+        """A PyDataset of (x, y) batches is cycled through; the suggestion is on the descent."""
+        X, y = make_data()
+
+        class Batches(keras.utils.PyDataset):
+            def __len__(self):
+                return 8
+
+            def __getitem__(self, index):
+                return X[index * 32 : (index + 1) * 32], y[index * 32 : (index + 1) * 32]
+
+        model = make_model(keras.optimizers.SGD(0.01))
+
+        result = lk.lr_find(model, Batches(), start_lr=1e-4, end_lr=10.0, num_steps=40)
+
+        assert result.stop_reason == "diverged"
+        assert 1e-3 < result.suggestion < 1.0
+
+    def test_one_shot_generator_ends_the_run(self):
+        """A generator of 5 batches gives 5 points and stop_reason 'data-exhausted'."""
+        X, y = make_data()
+        batches = ((X[i : i + 32], y[i : i + 32]) for i in range(0, 160, 32))
+
+        result = lk.lr_find(make_model(), batches, num_steps=20)
+
+        assert (len(result.lrs), result.stop_reason) == (5, "data-exhausted")
+
+    def test_rejects_an_uncompiled_model(self):
+        """An uncompiled model is refused before any work."""
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+
+        with pytest.raises(ValueError) as excinfo:
+            lk.lr_find(model, *make_data())
+
+        assert str(excinfo.value) == (
+            "`model` must be compiled, got an uncompiled Sequential. Call "
+            "model.compile(optimizer=..., loss=...) first, as for model.fit."
+        )
+
+    def test_rejects_y_with_a_dataset(self):
+        """Targets given beside an iterable of batches are refused."""
+        X, y = make_data()
+
+        with pytest.raises(ValueError) as excinfo:
+            lk.lr_find(make_model(), iter([(X, y)]), y)
+
+        assert str(excinfo.value) == (
+            "`y` and `sample_weight` must be None when `x` is a dataset or iterable, got "
+            "x=list_iterator and y=ndarray. Put the targets in the batches."
+        )

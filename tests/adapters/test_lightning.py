@@ -1,0 +1,332 @@
+"""lrfinder.lightning against the real Lightning Trainer, and against Lightning's own finder."""
+
+from __future__ import annotations
+
+import logging
+import random
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pl = pytest.importorskip("lightning.pytorch")
+
+import lrfinder  # noqa: E402
+import lrfinder.lightning as ll  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::UserWarning", "ignore::DeprecationWarning", "ignore::FutureWarning"
+)
+logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+logging.getLogger("lightning.fabric").setLevel(logging.ERROR)
+
+
+class Regression(pl.LightningModule):
+    """A two-layer regression with dropout (so the RNG matters) and per-step records."""
+
+    def __init__(self, lr: float = 0.05, head_ratio: float = 1.0, scheduler: bool = False) -> None:
+        super().__init__()
+        self.lr = lr
+        self.head_ratio = head_ratio
+        self.scheduler = scheduler
+        self.body = torch.nn.Sequential(
+            torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Dropout(0.1)
+        )
+        self.head = torch.nn.Linear(16, 1)
+        self.seen_lrs: list[list[float]] = []
+        self.batch_losses: list[float] = []
+        self.output_dtypes: list[torch.dtype] = []
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        output = self.head(self.body(x))
+        self.output_dtypes.append(output.dtype)
+        loss = torch.nn.functional.mse_loss(output.float(), y)
+        self.batch_losses.append(float(loss))
+        self.log("train_loss", loss)
+        return loss
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.Adam(
+            [
+                {"params": self.body.parameters()},
+                {"params": self.head.parameters(), "lr": self.lr * self.head_ratio},
+            ],
+            lr=self.lr,
+        )
+        optimizer.register_step_pre_hook(
+            lambda opt, args, kwargs: self.seen_lrs.append([g["lr"] for g in opt.param_groups])
+        )
+        if not self.scheduler:
+            return optimizer
+        return [optimizer], [torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)]
+
+
+class CountingCallback(pl.Callback):
+    """A user callback with state: counts the training batches it has seen."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def on_train_batch_end(self, *args) -> None:
+        self.batches += 1
+
+    def state_dict(self):
+        return {"batches": self.batches}
+
+
+def make_data(n: int = 256, batch_size: int = 32):
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(n, 8, generator=generator)
+    y = torch.tanh(X @ torch.randn(8, 1, generator=generator))
+    return torch.utils.data.DataLoader(
+        list(zip(X, y, strict=True)), batch_size=batch_size, shuffle=True
+    )
+
+
+def make_trainer(**kwargs):
+    options = {
+        "max_epochs": 1,
+        "logger": False,
+        "enable_progress_bar": False,
+        "enable_checkpointing": False,
+        "enable_model_summary": False,
+        "accelerator": "cpu",
+        "devices": 1,
+    }
+    return pl.Trainer(**(options | kwargs))
+
+
+def weights(module):
+    return [t.detach().clone() for t in module.state_dict().values()]
+
+
+def assert_same_weights(actual, expected):
+    assert len(actual) == len(expected)
+    for a, b in zip(actual, expected, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+class TestLrFind:
+    def test_optimizer_sees_the_ladder_in_every_group(self):
+        """Each optimizer step runs at the ladder's lr; the second group keeps its ratio of 0.1."""
+        torch.manual_seed(0)
+        module = Regression(head_ratio=0.1)
+
+        result = ll.lr_find(
+            make_trainer(),
+            module,
+            train_dataloaders=make_data(),
+            start_lr=1e-5,
+            end_lr=1.0,
+            num_steps=12,
+            stop_factor=None,
+        )
+
+        seen = np.array(module.seen_lrs)
+        expected = lrfinder.ladder(1e-5, 1.0, 12)
+        np.testing.assert_allclose(seen[:, 0], expected, rtol=1e-15)
+        np.testing.assert_allclose(seen[:, 1], 0.1 * expected, rtol=1e-12)
+        np.testing.assert_array_equal(result.lrs, expected)
+        assert result.metadata["framework"] == "lightning"
+
+    def test_restores_weights_rng_and_trainer(self):
+        """Weights, RNGs, the module's trainer link and the trainer's counters are as before."""
+        torch.manual_seed(0)
+        module, trainer = Regression(), make_trainer()
+        before = weights(module)
+        states = (torch.get_rng_state(), random.getstate(), np.random.get_state()[1].copy())
+
+        ll.lr_find(trainer, module, train_dataloaders=make_data(), num_steps=15)
+
+        assert_same_weights(weights(module), before)
+        assert torch.equal(torch.get_rng_state(), states[0])
+        assert random.getstate() == states[1]
+        np.testing.assert_array_equal(np.random.get_state()[1], states[2])
+        assert module._trainer is None
+        assert "log" not in vars(module)
+        assert (trainer.global_step, trainer.current_epoch) == (0, 0)
+
+    def test_accumulation_gives_one_point_per_optimizer_step(self):
+        """With accumulate_grad_batches=3 each point is one update and the mean of 3 batch losses."""
+        torch.manual_seed(0)
+        module = Regression()
+
+        result = ll.lr_find(
+            make_trainer(accumulate_grad_batches=3),
+            module,
+            train_dataloaders=make_data(),
+            start_lr=1e-5,
+            end_lr=1e-2,
+            num_steps=6,
+        )
+
+        assert len(module.seen_lrs) == len(result.lrs) == 6
+        windows = np.array(module.batch_losses).reshape(6, 3).mean(axis=1)
+        np.testing.assert_allclose(result.losses, windows, rtol=1e-6)  # float32 losses
+
+    def test_bf16_mixed_autocasts_and_restores(self):
+        """precision='bf16-mixed' runs training_step under bfloat16 autocast and still restores."""
+        torch.manual_seed(0)
+        module = Regression()
+        before = weights(module)
+
+        result = ll.lr_find(
+            make_trainer(precision="bf16-mixed"),
+            module,
+            train_dataloaders=make_data(),
+            num_steps=10,
+        )
+
+        assert set(module.output_dtypes) == {torch.bfloat16}
+        assert result.metadata["precision"] == "bf16-mixed"
+        assert_same_weights(weights(module), before)
+
+    def test_suggestion_from_a_datamodule(self):
+        """A datamodule is set up and read; the suggestion lies on the descending part."""
+
+        class Data(pl.LightningDataModule):
+            def setup(self, stage):
+                self.loader = make_data()
+
+            def train_dataloader(self):
+                return self.loader
+
+        torch.manual_seed(0)
+
+        result = ll.lr_find(make_trainer(), Regression(), datamodule=Data(), num_steps=60)
+
+        assert result.stop_reason == "diverged"
+        assert 1e-4 < result.suggestion < 1.0
+
+    def test_rejects_manual_optimization(self):
+        """A module with automatic_optimization=False is refused with advice."""
+        module = Regression()
+        module.automatic_optimization = False
+
+        with pytest.raises(ValueError) as excinfo:
+            ll.lr_find(make_trainer(), module, train_dataloaders=make_data())
+
+        assert str(excinfo.value) == (
+            "`module` must use automatic optimization, got Regression with "
+            "automatic_optimization=False. Use lrfinder.lr_find(module, optimizer, data, "
+            "step_fn=...) with your own step."
+        )
+
+    def test_rejects_missing_data(self):
+        """Without any training data the error says where data can come from."""
+        with pytest.raises(ValueError) as excinfo:
+            ll.lr_find(make_trainer(), Regression())
+
+        assert str(excinfo.value) == (
+            "no training data: pass train_dataloaders=... or datamodule=..., or define "
+            "Regression.train_dataloader()."
+        )
+
+
+class TestAgainstLightningTuner:
+    def test_same_ladder_as_tuner(self):
+        """Tuner(min_lr, max_lr, num_training=N) sweeps our num_steps=N+1 ladder less its rung 1."""
+        from lightning.pytorch.tuner import Tuner
+
+        torch.manual_seed(0)
+        module, trainer, data = Regression(), make_trainer(max_epochs=10), make_data()
+        theirs = Tuner(trainer).lr_find(
+            module,
+            train_dataloaders=data,
+            min_lr=1e-6,
+            max_lr=1.0,
+            num_training=20,
+            early_stop_threshold=None,
+            update_attr=False,
+        )
+
+        ours = ll.lr_find(
+            trainer,
+            module,
+            train_dataloaders=data,
+            start_lr=1e-6,
+            end_lr=1.0,
+            num_steps=21,
+            stop_factor=None,
+        )
+
+        # Lightning skips the exponent 1/N (its first ratio is the square of the others).
+        np.testing.assert_allclose(ours.lrs[[0, *range(2, 21)]], theirs.results["lr"], rtol=1e-12)
+
+    def test_mid_training_run_leaves_training_unchanged(self):
+        """At epoch 1 ours records the full curve and training ends bit-identical to no finder;
+        Lightning's LearningRateFinder records one point (issue #4846) and changes training."""
+        from lightning.pytorch.callbacks import LearningRateFinder
+
+        class TheirsAtEpoch1(LearningRateFinder):
+            points = None
+
+            def on_fit_start(self, *args):
+                pass
+
+            def on_train_epoch_start(self, trainer, pl_module):
+                if trainer.current_epoch == 1:
+                    self.lr_find(trainer, pl_module)
+                    self.points = len(self.optimal_lr.results["lr"])
+
+        def fit(finder):
+            torch.manual_seed(0)
+            module, counter = Regression(scheduler=True), CountingCallback()
+            callbacks = [counter] + ([finder] if finder else [])
+            trainer = make_trainer(max_epochs=3, callbacks=callbacks)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                trainer.fit(module, make_data())
+            return weights(module), trainer.global_step, counter.batches
+
+        plain = fit(None)
+        ours_finder = ll.LRFinderCallback(epochs=(1,), start_lr=1e-6, end_lr=1.0, num_steps=20)
+        ours = fit(ours_finder)
+        theirs_finder = TheirsAtEpoch1(
+            min_lr=1e-6, max_lr=1.0, num_training_steps=20, update_attr=False
+        )
+        theirs = fit(theirs_finder)
+
+        assert_same_weights(ours[0], plain[0])
+        assert ours[1:] == plain[1:] == (24, 24)
+        assert len(ours_finder.results[1].lrs) == 20
+        assert theirs_finder.points == 1
+        assert not all(torch.equal(a, b) for a, b in zip(theirs[0], plain[0], strict=True))
+
+
+class TestLRFinderCallback:
+    def test_runs_at_the_given_epochs_and_reports(self):
+        """The callback runs once per listed epoch and passes each result to on_result."""
+        seen = []
+        finder = ll.LRFinderCallback(
+            epochs=(0, 2),
+            num_steps=8,
+            on_result=lambda trainer, module, result: seen.append(
+                (trainer.current_epoch, trainer.global_step, len(result.lrs))
+            ),
+        )
+        torch.manual_seed(0)
+
+        make_trainer(max_epochs=3, callbacks=[finder]).fit(Regression(), make_data())
+
+        assert seen == [(0, 0, 8), (2, 16, 8)]
+        assert sorted(finder.results) == [0, 2]
+
+    def test_rejects_fit_arguments(self):
+        """Arguments that the running fit provides are refused."""
+        with pytest.raises(TypeError) as excinfo:
+            ll.LRFinderCallback(optimizer=None)
+
+        assert str(excinfo.value) == (
+            "`optimizer` is taken from the running fit, got optimizer= in LRFinderCallback()."
+        )
