@@ -14,8 +14,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,30 +33,39 @@ RUN_COUNTS = (1, 5, 10)
 NUM_STEPS = 100
 
 
-def time_find(task: bench.Task, runs: int, batched: bool, device: str, repeats: int):
-    """Best-of-``repeats`` wall time of lr_find(runs=...), and the last result."""
+def time_find(task: bench.Task, runs: int, batched: bool, device: str):
+    """Wall time of one lr_find(runs=...) from fresh seeded weights, and its result."""
     data = task.data()
     dataset = torch.utils.data.TensorDataset(data.x_train, data.y_train)
-    times = []
-    result = None
+    model = task.model(0).to(device)
+    optimizer = bench.make_optimizer(task, model.parameters(), 1e-3)
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=task.batch_size, shuffle=True, drop_last=True
+    )
+    loader = [(x.to(device), y.to(device)) for x, y in loader]  # measure training, not I/O
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    started = time.perf_counter()
+    result = lrfinder.lr_find(
+        model, optimizer, loader, task.loss, runs=runs, batched=batched, seed=0,
+        start_lr=1e-6, end_lr=10.0, num_steps=NUM_STEPS,
+    )  # fmt: skip
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - started, result
+
+
+def measure(task: bench.Task, runs: int, device: str, repeats: int):
+    """Best-of-``repeats`` times of both paths, interleaved so both see the same machine load."""
+    slow_times, fast_times = [], []
+    slow = fast = None
     for _ in range(repeats):
-        model = task.model(0).to(device)
-        optimizer = bench.make_optimizer(task, model.parameters(), 1e-3)
-        loader = torch.utils.data.DataLoader(
-            dataset, batch_size=task.batch_size, shuffle=True, drop_last=True
-        )
-        loader = [(x.to(device), y.to(device)) for x, y in loader]  # measure training, not I/O
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        started = time.perf_counter()
-        result = lrfinder.lr_find(
-            model, optimizer, loader, task.loss, runs=runs, batched=batched, seed=0,
-            start_lr=1e-6, end_lr=10.0, num_steps=NUM_STEPS,
-        )  # fmt: skip
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times), result
+        elapsed, slow = time_find(task, runs, False, device)
+        slow_times.append(elapsed)
+        if runs > 1:
+            elapsed, fast = time_find(task, runs, True, device)
+            fast_times.append(elapsed)
+    return min(slow_times), min(fast_times or slow_times), slow, fast or slow
 
 
 def max_relative_difference(a: lrfinder.RangeTestResult, b: lrfinder.RangeTestResult) -> float:
@@ -75,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--tasks", nargs="*", default=list(TASKS))
     parser.add_argument("--write", action="store_true", help="write the table into RUNS.md")
     args = parser.parse_args(argv)
@@ -90,17 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         "max rel. diff | path |"
     )
     rows = [header, "|---|---:|---:|---:|---:|---:|---:|---|"]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"lr_find(runs=N), {NUM_STEPS} steps, best of {args.repeats}, {device_name}, torch "
-          f"{torch.__version__}")  # fmt: skip
+          f"{torch.__version__}, load average {load:.1f} at start")  # fmt: skip
     print(header)
     for name in args.tasks:
         task = bench.TASKS[name]
         for runs in RUN_COUNTS:
-            slow, _, slow_result = time_find(task, runs, False, args.device, args.repeats)
-            if runs == 1:
-                fast, fast_result = slow, slow_result
-            else:
-                fast, _, fast_result = time_find(task, runs, True, args.device, args.repeats)
+            slow, fast, slow_result, fast_result = measure(task, runs, args.device, args.repeats)
             path = fast_result.metadata.get("path", "single run")
             diff = max_relative_difference(fast_result, slow_result) if runs > 1 else 0.0
             row = (
@@ -122,7 +128,7 @@ def _write(rows: list[str], device_name: str, args: argparse.Namespace) -> None:
             marker,
             f"`python benchmarks/runs.py --device {args.device} --threads {args.threads}` "
             f"({device_name}, torch {torch.__version__}, {NUM_STEPS} steps, best of "
-            f"{args.repeats}):",
+            f"{args.repeats}, load average {os.getloadavg()[0]:.1f} at the end):",
             "",
             *rows,
             f"<!-- end: {args.device} -->",
