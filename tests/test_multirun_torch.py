@@ -311,6 +311,24 @@ class TestFallback:
             "Rprop is not an elementwise optimizer"
         )
 
+    def test_convolutions_on_cpu_run_sequentially_unless_asked(self):
+        """On CPU a convolutional model runs sequentially by default (faster), batched on request."""
+
+        def conv_model():
+            torch.manual_seed(1)
+            return torch.nn.Sequential(
+                torch.nn.Unflatten(1, (1, 8)), torch.nn.Conv1d(1, 4, 3), torch.nn.Flatten(),
+                torch.nn.Linear(24, 1), torch.nn.Flatten(0),
+            ).double()  # fmt: skip
+
+        automatic, _, _ = find(batched=None, model=conv_model(), runs=2, num_steps=10)
+        forced, _, _ = find(batched=True, model=conv_model(), runs=2, num_steps=10)
+
+        assert automatic.metadata["path"] == "sequential"
+        assert automatic.metadata["fallback_reason"].startswith("on CPU, vmap turns convolutions")
+        assert forced.metadata["path"] == "batched"
+        np.testing.assert_allclose(forced.runs[1].losses, automatic.runs[1].losses, rtol=1e-9)
+
     def test_batched_true_refuses_what_it_cannot_run(self):
         """batched=True with BatchNorm raises before any training, naming the reason."""
         model = mlp(norm=torch.nn.BatchNorm1d(16))

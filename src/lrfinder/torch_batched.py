@@ -18,7 +18,9 @@ Two paths give the same runs:
 * **sequential**: ``lr_find`` N times, restoring in between. Used when the batched path cannot
   be exact: BatchNorm running statistics, randomness in the model (dropout), ``step_fn``, dict
   batches, AMP, other optimizers, one-shot iterators, or anything ``vmap`` rejects on the first
-  step. ``result.metadata["path"]`` says which ran, and ``metadata["fallback_reason"]`` why not
+  step. Also chosen automatically (``batched=None``) for convolutional models on CPU, where
+  ``vmap``'s grouped convolutions are slower than separate runs (``benchmarks/RUNS.md``).
+  ``result.metadata["path"]`` says which ran, and ``metadata["fallback_reason"]`` why not
   batched.
 """
 
@@ -101,6 +103,8 @@ def lr_find_runs(
     blocker = (
         None if batched is False else batched_blocker(model, optimizer, data, loss_fn, settings)
     )
+    if batched is None and blocker is None:
+        blocker = _slower_batched(model)
     if batched is True and blocker is not None:
         msg = f"`batched` is True but the batched path cannot run this setup: {blocker}. {_HINT}"
         raise ValueError(msg)
@@ -167,6 +171,18 @@ def check_run_args(runs: Any, init_fn: Any, seed: Any, batched: Any) -> int:
         msg = f"`batched` must be True, False or None (automatic), got batched={batched!r}."
         raise TypeError(msg)
     return runs
+
+
+def _slower_batched(model: torch.nn.Module) -> str | None:
+    """Why the batched path would be exact but slower here (automatic mode only), or None."""
+    if adapter._model_device(model).type == "cpu" and any(
+        isinstance(module, torch.nn.modules.conv._ConvNd) for module in model.modules()
+    ):
+        return (
+            "on CPU, vmap turns convolutions into grouped ones, slower than separate runs "
+            "(benchmarks/RUNS.md); pass batched=True to batch anyway"
+        )
+    return None
 
 
 def batched_blocker(
