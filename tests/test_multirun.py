@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrfinder
 from lrfinder import NotEnoughPointsError, RangeTestResult, ResultFileError
@@ -129,6 +131,28 @@ class TestMultiRunResult:
 
         assert run.runs == (run,)
         assert not hasattr(run, "suggestion_interval")
+
+
+class TestAggregationProperties:
+    @settings(max_examples=30, deadline=None)
+    @given(
+        centers=st.lists(st.integers(-45, -5), min_size=1, max_size=7),
+        order=st.randoms(use_true_random=False),
+    )
+    def test_order_free_and_inside_the_runs(self, centers, order):
+        """The aggregate and its interval lie within the runs' suggestions, whatever their order."""
+        runs = [bowl(c / 10.0) for c in centers]
+        shuffled = list(runs)
+        order.shuffle(shuffled)
+
+        result, other = MultiRunResult(runs), MultiRunResult(shuffled)
+
+        lrs = [s.lr for s in result.suggestions()]
+        low, high = result.suggestion_interval
+        assert min(lrs) <= low <= result.suggestion <= high <= max(lrs)
+        assert other.suggestion == result.suggestion
+        assert other.suggestion_interval == (low, high)
+        np.testing.assert_array_equal(other.losses, result.losses)
 
 
 class TestWarnings:
