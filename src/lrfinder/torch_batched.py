@@ -400,19 +400,21 @@ class _BatchedRuns:
         named = dict(model.named_parameters())
         self.train_names = [n for n, p in named.items() if p.requires_grad and id(p) in held]
         self.name_of = {id(p): n for n, p in named.items()}
-        # Every copy's starting point and batch stream, built as its sequential run would be.
-        values: list[dict[str, torch.Tensor]] = []
+        # Every copy's starting point and batch stream, built as its sequential run would be;
+        # the copies are written straight into the stacked tensors (no second full copy).
+        stacked: dict[str, torch.Tensor] = {}
         self.streams: list[_Stream] = []
         for index in range(self.copies):
             if index > 0:
                 state.restore()
                 plan.prepare(index, model)
             with torch.no_grad():
-                values.append({n: t.detach().clone() for n, t in _named_tensors(model).items()})
+                for name, tensor in _named_tensors(model).items():
+                    if name not in stacked:
+                        stacked[name] = tensor.new_empty((self.copies, *tensor.shape))
+                    stacked[name][index].copy_(tensor)
             self.streams.append(_Stream(plan.data_for(index, data), plan.generators))
         state.restore()
-        with torch.no_grad():
-            stacked = {n: torch.stack([v[n] for v in values]) for n in values[0]}
         self.train = {n: stacked[n].requires_grad_(True) for n in self.train_names}
         self.const = {n: t for n, t in stacked.items() if n not in self.train}
         self.batched_optimizer = self._rebuild_optimizer()
