@@ -357,6 +357,19 @@ class TestOutputs:
         assert any(c.get_label() == "10%-90% of runs" for c in ax.collections)
         plt.close(ax.figure)
 
+    def test_plot_result_hands_several_runs_to_plot_runs(self):
+        """lrfinder.plot.plot_result draws a multi-run result with its band, as result.plot does."""
+        matplotlib = pytest.importorskip("matplotlib")
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from lrfinder.plot import plot_result
+
+        ax = plot_result(MultiRunResult([bowl(-2.0), bowl(-2.2)]))
+
+        assert "median of runs" in [line.get_label() for line in ax.get_lines()]
+        plt.close(ax.figure)
+
     def test_plot_runs_draws_a_single_run_as_before(self):
         """Given a single result, plot_runs hands it to the single-run plot."""
         matplotlib = pytest.importorskip("matplotlib")

@@ -50,6 +50,10 @@ def plot_result(
         show_warnings: Print ``result.warnings`` in a box inside the axes.
         title: The title; a default one names the steps and the stop reason.
     """
+    if len(result.runs) > 1:  # several runs: band and spread, see lrfinder.multirun.plot_runs
+        from .multirun import plot_runs
+
+        return plot_runs(result, ax, methods=methods, show_warnings=show_warnings, title=title)
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5), dpi=120, layout="constrained")
