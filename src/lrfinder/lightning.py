@@ -3,22 +3,28 @@
 Design: we drive the module's ``training_step`` ourselves, through :func:`lrfinder.torch.lr_find`,
 instead of running ``trainer.fit`` with a callback as Lightning's own ``Tuner.lr_find`` does. The
 trainer lends its configuration (precision plugin, ``accumulate_grad_batches``, gradient clipping,
-device, data) and is otherwise never run, which is what makes the guarantees cheap and exact:
+device, data) and is otherwise never run. Running ``fit`` instead would mean saving and reloading
+a checkpoint (a writable directory, loop state swapped in and out, user callbacks replaced) and
+cannot nest inside a running ``fit`` without rewinding its loops. Not running it is what makes the
+guarantees cheap and exact:
 
 * **restore** is the PyTorch adapter's in-memory snapshot (parameters, buffers, train/eval flags,
   optimizer state and per-group hyper-parameters, the precision plugin's GradScaler, the RNGs), with
   no checkpoint written to disk and nothing read back from one;
 * **the trainer is untouched by construction**: no loop runs, so ``global_step``,
   ``current_epoch``, the loops' progress counters, the logger, the lr schedulers and every callback
-  (and its state) stay as they were; ``self.log`` is silenced for the run;
+  (and its state) stay as they were; ``self.log`` is silenced for the run, and a module not yet
+  attached to the trainer is attached for the run only (so ``self.trainer`` works in
+  ``training_step``);
 * **mid-training use works**: the callback calls the same function with the live optimizer at the
   start of an epoch, and nothing depends on ``global_step`` being 0 (Lightning's finder stops after
   one step there, issue #4846).
 
 What we do not replay: the module's backward/optimizer hooks (``on_before_backward``,
 ``on_after_backward``, ``on_before_optimizer_step``, a custom ``backward``) and other callbacks'
-hooks; ``gradient_clip_algorithm="value"``; manual optimization; more than one training
-dataloader; multi-process strategies. Metric objects updated inside ``training_step`` (torchmetrics
+hooks; ``gradient_clip_algorithm="value"`` (warned); manual optimization; more than one training
+dataloader; multi-process strategies; a ``"-true"`` precision before ``fit`` has converted the
+module (refused with advice). Metric objects updated inside ``training_step`` (torchmetrics
 states are not module buffers) see the range test's batches.
 
 Batches pass through the module's ``on_before_batch_transfer``, ``transfer_batch_to_device`` and
@@ -111,6 +117,7 @@ def lr_find(
         ('diverged', True, 0)
     """
     _check_setup(trainer, module, optimizer)
+    _check_true_precision(trainer, module)
     data = _train_data(trainer, module, datamodule, train_dataloaders)
     if optimizer is None:
         optimizer = _build_optimizer(module)
@@ -347,6 +354,22 @@ def _check_setup(trainer: Any, module: Any, optimizer: Any) -> None:
             f"lrfinder.lightning runs in one process, got a trainer with world_size="
             f"{trainer.world_size}. Run it in a single-device session, or see lrfinder's "
             "torch.distributed support."
+        )
+        raise ValueError(msg)
+
+
+_TRUE_PRECISIONS = {"16-true": torch.float16, "bf16-true": torch.bfloat16, "64-true": torch.float64}
+
+
+def _check_true_precision(trainer: pl.Trainer, module: pl.LightningModule) -> None:
+    """A "-true" precision needs the module already converted (``fit`` does it at set-up)."""
+    dtype = _TRUE_PRECISIONS.get(str(trainer.precision))
+    have = next(module.parameters()).dtype
+    if dtype is not None and have != dtype:
+        msg = (
+            f"precision={trainer.precision!r} needs the module's parameters in {dtype}, got "
+            f"{have}: convert it first (module.to({dtype})), or run the range test from "
+            "LRFinderCallback, after fit has converted it."
         )
         raise ValueError(msg)
 

@@ -103,7 +103,7 @@ class TestLrFind:
         metrics = values(model.metrics_variables)
         rngs = random.getstate(), np.random.get_state()[1].copy()
 
-        lk.lr_find(model, X, y, num_steps=20)
+        lk.lr_find(model, X, y, num_steps=8)
 
         assert_same(values(model.variables), before[0])
         assert_same(values(model.optimizer.variables), before[1])
@@ -169,6 +169,24 @@ class TestLrFind:
 
         assert len(result.lrs) == 10
         assert_same(values(model.variables), before)
+
+    def test_loss_scale_overflows_are_retried(self):
+        """Updates a LossScaleOptimizer skips (scale overflow) do not advance the ladder, and the
+        scale is restored."""
+        optimizer = keras.optimizers.LossScaleOptimizer(
+            keras.optimizers.SGD(0.01), initial_scale=2.0**30
+        )
+        model = make_model(optimizer, dtype="mixed_float16")
+        model.optimizer.build(model.trainable_variables)
+        before = values(model.optimizer.variables)
+        X, y = make_data()
+
+        result = lk.lr_find(model, X, y, num_steps=6)
+
+        assert len(result.lrs) == 6
+        assert result.metadata["skipped_updates"] > 0
+        assert result.metadata["loss_scaling"] is True
+        assert_same(values(model.optimizer.variables), before)
 
     def test_suggestion_from_a_pydataset(self):
         """A PyDataset of (x, y) batches is cycled through; the suggestion is on the descent."""

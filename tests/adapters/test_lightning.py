@@ -43,7 +43,7 @@ class Regression(pl.LightningModule):
         output = self.head(self.body(x))
         self.output_dtypes.append(output.dtype)
         loss = torch.nn.functional.mse_loss(output.float(), y)
-        self.batch_losses.append(float(loss))
+        self.batch_losses.append(float(loss.detach()))
         self.log("train_loss", loss)
         return loss
 
@@ -220,6 +220,19 @@ class TestLrFind:
             "`module` must use automatic optimization, got Regression with "
             "automatic_optimization=False. Use lrfinder.lr_find(module, optimizer, data, "
             "step_fn=...) with your own step."
+        )
+
+    def test_rejects_an_unconverted_module_for_true_precision(self):
+        """precision='bf16-true' with float32 parameters is refused with what to do."""
+        with pytest.raises(ValueError) as excinfo:
+            ll.lr_find(
+                make_trainer(precision="bf16-true"), Regression(), train_dataloaders=make_data()
+            )
+
+        assert str(excinfo.value) == (
+            "precision='bf16-true' needs the module's parameters in torch.bfloat16, got "
+            "torch.float32: convert it first (module.to(torch.bfloat16)), or run the range test "
+            "from LRFinderCallback, after fit has converted it."
         )
 
     def test_rejects_missing_data(self):
