@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/fuzz_long.py                 # 10,000 examples per property
     python benchmarks/fuzz_long.py --examples 50000
+    python benchmarks/fuzz_long.py --only MultiRun     # one class (or test name) only
 
 Prints one line per property (examples run, seconds, outcome), the numpy RuntimeWarnings seen
 (by source line: they are not errors, but a user running with ``-W error`` would see them), and
@@ -28,21 +29,18 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=10_000, help="examples per property")
+    parser.add_argument("--only", default="", help="run the properties whose name contains this")
     args = parser.parse_args(argv)
     os.environ["LRFINDER_FUZZ_EXAMPLES"] = str(args.examples)  # read when test_fuzz is imported
     sys.path.insert(0, str(TESTS))
     import test_fuzz
 
+    classes = [value for key, value in vars(test_fuzz).items() if key.startswith("Test")]
     properties = [
         (cls.__name__, name, getattr(cls(), name))
-        for cls in (
-            test_fuzz.TestRangeTestFuzz,
-            test_fuzz.TestSuggestersFuzz,
-            test_fuzz.TestStopRuleFuzz,
-            test_fuzz.TestResultFuzz,
-        )
+        for cls in classes
         for name in sorted(vars(cls))
-        if name.startswith("test_")
+        if name.startswith("test_") and args.only in f"{cls.__name__}.{name}"
     ]
     seen: Counter[str] = Counter()
 

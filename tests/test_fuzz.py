@@ -7,8 +7,8 @@ every rule in ``SUGGESTERS``, ``lr_range``, ``warnings``, ``summary``, a JSON ro
 ``DivergedAtStartError`` (the first loss was non-finite), and every suggestion lies in
 ``[start_lr, end_lr]``.
 
-CI runs 200 examples per property; ``python benchmarks/fuzz_long.py`` runs the same properties
-with ``LRFINDER_FUZZ_EXAMPLES`` (10,000 by default).
+CI runs 50 to 200 examples per property (a few seconds each); ``python benchmarks/fuzz_long.py``
+runs the same properties with ``LRFINDER_FUZZ_EXAMPLES`` examples each (10,000 by default).
 """
 
 from __future__ import annotations
@@ -24,15 +24,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lrfinder
+from lrfinder.multirun import MultiRunResult
 from lrfinder.result import STOP_REASONS, RangeTestResult
 from lrfinder.stopping import StopRule
 
-EXAMPLES = int(os.environ.get("LRFINDER_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+_OVERRIDE = os.environ.get("LRFINDER_FUZZ_EXAMPLES")
+
+
+def _fuzz(ci_examples: int) -> settings:
+    """Hypothesis settings: ``ci_examples`` in CI, or LRFINDER_FUZZ_EXAMPLES when it is set."""
+    return settings(
+        max_examples=int(_OVERRIDE) if _OVERRIDE else ci_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+FUZZ = _fuzz(200)  # properties that cost a few ms per example
+FUZZ_HEAVY = _fuzz(100)  # properties that read a whole result every way (~15 ms per example)
+FUZZ_HEAVIER = _fuzz(50)  # several runs read together
+
 #: How many examples each property has run in this process (read by benchmarks/fuzz_long.py).
 EXAMPLES_RUN: Counter[str] = Counter()
 
@@ -129,7 +140,7 @@ def _read_everything(result: RangeTestResult) -> None:
     for method in lrfinder.SUGGESTERS:
         suggestion, error = _attempt(result.suggest, method)
         if error is not None:
-            assert str(error).startswith(f"{method} needs at least 3 finite losses")
+            assert f"{method} needs at least 3 finite losses" in str(error)
         else:
             _check_suggestion(suggestion, low, high, n)
             assert suggestion.method == method
@@ -148,7 +159,7 @@ def _read_everything(result: RangeTestResult) -> None:
     assert smoothed.shape == result.losses.shape
     _check_round_trip(result)
     frame = result.to_pandas()
-    assert list(frame.columns) == ["step", "lr", "loss", "smoothed"]
+    assert list(frame.columns)[:4] == ["step", "lr", "loss", "smoothed"]
     np.testing.assert_array_equal(frame["loss"].to_numpy(), result.losses)
 
 
@@ -168,7 +179,7 @@ def _check_round_trip(result: RangeTestResult) -> None:
 
 
 class TestRangeTestFuzz:
-    @FUZZ
+    @FUZZ_HEAVY
     @given(curve=curves(), spec=ladders, stop_factor=st.sampled_from([None, 0.05, 0.5, 3.0]))
     def test_any_curve(self, curve, spec, stop_factor):
         """Any replayed curve gives a readable result or DivergedAtStartError, losing no point."""
@@ -269,7 +280,7 @@ class TestStopRuleFuzz:
 
 
 class TestResultFuzz:
-    @FUZZ
+    @FUZZ_HEAVY
     @given(
         curve=curves(),
         spec=ladders,
@@ -286,3 +297,31 @@ class TestResultFuzz:
         result = RangeTestResult(lrs[:n], curve[:n], stop_reason, method=method, **args)
 
         _read_everything(result)
+
+
+class TestMultiRunFuzz:
+    @FUZZ_HEAVIER
+    @given(
+        runs=st.lists(
+            st.tuples(curves(max_size=40), st.sampled_from(STOP_REASONS)), min_size=1, max_size=4
+        ),
+        spec=ladders,
+    )
+    def test_any_set_of_runs_is_readable(self, runs, spec):
+        """Runs of any shapes read together: suggestions and their interval stay in the ladder."""
+        EXAMPLES_RUN["multirun"] += 1
+        args = _ladder_args(spec)
+        lrs = lrfinder.ladder(**args)
+        singles = [
+            RangeTestResult(lrs[: len(curve)], curve[: len(lrs)], reason, **args)
+            for curve, reason in runs
+        ]
+
+        result = MultiRunResult(singles)
+
+        _read_everything(result)
+        interval, error = _attempt(lambda: result.suggestion_interval)
+        if error is None:
+            assert result.start_lr <= interval[0] <= interval[1] <= result.end_lr
+        back = MultiRunResult.from_dict(json.loads(json.dumps(result.to_dict(), allow_nan=False)))
+        assert len(back.runs) == len(singles)

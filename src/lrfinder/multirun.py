@@ -738,7 +738,9 @@ def _log_quantile(values: Sequence[float], q: float) -> float:
     if weight == 0.0:
         return float(ordered[below])
     low, high = math.log(ordered[below]), math.log(ordered[below + 1])
-    return math.exp((1.0 - weight) * low + weight * high)
+    value = math.exp((1.0 - weight) * low + weight * high)
+    # exp(log(x)) can land an ulp outside [x, y]: keep the result between the two values.
+    return min(max(value, float(ordered[below])), float(ordered[below + 1]))
 
 
 def _aggregate_stop_reason(runs: Sequence[RangeTestResult], median: NDArray[np.float64]) -> str:
