@@ -82,6 +82,9 @@ def _inject(setup: Setup, where: str, k: int, error: BaseException) -> dict[str,
             return MSE(model(batch[0]), batch[1])
 
         kwargs |= {"loss_fn": None, "step_fn": step_fn}
+    elif where == "backward":  # a gradient hook: half the gradients are already written
+        tick = _counter(k, error)
+        setup.model[0].weight.register_hook(lambda grad: (tick(), grad)[1])
     elif where == "optimizer-hook":  # after backward: the gradients are already overwritten
         tick = _counter(k, error)
         setup.optimizer.register_step_pre_hook(lambda optimizer, args, kw: tick())
@@ -101,7 +104,7 @@ def _note(k: int) -> str:
     )
 
 
-SOURCES = ["model", "loss", "data", "step_fn", "optimizer-hook"]
+SOURCES = ["model", "loss", "data", "step_fn", "backward", "optimizer-hook"]
 
 
 class TestErrorAtStepK:
@@ -142,6 +145,19 @@ class TestErrorAtStepK:
         assert excinfo.value is error
         assert error.__notes__ == [_note(4)]
         assert len(error.lrfinder_result.losses) == 4
+        assert setup.fingerprint() == before
+
+    def test_system_exit(self):
+        """``sys.exit()`` from the user's code at step 3 still restores everything first."""
+        setup = make_setup(scaler=True)
+        kwargs = _inject(setup, "step_fn", 3, SystemExit(2))
+        before = setup.fingerprint()
+
+        with pytest.raises(SystemExit) as excinfo:
+            _run(setup, **kwargs)
+
+        assert excinfo.value.code == 2
+        assert excinfo.value.__notes__ == [_note(3)]
         assert setup.fingerprint() == before
 
     def test_error_mid_accumulation(self):
