@@ -277,8 +277,8 @@ def _worker(scenario: str, rank: int, store_path: str, out_path: str) -> None:
     )
     out = SCENARIOS[scenario](rank)
     Path(out_path).write_bytes(pickle.dumps(out))
-    sys.stdout.flush()
-    os._exit(0)  # a rank whose peer failed mid-collective must not wait in gloo's destructors
+    # a plain exit, on purpose: a rank that failed must be able to exit (lrfinder leaves no
+    # collective pending), which is what releases the ranks still blocked in DDP's all-reduce
 
 
 # --- the test side --------------------------------------------------------------------------------

@@ -290,6 +290,9 @@ class RankSync:
             means, status = self._agree(local, None, wait=None)
         except RuntimeError as error:
             self._ended = []
+            first = self._first_failure()
+            if first is not None:
+                raise self._failure_error(first) from error
             msg = (
                 f"the loss all-reduce across ranks failed at step {self._agreed} (rank "
                 f"{self.rank} of {self.world_size}): another rank probably crashed or left the "
@@ -333,8 +336,12 @@ class RankSync:
         if wait is None:
             self._dist.all_reduce(buffer, group=self.group)
         else:
-            work = self._dist.all_reduce(buffer, group=self.group, async_op=True)
-            work.wait(timeout=datetime.timedelta(seconds=wait))
+            # A timeout on the operation itself, not just on waiting for it: an operation left
+            # pending would keep this process from exiting (and so from releasing the others).
+            options = self._dist.AllreduceOptions()
+            options.reduceOp = self._dist.ReduceOp.SUM
+            options.timeout = datetime.timedelta(seconds=wait)
+            self.group.allreduce([buffer], options).wait()
         values = buffer.tolist()
         counts = values[size : 2 * size]
         common = 0
