@@ -88,9 +88,10 @@ def lr_find(
         max_grad_norm: Clip the gradient norm to this before each update, as in your training.
         stop_factor: Divergence threshold (see :class:`lrfinder.StopRule`); None turns it off.
         stop_rule: A custom stop rule (overrides ``stop_factor``).
-        check_every: Check the loss every this many steps (default 1 on CPU, 10 on CUDA, so the
-            GPU never waits for the host; a divergence is then overshot by at most 9 updates, which
-            are discarded and undone by the restore).
+        check_every: Check the loss every this many steps (default 1 on CPU, 10 on CUDA or under
+            torch.distributed, so the GPU never waits for the host and the ranks meet once per
+            10 steps; a divergence is then overshot by at most 9 updates, which are discarded and
+            undone by the restore).
         method: The rule behind ``result.suggestion``.
         train_mode: Call ``model.train()`` for the run (its modes are restored afterwards).
         progress: Show a progress bar (needs tqdm).
@@ -185,7 +186,8 @@ def lr_find(
             scaler,
             max_grad_norm,
         )
-        check_every = check_every or (_CUDA_CHECK_EVERY if device.type == "cuda" else 1)
+        batched = device.type == "cuda" or distributed.rank_and_world_size()[1] > 1
+        check_every = check_every or (_CUDA_CHECK_EVERY if batched else 1)
         # Under torch.distributed: losses averaged across ranks, one chunk all-reduce each.
         step, to_floats, metadata, progress = distributed.wrap_run(
             trainer.step,
