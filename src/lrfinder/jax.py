@@ -29,7 +29,12 @@ from .suggest import DEFAULT_METHOD
 __all__ = ["learning_rates", "lr_find", "set_learning_rate"]
 
 Update = Callable[[Any, Any, float], tuple[Any, Any]]
-_INJECTED = (optax.InjectHyperparamsState, optax.InjectStatefulHyperparamsState)
+# optax >= 0.2.3 injects with InjectStatefulHyperparamsState; older versions with the other.
+_INJECTED = tuple(
+    getattr(optax, name)
+    for name in ("InjectHyperparamsState", "InjectStatefulHyperparamsState")
+    if hasattr(optax, name)
+)
 
 
 def lr_find(
