@@ -29,7 +29,7 @@ from .suggest import DEFAULT_METHOD
 __all__ = ["learning_rates", "lr_find", "set_learning_rate"]
 
 Update = Callable[[Any, Any, float], tuple[Any, Any]]
-# optax >= 0.2.3 injects with InjectStatefulHyperparamsState; older versions with the other.
+# Newer optax injects with InjectStatefulHyperparamsState, older versions with the other.
 _INJECTED = tuple(
     getattr(optax, name)
     for name in ("InjectHyperparamsState", "InjectStatefulHyperparamsState")
