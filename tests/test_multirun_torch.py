@@ -225,6 +225,18 @@ class TestBatchedMatchesSequential:
         for fast, slow in zip(batched.runs, sequential.runs, strict=True):
             np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
 
+    def test_check_every_overshoot_is_discarded_alike(self):
+        """With losses checked every 4 steps, both paths stop each run at the same point."""
+        kwargs = {"check_every": 4, "optimizer": "sgd-momentum", "end_lr": 100.0, "num_steps": 40}
+
+        batched, _, _ = find(batched=True, **kwargs)
+        sequential, _, _ = find(batched=False, **kwargs)
+
+        for fast, slow in zip(batched.runs, sequential.runs, strict=True):
+            assert (fast.stop_reason, len(fast.losses)) == (slow.stop_reason, len(slow.losses))
+            assert fast.metadata["overshoot_steps"] == slow.metadata["overshoot_steps"]
+            np.testing.assert_allclose(fast.losses, slow.losses, rtol=1e-9)
+
     def test_existing_optimizer_state_is_used(self):
         """Momentum left by earlier training is where every copy starts, as in the sequential run."""
         results = []

@@ -355,6 +355,10 @@ class _Stream:
                 self.uses_host_rng = self.seen_host_rng
 
 
+def _floats(values: Sequence[Any]) -> list[float]:
+    return [float(v) for v in values]
+
+
 def _torch_rng() -> tuple[torch.Tensor, list[torch.Tensor] | None]:
     cuda = torch.cuda.is_available() and torch.cuda.is_initialized()
     return torch.get_rng_state(), torch.cuda.get_rng_state_all() if cuda else None
@@ -477,33 +481,40 @@ class _BatchedRuns:
         rule = settings.get("stop_rule") or StopRule(stop_factor=settings.get("stop_factor", 0.5))
         check_every = settings.get("check_every") or (10 if self.device.type == "cuda" else 1)
         lrs = ladder(start_lr, end_lr, num_steps, mode)
-        records = [
-            _Record(lrs, rule.for_run(num_steps), adapter._losses_to_floats)
-            for _ in range(self.copies)
-        ]
+        records = [_Record(lrs, rule.for_run(num_steps), _floats) for _ in range(self.copies)]
         reasons = ["completed"] * self.copies
         alive = list(range(self.copies))
+        pending: list[torch.Tensor] = []  # each step's [N] losses, not yet on the host
+
+        def flush(*, judge: bool = True) -> None:
+            """Moves the pending losses to the host in one transfer and judges every copy."""
+            table = torch.stack(pending).double().cpu().tolist() if pending else []
+            pending.clear()
+            for copy_index in list(alive):
+                for row in table:
+                    records[copy_index].add(row[copy_index])
+                reason = records[copy_index].flush(judge=judge)
+                if reason is not None:
+                    reasons[copy_index] = reason
+                    alive.remove(copy_index)
+
         if settings.get("train_mode", True):
             self.model.train()
         bar = _progress_bar(num_steps) if settings.get("progress") else None
         started = time.perf_counter()
         try:
-            while alive and records[alive[0]].next_index < num_steps:
-                index = records[alive[0]].next_index
-                losses = self._step(float(lrs[index]), alive, first=index == 0)
-                for copy_index in alive:
-                    records[copy_index].add(losses[copy_index])
-                if records[alive[0]].pending_count >= check_every or index + 1 == num_steps:
-                    for copy_index in list(alive):
-                        reason = records[copy_index].flush()
-                        if reason is not None:
-                            reasons[copy_index] = reason
-                            alive.remove(copy_index)
+            while alive:
+                index = records[alive[0]].next_index + len(pending)
+                if index >= num_steps:
+                    break
+                pending.append(self._step(float(lrs[index]), alive, first=index == 0))
+                if len(pending) >= check_every or index + 1 == num_steps:
+                    flush()
                     if bar is not None:
                         bar.update(index + 1 - bar.n)
         except KeyboardInterrupt:
+            flush(judge=False)
             for copy_index in alive:
-                records[copy_index].flush(judge=False)
                 reasons[copy_index] = "interrupted"
         finally:
             if bar is not None:
