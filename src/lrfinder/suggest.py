@@ -18,6 +18,7 @@ Rules (see each docstring for the exact definition):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from .smoothing import default_sigma_points, local_linear
 #: The rule behind ``RangeTestResult.suggestion``. See ``README.md`` ("Which rule, and why").
 DEFAULT_METHOD = "steepest"
 _MIN_POINTS = 3
+_BLOCK_ROWS = 256
 _SIGNIFICANCE = 2.0  # standard errors: "the loss is surely still falling here"
 
 
@@ -76,13 +78,17 @@ class Curve:
         return slice(self.lo, self.hi)
 
     def argmin(self) -> int:
-        """Index of the minimum of the smoothed curve inside the window."""
-        return self.lo + int(np.argmin(self.fit[self.window]))
+        """Index of the minimum of the smoothed curve inside the window.
+
+        Values within rounding error of the minimum are ties, and the first of them wins, so
+        ``a * loss + b`` or a scaled ladder cannot move the minimum along a flat floor.
+        """
+        return self.lo + _first_minimum(self.fit[self.window])
 
     def steepest_index(self) -> int:
         """Index of the steepest descent of the smoothed curve, at or before its minimum."""
         segment = self.slope[self.lo : self.argmin() + 1]
-        return self.lo + int(np.nanargmin(segment)) if np.isfinite(segment).any() else self.lo
+        return self.lo + _first_minimum(segment) if np.isfinite(segment).any() else self.lo
 
     def slope_t(self) -> NDArray[np.float64]:
         """The slope divided by its standard error: how sure we are that the loss falls there."""
@@ -94,6 +100,17 @@ class Curve:
         lr = float(np.clip(lr, self.lrs[0], self.lrs[-1]))
         index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
         return Suggestion(lr=lr, index=index, method=method)
+
+
+def _first_minimum(values: NDArray[np.float64]) -> int:
+    """Index of the first value within rounding error (1e-9 of the range) of the minimum."""
+    with np.errstate(all="ignore"):
+        low, high = np.nanmin(values), np.nanmax(values)
+        near = np.flatnonzero(values <= low + 1e-9 * (high - low))
+    if near.size:
+        return int(near[0])
+    finite = np.flatnonzero(np.isfinite(values))  # an absurd curve: fall back on its lowest value
+    return int(finite[np.argmin(values[finite])]) if finite.size else 0
 
 
 def prepare_curve(
@@ -144,7 +161,8 @@ def prepare_curve(
     axis = lr_axis(lrs_arr)
     x = lr_coordinate(kept_lrs, axis)
     y = cap_blowup(losses_arr[:usable], lo, hi)
-    sigma = default_sigma_points(x, axis)
+    # Rounded so that a scaled ladder (whose log-spacing differs by an ulp) gets the same kernel.
+    sigma = float(f"{default_sigma_points(x, axis):.9g}")
     fit, slope = local_linear(x, y, sigma)
     return Curve(lrs=kept_lrs, x=x, y=y, fit=fit, slope=slope, lo=lo, hi=hi, sigma_points=sigma)
 
@@ -177,44 +195,39 @@ def slope_standard_error(
     """Returns the standard error of the local-linear slope at every point.
 
     The noise of a range test grows along the curve, so its level is estimated locally: 1.4826
-    times the median absolute residual within two kernel widths. The slope of a weighted line fit
+    times the median absolute residual within two kernel widths (at least a millionth of the
+    curve's range). The slope of a weighted line fit
     with weights ``w`` and noise ``s`` has variance ``sum(w² dx² s²) / sum(w dx²)²`` (``dx``
     measured from the weighted mean of ``x``); the weights are the smoother's Gaussian kernel.
     """
     n = x.size
+    index = np.arange(n)
     residual = np.abs(y - fit)
     reach = max(1, int(np.ceil(2.0 * sigma_points)))
-    noise = (
-        np.array([_nanmedian(residual[max(0, i - reach) : i + reach + 1]) for i in range(n)])
-        * 1.4826
-    )
     half_width = int(np.ceil(4.0 * sigma_points))
+    noise = np.full(n, np.nan)
     out = np.full(n, np.nan)
-    with np.errstate(all="ignore"):  # absurd losses give inf / nan: no descent there
-        for i in range(n):
-            out[i] = _weighted_slope_se(x, y, noise, i, half_width, sigma_points)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: no estimate there
+        for start in range(0, n, _BLOCK_ROWS):
+            rows = index[start : start + _BLOCK_ROWS]
+            near = np.abs(index[None, :] - rows[:, None]) <= reach
+            noise[rows] = 1.4826 * np.nanmedian(np.where(near, residual[None, :], np.nan), axis=1)
+        # A noise-free curve leaves residuals of rounding size, whose ratios are arbitrary: floor
+        # the noise at a millionth of the curve's range (it moves with a * loss + b too).
+        noise = np.maximum(noise, 1e-6 * float(np.nanmax(y) - np.nanmin(y)))
+        for start in range(0, n, _BLOCK_ROWS):
+            rows = index[start : start + _BLOCK_ROWS]
+            lo, hi = max(0, rows[0] - half_width), min(n, rows[-1] + half_width + 1)
+            distance = index[None, lo:hi] - rows[:, None]
+            w = np.exp(-0.5 * (distance / sigma_points) ** 2) * (np.abs(distance) <= half_width)
+            w = w * np.isfinite(y[None, lo:hi])
+            mean_x = (w * x[None, lo:hi]).sum(axis=1) / w.sum(axis=1)
+            dx = x[None, lo:hi] - mean_x[:, None]
+            sxx = (w * dx * dx).sum(axis=1)
+            spread = np.nansum(w * w * dx * dx * noise[None, lo:hi] ** 2, axis=1)
+            out[rows] = np.where(sxx > 0, np.sqrt(spread) / sxx, np.nan)
     return out
-
-
-def _weighted_slope_se(
-    x: NDArray[np.float64],
-    y: NDArray[np.float64],
-    noise: NDArray[np.float64],
-    i: int,
-    half_width: int,
-    sigma_points: float,
-) -> float:
-    j = np.arange(max(0, i - half_width), min(x.size, i + half_width + 1))
-    w = np.exp(-0.5 * ((j - i) / sigma_points) ** 2)
-    w = np.where(np.isfinite(y[j]), w, 0.0)
-    dx = x[j] - np.sum(w * x[j]) / w.sum()
-    sxx = float(np.sum(w * dx * dx))
-    return float(np.sqrt(np.nansum(w * w * dx * dx * noise[j] ** 2)) / sxx) if sxx > 0 else np.nan
-
-
-def _nanmedian(values: NDArray[np.float64]) -> float:
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else np.nan
 
 
 def steepest(
@@ -360,7 +373,9 @@ def slide(
     step = float(np.mean(np.diff(x))) if x.size > 1 else 1.0
     # Capped at the curve's length: a window that wide already spans it (and a ladder of
     # near-subnormal lrs would otherwise give an infinite width).
-    width = max(1, round(min(window_decades * per_decade / step, fit.size))) if step > 0 else 1
+    # Half-way cases round up, with slack for rounding error, so scaled ladders agree.
+    ratio = min(window_decades * per_decade / step, fit.size) if step > 0 else 1.0
+    width = max(1, int(np.floor(ratio + 0.5 + 1e-6)))
     descent = float(np.nanmax(fit) - np.nanmin(fit))
     tolerance = threshold * descent / per_decade
     right = fit.size - 1
