@@ -308,6 +308,27 @@ class TestFallback:
         assert result.metadata["path"] == "sequential"
         assert result.metadata["fallback_reason"].startswith("torch.func.vmap cannot run the model")
 
+    def test_unused_parameters_run_sequentially(self):
+        """A trained parameter with no gradient (an unused layer) sends the runs sequential."""
+
+        class WithSpare(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = mlp()
+                self.spare = torch.nn.Linear(2, 2).double()
+
+            def forward(self, x):
+                return self.body(x)
+
+        torch.manual_seed(0)
+        result, _, _ = find(batched=None, model=WithSpare(), optimizer="adamw")
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"] == (
+            "2 trained parameter(s) get no gradient (spare.weight, spare.bias), which the batched "
+            "path cannot tell from a zero gradient"
+        )
+
     def test_other_optimizers_run_sequentially(self):
         """An optimizer the batched path does not know runs sequentially."""
         model = mlp()

@@ -17,11 +17,11 @@ Two paths give the same runs:
   own RNG state, so it sees the very batches its sequential run would see.
 * **sequential**: ``lr_find`` N times, restoring in between. Used when the batched path cannot
   be exact: BatchNorm running statistics, randomness in the model (dropout), ``step_fn``, dict
-  batches, AMP, other optimizers, one-shot iterators, or anything ``vmap`` rejects on the first
-  step. Also chosen automatically (``batched=None``) for convolutional models on CPU, where
-  ``vmap``'s grouped convolutions are slower than separate runs (``benchmarks/RUNS.md``).
-  ``result.metadata["path"]`` says which ran, and ``metadata["fallback_reason"]`` why not
-  batched.
+  batches, AMP, other optimizers, one-shot iterators, trained parameters that get no gradient,
+  or anything ``vmap`` rejects on the first step. Also chosen automatically (``batched=None``)
+  for convolutional models on CPU, where ``vmap``'s grouped convolutions are slower than
+  separate runs (``benchmarks/RUNS.md``). ``result.metadata["path"]`` says which ran, and
+  ``metadata["fallback_reason"]`` why not batched.
 """
 
 from __future__ import annotations
@@ -569,6 +569,8 @@ class _BatchedRuns:
                 reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 msg = f"torch.func.vmap cannot run the model ({type(error).__name__}: {reason})"
                 raise _BatchedUnsupportedError(msg) from error
+            if first and grads is None:
+                self._check_every_parameter_learns(batches[0])
             losses = losses.detach().float()
             if grads is None:
                 grads, total = step_grads, losses
@@ -583,6 +585,23 @@ class _BatchedRuns:
             param.grad = grads[name]
         self.batched_optimizer.step()
         return total
+
+    def _check_every_parameter_learns(self, batch: Any) -> None:
+        """Falls back if a trained parameter gets no gradient: the sequential optimizer skips it,
+        while vmap would hand it zeros (which momentum and weight decay still act on)."""
+        inputs, targets = _inputs_targets(batch)
+        named = dict(self.model.named_parameters())
+        params = [named[name] for name in self.train_names]
+        with torch.enable_grad():
+            loss = self.loss_fn(self.model(*inputs), targets)
+            grads = torch.autograd.grad(loss, params, allow_unused=True)
+        unused = [name for name, grad in zip(self.train_names, grads, strict=True) if grad is None]
+        if unused:
+            msg = (
+                f"{len(unused)} trained parameter(s) get no gradient ({', '.join(unused[:3])}), "
+                "which the batched path cannot tell from a zero gradient"
+            )
+            raise _BatchedUnsupportedError(msg)
 
     def _next_batches(self, alive: list[int]) -> list[Any]:
         """A batch per copy; a stopped copy (still computed, then ignored) reuses another's."""
