@@ -100,8 +100,9 @@ def lr_find(
             batch order, and read them together: a :class:`lrfinder.multirun.MultiRunResult`
             with a median curve, a 10%-90% band, the median of the runs' suggestions and
             ``result.suggestion_interval``. See :mod:`lrfinder.torch_batched`.
-        init_fn: With ``runs``: ``init_fn(model)`` re-initialises the model before each run after
-            the first, so the runs also vary the initial weights.
+        init_fn: With ``runs``: ``init_fn(model)`` re-initialises the model in place (e.g. each
+            layer's ``reset_parameters()``) before each run after the first, so the runs also
+            vary the initial weights; the model's own weights come back afterwards.
         seed: With ``runs``: seeds the later runs' batch orders (default: derived from torch's
             RNG state, which is left untouched).
         batched: With ``runs``: train the copies as one ``torch.func.vmap``-ed model (True),
