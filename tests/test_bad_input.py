@@ -693,6 +693,19 @@ class TestLoadRejects:
             f"enclosed in double quotes: line {line} column {column} (char {len(cut)})."
         )
 
+    def test_absurd_nesting(self, tmp_path):
+        """JSON nested past Python's recursion limit is reported as corrupt, not a RecursionError."""
+        path = tmp_path / "run.json"
+        path.write_text("[" * 100_000, encoding="utf-8")
+
+        with pytest.raises(lrfinder.ResultFileError) as excinfo:
+            lrfinder.load(path)
+
+        assert str(excinfo.value) == (
+            f"{str(path)!r} is not valid JSON (truncated or corrupt?): maximum recursion depth "
+            "exceeded while decoding a JSON array from a unicode string."
+        )
+
     def test_newer_version(self, tmp_path):
         """A file from a newer format version asks for an upgrade."""
         path = _rewritten(tmp_path, version=99)
