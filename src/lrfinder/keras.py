@@ -11,8 +11,9 @@ Restore, whatever happens: every model variable (weights, non-trainable state su
 statistics, dropout seed-generator states), every optimizer variable (iteration count, learning
 rate, slots, loss scale, gradient accumulators; the optimizer is built first if it was not),
 the metrics' state, a learning-rate schedule that was swapped out for the run, and the Python,
-NumPy, Keras-global and (on the torch backend) torch RNGs. ``keras`` is imported when this
-module is, so set ``KERAS_BACKEND`` first, as for Keras itself.
+NumPy, Keras-global and (on the torch backend) torch RNGs. :class:`LRFinderCallback` re-runs it at
+chosen epochs of ``fit``, leaving the training as it would have been. ``keras`` is imported when
+this module is, so set ``KERAS_BACKEND`` first, as for Keras itself.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 
-__all__ = ["lr_find"]
+__all__ = ["LRFinderCallback", "lr_find"]
 
 
 def lr_find(
@@ -122,6 +123,55 @@ def lr_find(
     finally:
         state.restore()
     return result
+
+
+class LRFinderCallback(keras.callbacks.Callback):
+    """Runs :func:`lr_find` at the start of the given epochs of a ``model.fit``.
+
+    The run uses the model's live optimizer state and leaves training exactly where it was. Results
+    are kept in ``results`` by epoch; ``on_result(model, result)`` may act on them.
+
+    Args:
+        x, y, sample_weight: The data of the range test, as for :func:`lr_find` (usually the
+            training data given to ``fit``).
+        epochs: The 0-based epochs at whose start to run (default: the first only).
+        on_result: Called with ``(model, result)`` after each run.
+        **kwargs: Passed to :func:`lr_find` (``batch_size``, ``start_lr``, ``num_steps``...).
+
+    Example:
+        >>> finder = LRFinderCallback(np.zeros((64, 8)), np.zeros((64, 1)), epochs=(0, 5))
+        >>> finder.epochs
+        (0, 5)
+    """
+
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        *,
+        sample_weight: Any = None,
+        epochs: Iterable[int] = (0,),
+        on_result: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.epochs = tuple(int(epoch) for epoch in epochs)
+        if any(epoch < 0 for epoch in self.epochs):
+            msg = f"`epochs` must be 0-based epoch numbers >= 0, got epochs={self.epochs!r}."
+            raise ValueError(msg)
+        self.data = (x, y, sample_weight)
+        self.on_result = on_result
+        self.kwargs = kwargs
+        self.results: dict[int, RangeTestResult] = {}
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if epoch not in self.epochs or epoch in self.results:
+            return
+        x, y, sample_weight = self.data
+        result = lr_find(self.model, x, y, sample_weight=sample_weight, **self.kwargs)
+        self.results[epoch] = result
+        if self.on_result is not None:
+            self.on_result(self.model, result)
 
 
 class _Step:

@@ -238,3 +238,25 @@ class TestLrFind:
             "`y` and `sample_weight` must be None when `x` is a dataset or iterable, got "
             "x=list_iterator and y=ndarray. Put the targets in the batches."
         )
+
+
+class TestLRFinderCallback:
+    def test_mid_training_run_leaves_training_unchanged(self):
+        """A run at the start of epoch 1 records its curve and fit ends bit-identical to a fit
+        without the callback."""
+        X, y = make_data()
+
+        def train(callbacks):
+            model = make_model(dropout_seed=1)
+            model.fit(X, y, batch_size=64, epochs=2, verbose=0, callbacks=callbacks)
+            return values(model.variables)
+
+        seen = []
+        finder = lk.LRFinderCallback(
+            X, y, epochs=(1,), num_steps=8, on_result=lambda model, result: seen.append(result)
+        )
+
+        assert_same(train([finder]), train([]))
+        assert list(finder.results) == [1]
+        assert seen == [finder.results[1]]
+        assert len(finder.results[1].lrs) == 8
