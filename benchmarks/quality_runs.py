@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.tasks:
         task = bench.TASKS[name]
         runs = quality.Runs(task)
-        truth = quality.ground_truth(task, runs, quality.GRID_SEEDS)
+        # The grid comes from quality.py's cache; never train it here.
+        truth = quality.ground_truth(
+            task, quality.Runs(task, train_missing=False), quality.GRID_SEEDS
+        )
         single_lrs, multi_lrs, single_regrets, multi_regrets, widths = [], [], [], [], []
         path = "?"
         for seed in args.seeds:
@@ -128,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(row)
         print(row, flush=True)
-    if args.write:
-        _write(rows, args)
+        if args.write:  # after every task, so a partial run still leaves its rows
+            _write(rows, args)
     return 0
 
 
@@ -153,7 +156,7 @@ def _write(rows: list[str], args: argparse.Namespace) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
-    print(f"wrote {path}")
+    print(f"wrote {path}", flush=True)
 
 
 if __name__ == "__main__":
