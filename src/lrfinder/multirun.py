@@ -445,9 +445,10 @@ def plot_runs(
     show_warnings: bool = True,
     title: str | None = None,
 ) -> Axes:
-    """Draws several runs: each run faint, the median curve, the quantile band, and the spread
-    of the runs' suggestions (a tick per run along the top, their interval shaded, the aggregate
-    marked on the median curve). Never calls ``plt.show()``.
+    """Draws several runs: each run's smoothed curve (thin), their median and quantile band
+    (``result.quantile_curve(0.5)`` and ``result.band``), and the spread of the runs' suggestions
+    (a tick per run along the top, their interval shaded, the aggregate marked on the median).
+    Never calls ``plt.show()``.
 
     A single-run result is drawn by :func:`lrfinder.plot.plot_result`.
 
