@@ -130,7 +130,7 @@ class TestMultiRunResult:
         run = bowl(-2.0)
 
         assert run.runs == (run,)
-        assert not hasattr(run, "suggestion_interval")
+        assert type(run) is RangeTestResult
 
 
 class TestAggregationProperties:
