@@ -130,7 +130,6 @@ class TestMultiRunResult:
         run = bowl(-2.0)
 
         assert run.runs == (run,)
-        assert type(run) is RangeTestResult
 
 
 class TestAggregationProperties:
