@@ -93,8 +93,6 @@ def lr_find(
     batch_size = check_int("batch_size", batch_size, minimum=1)
     stream = _BatchStream(_batches(x, y, sample_weight, batch_size, shuffle))
     accumulation = int(getattr(_inner(optimizer), "gradient_accumulation_steps", None) or 1)
-    if not optimizer.built:
-        optimizer.build(model.trainable_variables)  # as the first train step would
     raw_iterations = int(keras.ops.convert_to_numpy(_inner(optimizer)._iterations))
     if raw_iterations % accumulation:
         msg = (
@@ -103,6 +101,8 @@ def lr_find(
             "between windows."
         )
         raise ValueError(msg)
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)  # as the first train step would
     metadata = _metadata(model, optimizer, batch_size, accumulation)
     state = _KerasState.capture(model, optimizer)
     try:
@@ -213,10 +213,12 @@ class _BatchStream:
 
     def __init__(self, source: Iterable[Any]) -> None:
         self.source = source
-        self.iterator: Iterator[Any] = iter(source)
+        self.iterator: Iterator[Any] | None = None  # made on first use, after the RNG snapshot
         self.count = 0
 
     def next(self) -> Any:
+        if self.iterator is None:
+            self.iterator = iter(self.source)
         try:
             batch = next(self.iterator)
         except StopIteration:

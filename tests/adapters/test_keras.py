@@ -206,6 +206,24 @@ class TestLrFind:
         assert result.stop_reason == "diverged"
         assert 1e-3 < result.suggestion < 1.0
 
+    def test_torch_dataloader_and_torch_rng(self):
+        """A shuffling torch DataLoader is accepted and torch's RNG is as before afterwards."""
+        import torch
+
+        X, y = make_data()
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.tensor(X), torch.tensor(y)),
+            batch_size=32,
+            shuffle=True,
+        )
+        model = make_model()
+        state = torch.get_rng_state()
+
+        result = lk.lr_find(model, loader, num_steps=10)
+
+        assert len(result.lrs) == 10
+        assert torch.equal(torch.get_rng_state(), state)
+
     def test_one_shot_generator_ends_the_run(self):
         """A generator of 5 batches gives 5 points and stop_reason 'data-exhausted'."""
         X, y = make_data()
