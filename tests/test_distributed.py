@@ -1,9 +1,9 @@
 """lr_find under torch.distributed: two gloo processes on CPU, each checked from the outside.
 
-Each launch starts two worker processes (this file run as a script, ``--worker``) that share a
-FileStore, run scenarios in order and pickle what they saw; the tests read the pickles. Every
-launch runs under a bounded timeout (the process group's and the subprocess's), so a hang fails
-the test instead of stalling the suite.
+One launch starts two worker processes (this file run as a script, ``--worker``) that share a
+FileStore, run every scenario in order (the one that breaks the process group last) and pickle
+what they saw; the tests read the pickles. The launch runs under bounded timeouts (the process
+group's and the subprocess's), so a hang fails the tests instead of stalling the suite.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 torch = pytest.importorskip("torch")
-if not torch.distributed.is_available():  # pragma: no cover - every standard build has it
-    pytest.skip("torch.distributed is not available", allow_module_level=True)
+if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
+    pytest.skip("torch.distributed with gloo is not available", allow_module_level=True)
 
 import numpy as np  # noqa: E402
 
@@ -317,15 +317,15 @@ def _launch(scenario: str, tmp_path: Path) -> tuple[list[dict[str, Any]], float]
 
 
 @pytest.fixture(scope="module")
-def healthy(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+def ranks(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     """Every scenario, run once on two ranks (one launch: starting torch twice costs seconds)."""
     return _launch("all", tmp_path_factory.mktemp("distributed"))[0]
 
 
 class TestAveragedCurve:
-    def test_ranks_return_the_same_curve(self, healthy):
+    def test_ranks_return_the_same_curve(self, ranks):
         """Both ranks return identical lrs, losses, stop reason and suggestion."""
-        zero, one = healthy[0]["ddp"], healthy[1]["ddp"]
+        zero, one = ranks[0]["ddp"], ranks[1]["ddp"]
 
         np.testing.assert_array_equal(zero["lrs"], one["lrs"])
         np.testing.assert_array_equal(zero["losses"], one["losses"])
@@ -333,10 +333,10 @@ class TestAveragedCurve:
         assert zero["suggestion"] == one["suggestion"]
         assert zero["suggestion"] is not None
 
-    def test_loss_is_the_mean_of_the_ranks_local_losses(self, healthy):
+    def test_loss_is_the_mean_of_the_ranks_local_losses(self, ranks):
         """Each point is the mean over ranks of the local losses of a hand-written replay."""
-        result = healthy[0]["ddp"]
-        local = np.array(healthy[0]["local_losses"])
+        result = ranks[0]["ddp"]
+        local = np.array(ranks[0]["local_losses"])
 
         expected = (local[0] + local[1]) / 2.0
         assert len(result["losses"]) >= 10
@@ -344,43 +344,43 @@ class TestAveragedCurve:
         np.testing.assert_array_equal(result["losses"], expected)
         assert not np.array_equal(local[0], local[1])
 
-    def test_training_afterwards_is_bit_identical(self, healthy):
+    def test_training_afterwards_is_bit_identical(self, ranks):
         """Training after lr_find matches training without it, bit for bit, on every rank."""
         for rank in range(WORLD):
-            after, without = healthy[rank]["trained_after"], healthy[rank]["trained_without"]
+            after, without = ranks[rank]["trained_after"], ranks[rank]["trained_without"]
 
             assert len(after) == len(without)
             assert all(torch.equal(a, b) for a, b in zip(after, without, strict=True)), (
                 f"rank {rank}"
             )
 
-    def test_fsdp2_same_curve_and_exact_restore(self, healthy):
+    def test_fsdp2_same_curve_and_exact_restore(self, ranks):
         """Under fully_shard both ranks agree, and training afterwards matches, shard by shard."""
-        zero, one = healthy[0]["fsdp"], healthy[1]["fsdp"]
+        zero, one = ranks[0]["fsdp"], ranks[1]["fsdp"]
 
         np.testing.assert_array_equal(zero["losses"], one["losses"])
         assert len(zero["losses"]) >= 10
         for rank in range(WORLD):
             after, without = (
-                healthy[rank]["fsdp_trained_after"],
-                healthy[rank]["fsdp_trained_without"],
+                ranks[rank]["fsdp_trained_after"],
+                ranks[rank]["fsdp_trained_without"],
             )
             assert all(torch.equal(a, b) for a, b in zip(after, without, strict=True)), (
                 f"rank {rank}"
             )
 
-    def test_rank_local_runs_on_one_rank_alone(self, healthy):
+    def test_rank_local_runs_on_one_rank_alone(self, ranks):
         """Inside rank_local(), lr_find on rank 0 only completes without the other rank."""
-        outcome = healthy[0]["rank_local"]
+        outcome = ranks[0]["rank_local"]
 
         assert "error" not in outcome
         assert len(outcome["losses"]) >= 10
         assert "world_size" not in outcome["metadata"]
-        assert "rank_local" not in healthy[1]
+        assert "rank_local" not in ranks[1]
 
-    def test_metadata_records_the_world(self, healthy):
+    def test_metadata_records_the_world(self, ranks):
         """The result says how many ranks averaged the loss, over which backend."""
-        metadata = healthy[0]["ddp"]["metadata"]
+        metadata = ranks[0]["ddp"]["metadata"]
 
         assert metadata["world_size"] == WORLD
         assert metadata["distributed_backend"] == "gloo"
@@ -388,31 +388,31 @@ class TestAveragedCurve:
 
 
 class TestOneRankGoesWrong:
-    def test_nan_on_one_rank_stops_every_rank(self, healthy):
+    def test_nan_on_one_rank_stops_every_rank(self, ranks):
         """A NaN on rank 1 alone makes the mean NaN: both ranks stop there, restored."""
-        zero, one = healthy[0]["nan"], healthy[1]["nan"]
+        zero, one = ranks[0]["nan"], ranks[1]["nan"]
 
         assert zero["stop_reason"] == one["stop_reason"] == "non-finite"
         assert len(zero["losses"]) == len(one["losses"]) == 5
         np.testing.assert_array_equal(zero["losses"], one["losses"])
         assert math.isnan(zero["losses"][-1])
-        assert healthy[0]["nan_restored"]
-        assert healthy[1]["nan_restored"]
+        assert ranks[0]["nan_restored"]
+        assert ranks[1]["nan_restored"]
 
-    def test_error_on_every_rank_raises_each_ranks_own(self, healthy):
+    def test_error_on_every_rank_raises_each_ranks_own(self, ranks):
         """When every rank raises, each re-raises its own error, restored, group intact."""
         for rank in range(WORLD):
-            outcome = healthy[rank]["symmetric"]
+            outcome = ranks[rank]["symmetric"]
 
             assert outcome["error"] == "ValueError"
             assert outcome["message"] == f"bad target on rank {rank}"
-            assert healthy[rank]["symmetric_restored"]
-        assert healthy[0]["group_alive"]
-        assert healthy[1]["group_alive"]
+            assert ranks[rank]["symmetric_restored"]
+        assert ranks[0]["group_alive"]
+        assert ranks[1]["group_alive"]
 
-    def test_error_on_one_rank_stops_the_others(self, healthy):
+    def test_error_on_one_rank_stops_the_others(self, ranks):
         """Rank 1's loader fails at step 3: rank 1 re-raises it, rank 0 raises RankFailedError."""
-        zero, one = healthy[0]["one_rank"], healthy[1]["one_rank"]
+        zero, one = ranks[0]["one_rank"], ranks[1]["one_rank"]
 
         assert one["error"] == "OSError"
         assert one["message"] == "corrupt shard"
@@ -423,21 +423,21 @@ class TestOneRankGoesWrong:
             "rank 1 of 2 failed at step 3 (lr=0.000428) with OSError: corrupt shard; rank 0 "
             "stopped with it and restored its state."
         )
-        assert healthy[0]["one_rank_restored"]
-        assert healthy[1]["one_rank_restored"]
+        assert ranks[0]["one_rank_restored"]
+        assert ranks[1]["one_rank_restored"]
 
-    def test_data_running_out_on_one_rank_stops_both(self, healthy):
+    def test_data_running_out_on_one_rank_stops_both(self, ranks):
         """Rank 1's iterator runs out after 5 steps: both ranks record 5 points, data-exhausted."""
-        zero, one = healthy[0]["exhausted"], healthy[1]["exhausted"]
+        zero, one = ranks[0]["exhausted"], ranks[1]["exhausted"]
 
         assert zero["stop_reason"] == one["stop_reason"] == "data-exhausted"
         assert len(zero["losses"]) == len(one["losses"]) == 5
         np.testing.assert_array_equal(zero["losses"], one["losses"])
 
-    def test_different_settings_are_refused_on_every_rank(self, healthy):
+    def test_different_settings_are_refused_on_every_rank(self, ranks):
         """Ranks given different num_steps all raise ValueError before training."""
         for rank in range(WORLD):
-            outcome = healthy[rank]["mismatch"]
+            outcome = ranks[rank]["mismatch"]
 
             assert outcome["error"] == "ValueError"
             assert outcome["message"].startswith(
@@ -445,9 +445,9 @@ class TestOneRankGoesWrong:
                 f"2 ranks; this rank (rank {rank}) has "
             )
 
-    def test_error_inside_a_ddp_step_does_not_hang(self, healthy):
+    def test_error_inside_a_ddp_step_does_not_hang(self, ranks):
         """Rank 1 raises before DDP's all-reduce: both ranks raise within seconds, restored."""
-        zero, one = healthy[0]["ddp_fail"], healthy[1]["ddp_fail"]
+        zero, one = ranks[0]["ddp_fail"], ranks[1]["ddp_fail"]
 
         assert one["run"]["error"] == "ValueError"
         assert one["run"]["message"] == "bad target on rank 1"

@@ -288,6 +288,9 @@ class RankSync:
                 break
         try:
             means, status = self._agree(local, None, wait=None)
+        except KeyboardInterrupt:
+            self._ended = []  # the core flushes again on Ctrl-C: that must not be a collective
+            raise
         except RuntimeError as error:
             self._ended = []
             first = self._first_failure()
