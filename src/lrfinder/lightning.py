@@ -48,6 +48,7 @@ from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 from .torch import lr_find as torch_lr_find
+from .torch_state import _capture_rng, _restore_rng
 
 __all__ = ["LRFinderCallback", "lr_find"]
 
@@ -118,47 +119,53 @@ def lr_find(
     """
     _check_setup(trainer, module, optimizer)
     _check_true_precision(trainer, module)
-    data = _train_data(trainer, module, datamodule, train_dataloaders)
-    if optimizer is None:
-        optimizer = _build_optimizer(module)
-    clip_val = trainer.gradient_clip_val
-    max_grad_norm = None
-    if clip_val:
-        if trainer.gradient_clip_algorithm == "norm":
-            max_grad_norm = float(clip_val)
-        else:
-            warnings.warn(
-                f"gradient_clip_algorithm={trainer.gradient_clip_algorithm!r} is not applied during "
-                "the range test; only 'norm' clipping is.",
-                stacklevel=2,
+    rng = _capture_rng()  # datamodule.setup and configure_optimizers may draw from the RNGs
+    try:
+        data = _train_data(trainer, module, datamodule, train_dataloaders)
+        if optimizer is None:
+            optimizer = _build_optimizer(module)
+        clip_val = trainer.gradient_clip_val
+        max_grad_norm = None
+        if clip_val:
+            if trainer.gradient_clip_algorithm == "norm":
+                max_grad_norm = float(clip_val)
+            else:
+                warnings.warn(
+                    f"gradient_clip_algorithm={trainer.gradient_clip_algorithm!r} is not applied during "
+                    "the range test; only 'norm' clipping is.",
+                    stacklevel=2,
+                )
+        plugin = trainer.precision_plugin
+        scaler = getattr(plugin, "scaler", None)
+        device = trainer.strategy.root_device
+        home = next(module.parameters()).device
+        step = _TrainingStep(module, device, plugin.train_step_context)
+        with _attached(module, trainer), contextlib.ExitStack() as stack:
+            if home != device:
+                module.to(device)
+                stack.callback(
+                    module.to, home
+                )  # runs after the restore below, which is on `device`
+            result = torch_lr_find(
+                module,
+                optimizer,
+                _opaque(data),
+                start_lr=start_lr,
+                end_lr=end_lr,
+                num_steps=num_steps,
+                mode=mode,
+                step_fn=step,
+                accumulation_steps=int(trainer.accumulate_grad_batches),
+                scaler=scaler,
+                max_grad_norm=max_grad_norm,
+                stop_factor=stop_factor,
+                stop_rule=stop_rule,
+                check_every=check_every,
+                method=method,
+                progress=progress,
             )
-    plugin = trainer.precision_plugin
-    scaler = getattr(plugin, "scaler", None)
-    device = trainer.strategy.root_device
-    home = next(module.parameters()).device
-    step = _TrainingStep(module, device, plugin.train_step_context)
-    with _attached(module, trainer), contextlib.ExitStack() as stack:
-        if home != device:
-            module.to(device)
-            stack.callback(module.to, home)  # runs after the restore below, which is on `device`
-        result = torch_lr_find(
-            module,
-            optimizer,
-            _opaque(data),
-            start_lr=start_lr,
-            end_lr=end_lr,
-            num_steps=num_steps,
-            mode=mode,
-            step_fn=step,
-            accumulation_steps=int(trainer.accumulate_grad_batches),
-            scaler=scaler,
-            max_grad_norm=max_grad_norm,
-            stop_factor=stop_factor,
-            stop_rule=stop_rule,
-            check_every=check_every,
-            method=method,
-            progress=progress,
-        )
+    finally:
+        _restore_rng(rng)
     result.metadata.update(
         framework="lightning",
         lightning_version=pl.__version__,

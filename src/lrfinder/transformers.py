@@ -33,6 +33,7 @@ from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 from .torch import lr_find as torch_lr_find
+from .torch_state import _capture_rng, _restore_rng
 
 __all__ = ["FINE_TUNING_NOTE", "lr_find"]
 
@@ -99,6 +100,7 @@ def lr_find(
         raise ValueError(msg)
     args = trainer.args
     model = trainer.model
+    rng = _capture_rng()  # a custom get_train_dataloader or create_optimizer may draw from them
     loader = trainer.get_train_dataloader()
     _forget_dataloader(trainer, loader)
     created = trainer.optimizer is None
@@ -129,6 +131,7 @@ def lr_find(
     finally:
         if created:
             trainer.optimizer = None  # trainer.train() builds its own, as without lr_find
+        _restore_rng(rng)
     result.metadata.update(
         framework="transformers",
         transformers_version=transformers.__version__,

@@ -192,21 +192,26 @@ class TestLrFind:
         assert_same_weights(weights(module), before)
 
     def test_suggestion_from_a_datamodule(self):
-        """A datamodule is set up and read; the suggestion lies on the descending part."""
+        """A datamodule is set up and read (its setup's RNG draws undone); the suggestion lies on
+        the descending part."""
 
         class Data(pl.LightningDataModule):
             def setup(self, stage):
+                self.order = torch.randperm(256)  # draws from the global RNG, as random_split does
                 self.loader = make_data()
 
             def train_dataloader(self):
                 return self.loader
 
         torch.manual_seed(0)
+        module, trainer = Regression(), make_trainer()
+        state = torch.get_rng_state()
 
-        result = ll.lr_find(make_trainer(), Regression(), datamodule=Data(), num_steps=60)
+        result = ll.lr_find(trainer, module, datamodule=Data(), num_steps=60)
 
         assert result.stop_reason == "diverged"
         assert 1e-4 < result.suggestion < 1.0
+        assert torch.equal(torch.get_rng_state(), state)
 
     def test_rejects_manual_optimization(self):
         """A module with automatic_optimization=False is refused with advice."""
