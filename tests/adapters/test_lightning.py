@@ -191,6 +191,25 @@ class TestLrFind:
         assert result.metadata["precision"] == "bf16-mixed"
         assert_same_weights(weights(module), before)
 
+    def test_16_mixed_uses_the_plugins_grad_scaler(self):
+        """With a 16-mixed plugin, steps run in float16 through its GradScaler; overflowing
+        updates are retried at the same lr, and the scaler's state is restored."""
+        from lightning.pytorch.plugins import MixedPrecision
+
+        scaler = torch.amp.GradScaler("cpu", init_scale=2.0**40)  # overflows at first
+        trainer = make_trainer(plugins=[MixedPrecision("16-mixed", "cpu", scaler=scaler)])
+        torch.manual_seed(0)
+        module = Regression()
+        before, scaler_state = weights(module), scaler.state_dict()
+
+        result = ll.lr_find(trainer, module, train_dataloaders=make_data(), num_steps=10)
+
+        assert set(module.output_dtypes) == {torch.float16}
+        assert result.metadata["skipped_updates"] > 0
+        assert len(result.lrs) == 10
+        assert scaler.state_dict() == scaler_state
+        assert_same_weights(weights(module), before)
+
     def test_suggestion_from_a_datamodule(self):
         """A datamodule is set up and read (its setup's RNG draws undone); the suggestion lies on
         the descending part."""
