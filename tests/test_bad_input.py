@@ -828,6 +828,32 @@ class TestLoadRejects:
 
         assert not marker.exists()
 
+    def test_yaml_python_tag_is_rejected(self, tmp_path):
+        """A YAML-style ``!!python/object`` document is not JSON, so it is rejected as such."""
+        marker = tmp_path / "pwned"
+        path = tmp_path / "run.json"
+        path.write_text(f"!!python/object/apply:pathlib.Path.touch [{str(marker)!r}]\n")
+
+        with pytest.raises(lrfinder.ResultFileError) as excinfo:
+            lrfinder.load(path)
+
+        assert str(excinfo.value) == (
+            f"{str(path)!r} is not valid JSON (truncated or corrupt?): Expecting value: line 1 "
+            "column 1 (char 0)."
+        )
+        assert not marker.exists()
+
+    def test_jsonpickle_tags_stay_inert_data(self, tmp_path):
+        """jsonpickle-style tags inside a valid file load as plain strings; nothing is rebuilt."""
+        marker = tmp_path / "pwned"
+        tags = {"py/reduce": [{"py/function": "pathlib.Path.touch"}, [str(marker)]]}
+        path = _rewritten(tmp_path, metadata={"payload": tags})
+
+        loaded = lrfinder.load(path)
+
+        assert loaded.metadata == {"payload": tags}
+        assert not marker.exists()
+
 
 class _Payload:
     """Unpickling this would create a file: proof that code ran."""
