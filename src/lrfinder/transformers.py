@@ -72,14 +72,14 @@ def lr_find(
         ValueError, TypeError: For a Trainer lrfinder cannot run, before any training.
 
     Example:
-        >>> import torch, transformers, lrfinder.transformers
+        >>> import tempfile, torch, transformers, lrfinder.transformers
         >>> config = transformers.BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2,
         ...     num_attention_heads=2, intermediate_size=37)
         >>> _ = torch.manual_seed(0)
         >>> model = transformers.BertForSequenceClassification(config)
         >>> ids = torch.randint(1, 100, (64, 12)); labels = (ids[:, 0] > 50).long()
         >>> data = [{"input_ids": i, "labels": y} for i, y in zip(ids, labels)]
-        >>> args = transformers.TrainingArguments("/tmp/lrfinder-doctest", report_to=[],
+        >>> args = transformers.TrainingArguments(tempfile.mkdtemp(), report_to=[],
         ...     per_device_train_batch_size=16, use_cpu=True)
         >>> trainer = transformers.Trainer(model=model, args=args, train_dataset=data)
         >>> result = lrfinder.transformers.lr_find(trainer, num_steps=40)
