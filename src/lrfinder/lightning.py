@@ -187,7 +187,9 @@ class LRFinderCallback(pl.Callback):
     Args:
         epochs: The 0-based epochs at whose start to run (default: the first only).
         on_result: Called with ``(trainer, module, result)`` after each run.
-        **kwargs: Passed to :func:`lr_find` (``start_lr``, ``end_lr``, ``num_steps``...).
+        **kwargs: Passed to :func:`lr_find` (``start_lr``, ``end_lr``, ``num_steps``...);
+            ``train_dataloaders=`` replaces the fit's training dataloader (needed when that one
+            has persistent workers, whose iterator the epoch under way is using).
 
     Example:
         >>> finder = LRFinderCallback(epochs=(0, 5), num_steps=50)
@@ -206,7 +208,7 @@ class LRFinderCallback(pl.Callback):
         if any(epoch < 0 for epoch in self.epochs):
             msg = f"`epochs` must be 0-based epoch numbers >= 0, got epochs={self.epochs!r}."
             raise ValueError(msg)
-        for name in ("trainer", "module", "optimizer", "train_dataloaders", "datamodule"):
+        for name in ("trainer", "module", "optimizer", "datamodule"):
             if name in kwargs:
                 msg = f"`{name}` is taken from the running fit, got {name}= in LRFinderCallback()."
                 raise TypeError(msg)
@@ -218,12 +220,19 @@ class LRFinderCallback(pl.Callback):
         epoch = int(trainer.current_epoch)
         if epoch not in self.epochs or epoch in self.results:
             return
+        kwargs = dict(self.kwargs)
+        data = kwargs.pop("train_dataloaders", None)
+        if data is None:
+            data = trainer.train_dataloader
+            if getattr(data, "persistent_workers", False) and getattr(data, "num_workers", 0):
+                msg = (
+                    "the fit's training DataLoader has persistent_workers=True: the range test "
+                    "would reset the workers' iterator of the epoch under way. Pass "
+                    "LRFinderCallback(train_dataloaders=...) a loader of its own."
+                )
+                raise ValueError(msg)
         result = lr_find(
-            trainer,
-            pl_module,
-            optimizer=trainer.optimizers[0],
-            train_dataloaders=trainer.train_dataloader,
-            **self.kwargs,
+            trainer, pl_module, optimizer=trainer.optimizers[0], train_dataloaders=data, **kwargs
         )
         self.results[epoch] = result
         if self.on_result is not None:

@@ -367,3 +367,20 @@ class TestLRFinderCallback:
         assert str(excinfo.value) == (
             "`optimizer` is taken from the running fit, got optimizer= in LRFinderCallback()."
         )
+
+    def test_refuses_the_fits_persistent_workers(self):
+        """The fit's loader with persistent workers is refused (its epoch iterator is live)."""
+        data = make_data()
+        loader = torch.utils.data.DataLoader(
+            data.dataset, batch_size=32, num_workers=1, persistent_workers=True
+        )
+        finder = ll.LRFinderCallback(num_steps=4)
+
+        with pytest.raises(ValueError) as excinfo:
+            make_trainer(callbacks=[finder]).fit(Regression(), loader)
+
+        assert str(excinfo.value) == (
+            "the fit's training DataLoader has persistent_workers=True: the range test would "
+            "reset the workers' iterator of the epoch under way. Pass "
+            "LRFinderCallback(train_dataloaders=...) a loader of its own."
+        )
