@@ -111,9 +111,19 @@ def _scenarios(rank: int) -> dict[str, Any]:
     _train(model, optimizer, data, 4)
     out["trained_without"] = _params(model)
     model, optimizer = _setup(0, ddp=True)
-    out["ddp"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, data, mse, **settings))
+    kept: dict[str, Any] = {}
+
+    def find() -> Any:
+        kept["result"] = lrfinder.lr_find(model, optimizer, data, mse, **settings)
+        return kept["result"]
+
+    out["ddp"] = _outcome(find)
     _train(model, optimizer, data, 4)
     out["trained_after"] = _params(model)
+    from lrfinder.cli import _write_outputs
+
+    folder = Path(os.environ["LRFINDER_TEST_OUT"])
+    out["written"] = [p.name for p in _write_outputs(kept["result"], folder, "ddp")]
 
     # 2) the same ladder replayed by hand: each rank's local losses, gathered
     model, optimizer = _setup(0, ddp=True)
@@ -290,7 +300,7 @@ def _launch(scenario: str, tmp_path: Path) -> tuple[list[dict[str, Any]], float]
     outs = [tmp_path / f"{scenario}.{rank}.pkl" for rank in range(WORLD)]
     for stale in (store, *outs):
         stale.unlink(missing_ok=True)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).parent)}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "LRFINDER_TEST_OUT": str(tmp_path / "written")}
     started = time.perf_counter()
     procs = [
         subprocess.Popen(  # our own interpreter on this file
@@ -377,6 +387,11 @@ class TestAveragedCurve:
         assert len(outcome["losses"]) >= 10
         assert "world_size" not in outcome["metadata"]
         assert "rank_local" not in ranks[1]
+
+    def test_only_rank_0_writes_the_cli_outputs(self, ranks):
+        """The CLI's writer saves the result on rank 0 and does nothing on rank 1."""
+        assert "ddp.json" in ranks[0]["written"]
+        assert ranks[1]["written"] == []
 
     def test_metadata_records_the_world(self, ranks):
         """The result says how many ranks averaged the loss, over which backend."""

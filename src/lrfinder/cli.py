@@ -142,7 +142,14 @@ def _train_one_cycle(setup: dict[str, Any], max_lr: float, epochs: int) -> float
 
 
 def _write_outputs(result: RangeTestResult, out: Path, stem: str) -> list[Path]:
-    """Writes ``stem.json`` and (with matplotlib) ``stem.png`` into ``out``; returns the paths."""
+    """Writes ``stem.json`` and (with matplotlib) ``stem.png`` into ``out``; returns the paths.
+
+    Under ``torchrun``, only rank 0 writes (every rank holds the same result).
+    """
+    from .distributed import is_main_process
+
+    if not is_main_process():
+        return []
     out.mkdir(parents=True, exist_ok=True)
     written = [result.save(out / f"{stem}.json")]
     try:
