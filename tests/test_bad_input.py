@@ -294,6 +294,15 @@ LR_FIND_CASES: list[tuple[str, Any, type[BaseException], str, str | None]] = [
         None,
     ),
     (
+        "optimizer-needs-a-closure",
+        lambda setup: {"optimizer": torch.optim.LBFGS(setup.model.parameters(), lr=0.1)},
+        TypeError,
+        "`optimizer` must step without a closure, got optimizer=LBFGS, whose step(closure) "
+        "re-evaluates the loss itself. A line-search optimizer picks its own step size, so an lr "
+        "range test does not apply to it.",
+        None,
+    ),
+    (
         "model-without-parameters",
         _no_parameters,
         ValueError,
@@ -552,7 +561,9 @@ class TestLrFindOddButValid:
             "The data ran out after 1 of 10 steps and could not be restarted; pass a re-iterable "
             "(a DataLoader) or fewer num_steps.",
         ]
-        with pytest.raises(lrfinder.NotEnoughPointsError, match=r"^steepest needs at least 3 "):
+        with pytest.raises(
+            lrfinder.NotEnoughPointsError, match=rf"^{lrfinder.DEFAULT_METHOD} needs at least 3 "
+        ):
             _ = result.suggestion
         assert setup.fingerprint() == before
 

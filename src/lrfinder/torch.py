@@ -8,6 +8,7 @@ gradient accumulation, autocast and a GradScaler when asked), hands it to
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -392,6 +393,14 @@ def _check_setup(
         raise TypeError(msg)
     if not isinstance(optimizer, torch.optim.Optimizer):
         msg = f"`optimizer` must be a torch.optim.Optimizer, got optimizer={type(optimizer).__name__}."
+        raise TypeError(msg)
+    closure = inspect.signature(optimizer.step).parameters.get("closure")
+    if closure is not None and closure.default is inspect.Parameter.empty:
+        msg = (
+            f"`optimizer` must step without a closure, got optimizer={type(optimizer).__name__}, "
+            "whose step(closure) re-evaluates the loss itself. A line-search optimizer picks its "
+            "own step size, so an lr range test does not apply to it."
+        )
         raise TypeError(msg)
     model_params = {id(p) for p in model.parameters()}
     if not model_params:
