@@ -348,3 +348,23 @@ class TestBadArguments:
             str(excinfo.value)
             == "`data` is empty (len(data) == 0): pass a DataLoader with at least one batch."
         )
+
+
+class TestIterableData:
+    def test_loader_over_an_iterable_dataset(self):
+        """A DataLoader over an IterableDataset (no len()) works and is restarted when it ends."""
+
+        class Stream(torch.utils.data.IterableDataset):
+            def __iter__(self):
+                generator = torch.Generator().manual_seed(0)
+                for _ in range(40):
+                    yield torch.randn(4, generator=generator), torch.randn(1, generator=generator)
+
+        seed_everything()
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = torch.utils.data.DataLoader(Stream(), batch_size=8)  # 5 batches a pass
+
+        result = lrfinder.lr_find(model, opt, loader, F.mse_loss, num_steps=12, stop_factor=None)
+
+        assert len(result.losses) == 12

@@ -431,7 +431,7 @@ def _check_setup(
             f"`data` must be an iterable of batches (a DataLoader), got data={type(data).__name__}."
         )
         raise TypeError(msg)
-    if hasattr(data, "__len__") and len(data) == 0:
+    if _known_length(data) == 0:
         msg = "`data` is empty (len(data) == 0): pass a DataLoader with at least one batch."
         raise ValueError(msg)
     for name, function in (("loss_fn", loss_fn), ("step_fn", step_fn)):
@@ -443,6 +443,14 @@ def _check_setup(
     ):
         msg = f"`scaler` must be a torch.amp.GradScaler, got scaler={type(scaler).__name__}."
         raise TypeError(msg)
+
+
+def _known_length(data: Any) -> int | None:
+    """``len(data)`` where it is defined (a DataLoader over an IterableDataset has none)."""
+    try:
+        return len(data)
+    except TypeError:
+        return None
 
 
 def _model_device(model: torch.nn.Module) -> torch.device:
