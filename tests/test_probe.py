@@ -106,11 +106,21 @@ class TestRefine:
         lrs, losses = truncate_at_blowup(ladder(), CURVES[0].losses(ladder()))
         result = RangeTestResult(lrs, losses, "diverged", 1e-7, 10.0, 100, "exp")
 
-        refined = refine(result, bowl(best=1e3), budget_steps=110)
+        refined = refine(result, bowl(best=1e-7), budget_steps=110)
 
         assert refined.initial_lr == result.suggestion
-        assert refined.lr <= lrs[-1]
         assert all(lrs[0] <= t.lr <= lrs[-1] for t in refined.trials)
+
+    def test_never_probes_past_the_minimum_of_the_curve(self):
+        """Given a result, no probe runs above the lr at the minimum of its smoothed curve."""
+        lrs, losses = truncate_at_blowup(ladder(), CURVES[0].losses(ladder()))
+        result = RangeTestResult(lrs, losses, "diverged", 1e-7, 10.0, 100, "exp")
+        floor = result.curve.lrs[result.curve.argmin()]
+
+        refined = refine(result, bowl(best=10.0), budget_steps=110)
+
+        assert max(t.lr for t in refined.trials) == floor
+        assert refined.lr == floor
 
     def test_rejects_a_non_callable_probe(self):
         """A probe that is not callable is named in a TypeError."""

@@ -137,8 +137,10 @@ def refine(
     """Returns the rate, among a few around the suggestion, whose short probe generalises best.
 
     The candidates are spaced evenly in ``log(lr)`` over ``span_decades`` either side of the
-    suggestion (``result.suggestion``, or ``result`` itself when it is a number), clipped to the
-    range the test covered. Successive halving (:func:`halving_schedule`) probes all of them
+    suggestion (``result.suggestion``, or ``result`` itself when it is a number). Given a result,
+    they are clipped to ``[lrs[0], lr at the minimum of the smoothed curve]``: past the minimum the
+    range test saw the loss climb, and a short probe there can look good (a few steps at a high
+    rate rarely blow up) while the full run diverges. Successive halving (:func:`halving_schedule`) probes all of them
     briefly, keeps the best ``1/eta``, probes those ``eta`` times longer, and so on; the last
     round's lowest held-out loss wins. A probe that returns a non-finite loss loses.
 
@@ -162,7 +164,7 @@ def refine(
     """
     if callable(getattr(result, "suggest", None)):
         center = float(result.suggestion)  # type: ignore[union-attr]
-        low, high = float(result.lrs[0]), float(result.lrs[-1])  # type: ignore[union-attr]
+        low, high = float(result.lrs[0]), _floor_lr(result)  # type: ignore[arg-type]
     else:
         center = check_positive_finite("result", result)  # type: ignore[arg-type]
         low, high = 0.0, math.inf
@@ -189,6 +191,14 @@ def refine(
         cost_steps=sum(t.steps for t in trials),
         trials=tuple(trials),
     )
+
+
+def _floor_lr(result: RangeTestResult) -> float:
+    """The lr at the minimum of the smoothed curve: past it the range test saw the loss rise."""
+    curve = result.curve
+    if curve is None:
+        return float(result.lrs[-1])
+    return max(float(curve.lrs[curve.argmin()]), float(result.suggestion))
 
 
 def _as_loss(value: float) -> float:
