@@ -112,9 +112,13 @@ def _scenarios(rank: int) -> dict[str, Any]:
     out["trained_without"] = _params(model)
     model, optimizer = _setup(0, ddp=True)
     kept: dict[str, Any] = {}
+    # a DataLoader long enough that neither lr_find nor the replay below restarts it
+    columns = zip(*_shard(rank, batches=24), strict=True)
+    rows = torch.utils.data.TensorDataset(*(torch.cat(column) for column in columns))
+    loader = torch.utils.data.DataLoader(rows, batch_size=8)
 
     def find() -> Any:
-        kept["result"] = lrfinder.lr_find(model, optimizer, data, mse, **settings)
+        kept["result"] = lrfinder.lr_find(model, optimizer, loader, mse, **settings)
         return kept["result"]
 
     out["ddp"] = _outcome(find)
@@ -125,13 +129,15 @@ def _scenarios(rank: int) -> dict[str, Any]:
     folder = Path(os.environ["LRFINDER_TEST_OUT"])
     out["written"] = [p.name for p in _write_outputs(kept["result"], folder, "ddp")]
 
-    # 2) the same ladder replayed by hand: each rank's local losses, gathered
+    # 2) the same ladder replayed by hand: each rank's local losses, gathered. The loader is
+    # iterated as lr_find does (iter() draws a seed from torch's RNG, which dropout also uses).
     model, optimizer = _setup(0, ddp=True)
     local = []
-    for index, lr in enumerate(out["ddp"]["lrs"]):
+    batches = iter(loader)
+    for lr in out["ddp"]["lrs"]:
         optimizer.param_groups[0]["lr"] = float(lr)
         optimizer.zero_grad(set_to_none=True)
-        x, y = data[index % len(data)]
+        x, y = next(batches)
         loss = mse(model(x), y)
         loss.backward()
         optimizer.step()
@@ -400,6 +406,33 @@ class TestAveragedCurve:
         assert metadata["world_size"] == WORLD
         assert metadata["distributed_backend"] == "gloo"
         assert metadata["loss_reduction"] == "mean over ranks"
+        assert metadata["global_batch_size"] == 16  # 8 per rank, no accumulation
+
+
+class TestNotDistributed:
+    def test_hooks_pass_through_unchanged(self):
+        """Without a process group, wrap_run hands back the very same step, hooks and flags."""
+        import lrfinder.distributed
+
+        def step(lr):
+            return lr
+
+        hooks = lrfinder.distributed.wrap_run(step, list, {"a": 1}, True, check_every=1, config={})
+
+        assert hooks[0] is step
+        assert hooks[1] is list
+        assert hooks[2] == {"a": 1}
+        assert hooks[3] is True
+        assert lrfinder.distributed.is_main_process()
+
+    def test_rank_local_unwinds_on_error(self):
+        """rank_local() switches syncing back on even when its block raises."""
+        import lrfinder.distributed
+
+        with pytest.raises(KeyError), lrfinder.distributed.rank_local():
+            raise KeyError
+
+        assert lrfinder.distributed._rank_local["depth"] == 0
 
 
 class TestOneRankGoesWrong:

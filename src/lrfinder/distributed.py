@@ -192,13 +192,18 @@ def wrap_run(
     """Returns ``(step, to_floats, metadata, progress)`` for the core, synchronised if distributed.
 
     Not distributed (or a world of one): everything comes back unchanged. Otherwise the hooks
-    average across ranks (see :class:`RankSync`), the metadata gains the world size, and only
-    rank 0 shows a progress bar.
+    average across ranks (see :class:`RankSync`), the metadata gains the world size (and the
+    global batch, ``batch_size * accumulation_steps * world_size``, when the batch size is
+    known), and only rank 0 shows a progress bar.
     """
     sync = synchronizer(step, to_floats, check_every=check_every, config=config)
     if sync is None:
         return step, to_floats, metadata, progress
-    return sync.step, sync.to_floats, {**metadata, **sync.metadata()}, progress and sync.rank == 0
+    facts = {**metadata, **sync.metadata()}
+    batch_size, accumulation = metadata.get("batch_size"), metadata.get("accumulation_steps", 1)
+    if isinstance(batch_size, int) and isinstance(accumulation, int):
+        facts["global_batch_size"] = batch_size * accumulation * sync.world_size
+    return sync.step, sync.to_floats, facts, progress and sync.rank == 0
 
 
 class RankSync:
