@@ -137,3 +137,19 @@ class TestRefine:
 
         assert isinstance(refined, Refinement)
         assert float(refined) == refined.lr == 1e-2
+
+    def test_carries_the_winner_over_to_the_planned_horizon(self):
+        """With horizon_steps, the winner is scaled by (probe steps / horizon) ** exponent."""
+        refined = refine(1e-2, bowl(best=1e-2), budget_steps=110, horizon_steps=120)
+
+        assert refined.probe_lr == 1e-2
+        np.testing.assert_allclose(refined.lr, 1e-2 * (30 / 120) ** 0.5, rtol=1e-12)
+
+    def test_rejects_a_negative_horizon_exponent(self):
+        """A negative horizon_exponent is named in a ValueError."""
+        with pytest.raises(ValueError) as excinfo:
+            refine(1e-2, bowl(best=1e-2), budget_steps=110, horizon_exponent=-1.0)
+
+        assert str(excinfo.value) == (
+            "`horizon_exponent` must be finite and >= 0, got horizon_exponent=-1.0."
+        )

@@ -50,16 +50,19 @@ class Refinement:
     """The outcome of :func:`refine`.
 
     Attributes:
-        lr: The learning rate whose probe reached the lowest held-out loss in the last round.
+        lr: The refined learning rate: the probes' winner, carried over to the planned run's
+            length when ``horizon_steps`` was given.
         initial_lr: The suggestion the probes were centred on.
         cost_steps: Training steps spent on probes, in total.
         trials: Every probe run, in the order they ran.
+        probe_lr: The rate whose probe won the last round (before any horizon correction).
     """
 
     lr: float
     initial_lr: float
     cost_steps: int
     trials: tuple[Trial, ...]
+    probe_lr: float = math.nan
 
     def __float__(self) -> float:
         return self.lr
@@ -133,6 +136,8 @@ def refine(
     num_candidates: int = 5,
     span_decades: float = 1.0,
     eta: int = 3,
+    horizon_steps: int | None = None,
+    horizon_exponent: float = 0.5,
 ) -> Refinement:
     """Returns the rate, among a few around the suggestion, whose short probe generalises best.
 
@@ -154,6 +159,12 @@ def refine(
         num_candidates: Rates to try in the first round.
         span_decades: How far either side of the suggestion to look, in decades.
         eta: Keep ``1/eta`` of the candidates per round; survivors train ``eta`` times longer.
+        horizon_steps: Length of the training run you plan. When given, the winning rate is
+            carried over from the probes' length to it: ``lr = winner * (probe_steps /
+            horizon_steps) ** horizon_exponent`` (kept within the candidates' range).
+        horizon_exponent: How fast the best peak rate falls with the run's length. 0.5 is in the
+            middle of what ``benchmarks/RESULTS.md`` measures (0 to about 1 from 4x shorter to 4x
+            longer runs); 0 turns the correction off.
 
     Returns:
         A :class:`Refinement` with the chosen ``lr``, the steps spent and every trial.
@@ -168,6 +179,12 @@ def refine(
     else:
         center = check_positive_finite("result", result)  # type: ignore[arg-type]
         low, high = 0.0, math.inf
+    if horizon_steps is not None:
+        horizon_steps = check_int("horizon_steps", horizon_steps, minimum=1)
+    horizon_exponent = float(horizon_exponent)
+    if not (math.isfinite(horizon_exponent) and horizon_exponent >= 0):
+        msg = f"`horizon_exponent` must be finite and >= 0, got horizon_exponent={horizon_exponent!r}."
+        raise ValueError(msg)
     if not callable(probe):
         msg = f"`probe` must be a callable probe(lr, steps) -> loss, got probe={probe!r}."
         raise TypeError(msg)
@@ -185,11 +202,18 @@ def refine(
             range(len(alive)), key=lambda i: (losses[i], abs(math.log(alive[i] / center)))
         )
         alive = [alive[i] for i in order[:keep]]
+    winner = float(alive[0])
+    lr = winner
+    if horizon_steps is not None and schedule:
+        # Short runs favour high rates: carry the winner over from the probes' length to the run's.
+        lr = winner * (schedule[-1][1] / horizon_steps) ** horizon_exponent
+        lr = float(np.clip(lr, low if low > 0 else lr, high))
     return Refinement(
-        lr=float(alive[0]),
+        lr=lr,
         initial_lr=center,
         cost_steps=sum(t.steps for t in trials),
         trials=tuple(trials),
+        probe_lr=winner,
     )
 
 
