@@ -224,6 +224,10 @@ def _scenarios(rank: int) -> dict[str, Any]:
                 lambda: lrfinder.lr_find(model, optimizer, data, mse, **settings)
             )
 
+    # several runs are not averaged across ranks yet: refused up front, on every rank
+    model, optimizer = _setup(9, ddp=True)
+    out["runs"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, data, mse, runs=2))
+
     # the group still works after all of the above
     probe = torch.ones(1)
     dist.all_reduce(probe)
@@ -491,6 +495,18 @@ class TestOneRankGoesWrong:
             assert outcome["message"].startswith(
                 "every rank must call lr_find with the same settings, but they differ across the "
                 f"2 ranks; this rank (rank {rank}) has "
+            )
+
+    def test_several_runs_are_refused(self, ranks):
+        """runs=2 raises ValueError on every rank before training, instead of diverging ranks."""
+        for rank in range(WORLD):
+            outcome = ranks[rank]["runs"]
+
+            assert outcome["error"] == "ValueError"
+            assert outcome["message"] == (
+                "`runs` must be 1 under torch.distributed, got runs=2: several runs are not "
+                "averaged across ranks yet. Use runs=1, or run them on one rank inside `with "
+                "lrfinder.distributed.rank_local():`."
             )
 
     def test_error_inside_a_ddp_step_does_not_hang(self, ranks):

@@ -118,6 +118,16 @@ def is_main_process() -> bool:
     return rank_and_world_size()[0] == 0
 
 
+def is_synchronized() -> bool:
+    """Whether a range test started here averages across ranks (distributed, not rank-local).
+
+    Example:
+        >>> is_synchronized()
+        False
+    """
+    return rank_and_world_size()[1] > 1 and not _rank_local["depth"]
+
+
 @contextlib.contextmanager
 def rank_local() -> Iterator[None]:
     """Runs the range tests started inside the block on this rank alone, without averaging.

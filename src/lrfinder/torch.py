@@ -140,6 +140,13 @@ def lr_find(
     from .torch_batched import check_run_args, lr_find_runs
 
     if check_run_args(runs, init_fn, seed, batched) > 1:  # several runs: lrfinder.torch_batched
+        if distributed.is_synchronized():
+            msg = (
+                f"`runs` must be 1 under torch.distributed, got runs={runs!r}: several runs are "
+                "not averaged across ranks yet. Use runs=1, or run them on one rank inside "
+                "`with lrfinder.distributed.rank_local():`."
+            )
+            raise ValueError(msg)
         return lr_find_runs(
             model,
             optimizer,
@@ -188,8 +195,8 @@ def lr_find(
             scaler,
             max_grad_norm,
         )
-        batched = device.type == "cuda" or distributed.rank_and_world_size()[1] > 1
-        check_every = check_every or (_CUDA_CHECK_EVERY if batched else 1)
+        chunked = device.type == "cuda" or distributed.is_synchronized()
+        check_every = check_every or (_CUDA_CHECK_EVERY if chunked else 1)
         # Under torch.distributed: losses averaged across ranks, one chunk all-reduce each.
         step, to_floats, metadata, progress = distributed.wrap_run(
             trainer.step,
