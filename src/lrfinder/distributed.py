@@ -1,12 +1,13 @@
 """Range tests under ``torch.distributed``: one averaged curve, one decision, on every rank.
 
-When a process group is initialised (``torchrun``, Accelerate, Lightning's DDP strategy...),
+When a process group is initialised (``torchrun``, ``torch.multiprocessing``, Accelerate...),
 :func:`lrfinder.lr_find` runs the same range test on every rank, each on its own shard of the
 data, and this module makes the ranks act as one:
 
 * **One loss per point, averaged across ranks.** Each rank converts a chunk of ``check_every``
   losses to host floats (as it does alone), then the chunk is summed across ranks by *one*
-  ``all_reduce`` and divided by the world size. Nothing else is synchronised per step.
+  ``all_reduce`` and divided by the world size. Nothing else is synchronised per step (one
+  more all-reduce at the start checks that every rank was given the same settings).
 * **One decision.** Every rank feeds the same averaged losses to the same stop rule, so every
   rank stops at the same step and returns the same lrs, losses, stop reason and suggestion.
   A loss that is NaN on one rank only makes the average NaN: every rank stops with
@@ -24,10 +25,12 @@ step can therefore never post a collective that does not match what the others a
 
 What no library can do is pull the other ranks out of a collective of *your model* that the
 failing rank will never join (DDP's gradient all-reduce when one rank raised in its forward).
-The failing rank then waits :data:`FAILURE_GRACE_S` seconds for the others, and re-raises;
-the others are released when that process exits (``torchrun`` and ``torch.multiprocessing``
-stop the other workers) or when the process group's own timeout expires, whereupon they raise
-too, with a note naming the rank that failed first.
+The failing rank then waits :data:`FAILURE_GRACE_S` seconds for the others (the wait is a
+timeout on the operation itself, so nothing of lrfinder's stays pending and the process can
+exit), and re-raises; the others are released when that process exits (gloo sees the peer
+close; ``torchrun`` and ``torch.multiprocessing`` stop the other workers) or when the process
+group's own timeout expires, whereupon they raise :class:`RankFailedError` naming the rank
+that failed first.
 
 Only rank 0 should write files or draw: guard ``result.save`` and ``result.plot`` with
 :func:`is_main_process`. lrfinder does not make them no-ops on other ranks, because a path
