@@ -173,3 +173,22 @@ def test_saved_file_is_readable_like_any_other(tmp_path):
         os.umask(umask)
 
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_metadata_with_non_finite_and_numpy_values_round_trips(tmp_path):
+    """Metadata holding NaN, tuples and numpy scalars is saved as plain JSON, not refused."""
+    result = make_result(metadata={"betas": (0.9, 0.999), "best": float("nan"), "n": np.int64(3)})
+
+    loaded = lrfinder.load(result.save(tmp_path / "run.json"))
+
+    assert loaded.metadata == {"betas": [0.9, 0.999], "best": "NaN", "n": 3}
+
+
+def test_metadata_that_cannot_be_json_is_named(tmp_path):
+    """An object in the metadata is refused with its key named, and no file is written."""
+    result = make_result(metadata={"model": object})
+
+    with pytest.raises(TypeError, match=r"`metadata\['model'\]` must hold JSON-friendly values"):
+        result.save(tmp_path / "run.json")
+
+    assert not (tmp_path / "run.json").exists()

@@ -233,7 +233,7 @@ class RangeTestResult:
             "num_steps": self.num_steps,
             "mode": self.mode,
             "method": self.method,
-            "metadata": self.metadata,
+            "metadata": _jsonable(self.metadata, "metadata"),
         }
 
     @classmethod
@@ -316,6 +316,25 @@ def atomic_write_text(target: Path, text: str) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """Metadata as plain JSON: tuples become lists, numpy scalars Python ones, NaN/inf strings."""
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item, f"{where}[{key!r}]") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return _encode_float(value)
+    if value is None or isinstance(value, (str, int)):
+        return value
+    msg = (
+        f"`{where}` must hold JSON-friendly values (str, int, float, bool, None, lists and "
+        f"dicts of them), got {type(value).__name__} {value!r}. Convert it before saving."
+    )
+    raise TypeError(msg)
 
 
 def _encode_float(value: float) -> float | str:
