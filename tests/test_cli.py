@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+import lrfinder
 from lrfinder import RangeTestResult
 from lrfinder.cli import main
 
@@ -79,7 +80,7 @@ class TestDemo:
 
         out = capsys.readouterr().out
         assert code == 0
-        assert "suggested lr (steepest): " in out
+        assert f"suggested lr ({lrfinder.DEFAULT_METHOD}): " in out
         assert "lr range for cyclical schedules: " in out
         saved = json.loads((tmp_path / "lrfinder-demo.json").read_text())
         assert saved["metadata"]["optimizer"] == "AdamW"

@@ -43,7 +43,7 @@ class TestPlot:
             line for line in ax.get_lines() if line.get_label().startswith("suggested lr")
         )
         assert marker.get_xdata()[0] == result.suggestion
-        assert marker.get_label() == f"suggested lr = {result.suggestion:.2g} (steepest)"
+        assert marker.get_label() == f"suggested lr = {result.suggestion:.2g} ({result.method})"
 
     def test_shades_the_range(self, result):
         """The cyclical range is shaded between its two bounds."""

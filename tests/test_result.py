@@ -71,7 +71,7 @@ class TestReading:
             result.suggestion  # noqa: B018 - the property raises
 
         assert str(excinfo.value) == (
-            "steepest needs at least 3 finite losses after skipping, got 2 (2 recorded, 0 at or "
+            f"{lrfinder.DEFAULT_METHOD} needs at least 3 finite losses after skipping, got 2 (2 recorded, 0 at or "
             "after the first non-finite loss, 0 skipped at the start, 0 at the end). Run more "
             "steps, lower skip_start/skip_end, or lower start_lr if the loss was non-finite early."
         )
@@ -96,7 +96,7 @@ class TestReading:
         lines = result.summary().splitlines()
 
         assert lines[0] == "range test: 61 steps, stopped: completed"
-        assert lines[1] == f"suggested lr (steepest): {result.suggestion:.3g}"
+        assert lines[1] == f"suggested lr ({lrfinder.DEFAULT_METHOD}): {result.suggestion:.3g}"
 
     def test_bad_stop_reason_rejected(self):
         """An unknown stop_reason is named in the error."""
