@@ -8,12 +8,15 @@ and every suggestion lies within ``[lrs[0], lrs[-1]]``.
 
 Rules (see each docstring for the exact definition):
 
-============  ===========================================================================
-``steepest``  the steepest descent of the smoothed curve, before its minimum (the default)
-``minimum``   the learning rate at the minimum of the smoothed curve, divided by 10
-``valley``    fastai's rule: half-way along the longest descending stretch
-``slide``     fastai's "interval slide rule", with scale-free thresholds
-============  ===========================================================================
+===============  ======================================================================
+``knee``         halfway (in log lr) from the end of the sure descent to the minimum
+                 (the default; see ``docs/quality.md`` and ``benchmarks/RESULTS.md``)
+``descent_end``  the highest lr up to which the loss surely still falls (slope < -2 s.e.)
+``steepest``     the steepest descent of the smoothed curve, before its minimum
+``minimum``      the learning rate at the minimum of the smoothed curve, divided by 10
+``valley``       fastai's rule: half-way along the longest descending stretch
+``slide``        fastai's "interval slide rule", with scale-free thresholds
+===============  ======================================================================
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from .ladder import lr_axis, lr_coordinate
 from .smoothing import default_sigma_points, local_linear
 
 #: The rule behind ``RangeTestResult.suggestion``. See ``README.md`` ("Which rule, and why").
-DEFAULT_METHOD = "steepest"
+DEFAULT_METHOD = "knee"
 _MIN_POINTS = 3
 _BLOCK_ROWS = 256
 _SIGNIFICANCE = 2.0  # standard errors: "the loss is surely still falling here"
@@ -278,12 +281,24 @@ def descent_end(
 def knee(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
-    """Returns the geometric mean of :func:`descent_end` and the minimum of the smoothed curve.
+    """Returns the point halfway, in log lr, from the end of the sure descent to the minimum.
 
-    Where the confident descent ends, the curve bends into the floor of the valley; the knee of
-    that bend lies between the end of the descent and the minimum. Halfway in ``log(lr)`` hedges
-    between the two: tasks trained with 1cycle often do best a little past the descent (Adam), and
-    a noisy curve's minimum is too uncertain to use alone.
+    The default rule. ``knee = sqrt(descent_end * lr_at_minimum)``. Past the end of the sure descent
+    (:func:`descent_end`: the slope is no longer two standard errors below zero) the curve bends
+    into the floor of its valley; the suggestion is the middle of that bend, as a peak learning
+    rate for a 1cycle-style schedule (OneCycleLR's ``max_lr``).
+
+    Why this point, from ``benchmarks/RESULTS.md`` (7 tasks, 5 seeds, regret against a grid of
+    1cycle runs): the rate that trains best with 1cycle lies well *above* the steepest point of a
+    100-step range test, at or past the end of the descent and often near the curve's minimum
+    (1cycle warms up, so it tolerates rates that a fast ramp does not). The minimum alone is
+    unreliable where the valley's floor is flat and noisy, and the end of the descent alone is
+    too timid where the floor is where training is best (Adam on MNIST-1D). The midpoint in
+    ``log(lr)`` hedges between the two; both ingredients have zero lag (local-polynomial
+    smoothing) and no constant tuned to the benchmark (two standard errors, halfway). Its weak
+    spot, measured: on a very noisy curve from plain SGD with a small batch (the benchmark's MSE
+    regression) the best rate sits at the end of the descent, and this rule overshoots by about
+    half a decade; :func:`descent_end` or :func:`lrfinder.probe.refine` is better there.
 
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
