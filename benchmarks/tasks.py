@@ -88,9 +88,12 @@ def _split(x: np.ndarray, y: np.ndarray, n_val: int, n_test: int, seed: int = 0)
     tx = torch.as_tensor(x, dtype=torch.float32)
     ty = torch.as_tensor(y)
     return Splits(
-        tx[:n_train], ty[:n_train],
-        tx[n_train : n_train + n_val], ty[n_train : n_train + n_val],
-        tx[n_train + n_val :], ty[n_train + n_val :],
+        tx[:n_train],
+        ty[:n_train],
+        tx[n_train : n_train + n_val],
+        ty[n_train : n_train + n_val],
+        tx[n_train + n_val :],
+        ty[n_train + n_val :],
     )
 
 
@@ -198,15 +201,23 @@ def digits_cnn(seed: int, *, batch_norm: bool, classes: int = 10) -> nn.Module:
         return [*layers, nn.ReLU()]
 
     return nn.Sequential(
-        *block(1, 16), *block(16, 32), nn.MaxPool2d(2), *block(32, 32),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, classes),
+        *block(1, 16),
+        *block(16, 32),
+        nn.MaxPool2d(2),
+        *block(32, 32),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(32, classes),
     )
 
 
 def mlp(seed: int, inputs: int, outputs: int, width: int = 64) -> nn.Module:
     _seeded(seed)
     return nn.Sequential(
-        nn.Linear(inputs, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+        nn.Linear(inputs, width),
+        nn.ReLU(),
+        nn.Linear(width, width),
+        nn.ReLU(),
         nn.Linear(width, outputs),
     )
 
@@ -214,10 +225,14 @@ def mlp(seed: int, inputs: int, outputs: int, width: int = 64) -> nn.Module:
 def mnist1d_cnn(seed: int) -> nn.Module:
     _seeded(seed)
     return nn.Sequential(
-        nn.Conv1d(1, 32, 5, padding=2), nn.ReLU(),
-        nn.Conv1d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Conv1d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Flatten(), nn.Linear(32 * 10, 10),
+        nn.Conv1d(1, 32, 5, padding=2),
+        nn.ReLU(),
+        nn.Conv1d(32, 32, 3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.Conv1d(32, 32, 3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(32 * 10, 10),
     )
 
 
@@ -302,24 +317,83 @@ def _mse(outputs: Tensor, targets: Tensor) -> Tensor:
 TASKS: dict[str, Task] = {
     task.name: task
     for task in [
-        Task("digits_cnn_bn", "sgd", "accuracy", 300, 64, digits_data,
-             functools.partial(digits_cnn, batch_norm=True), _cross_entropy,
-             "digits 8x8, CNN + BatchNorm, SGD momentum 0.9"),
-        Task("digits_cnn", "adam", "accuracy", 300, 64, digits_data,
-             functools.partial(digits_cnn, batch_norm=False), _cross_entropy,
-             "digits 8x8, CNN without normalisation, Adam"),
-        Task("cancer_mlp", "sgd", "accuracy", 200, 32, cancer_data,
-             functools.partial(mlp, inputs=30, outputs=2), _cross_entropy,
-             "breast-cancer tabular, MLP, SGD momentum 0.9"),
-        Task("diabetes_mse", "sgd", "loss", 300, 32, diabetes_data,
-             functools.partial(mlp, inputs=10, outputs=1), _mse,
-             "diabetes regression, MLP, MSE, SGD momentum 0.9"),
-        Task("mnist1d_cnn", "adam", "accuracy", 400, 128, mnist1d_data, mnist1d_cnn,
-             _cross_entropy, "MNIST-1D (generated locally), 1-D CNN, Adam"),
-        Task("text_lm", "adamw", "loss", 250, 32, text_data, text_model, lm_loss,
-             "character LM on Python's docs text, 2-layer transformer, AdamW"),
-        Task("digits_finetune", "adamw", "accuracy", 150, 32, digits_high_data, finetune_model,
-             _cross_entropy, "CNN pretrained on digits 0-4, fine-tuned on 5-9 (~250 examples), AdamW"),
+        Task(
+            "digits_cnn_bn",
+            "sgd",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "digits 8x8, CNN + BatchNorm, SGD momentum 0.9",
+        ),
+        Task(
+            "digits_cnn",
+            "adam",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "digits 8x8, CNN without normalisation, Adam",
+        ),
+        Task(
+            "cancer_mlp",
+            "sgd",
+            "accuracy",
+            200,
+            32,
+            cancer_data,
+            functools.partial(mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "breast-cancer tabular, MLP, SGD momentum 0.9",
+        ),
+        Task(
+            "diabetes_mse",
+            "sgd",
+            "loss",
+            300,
+            32,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "diabetes regression, MLP, MSE, SGD momentum 0.9",
+        ),
+        Task(
+            "mnist1d_cnn",
+            "adam",
+            "accuracy",
+            400,
+            128,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "MNIST-1D (generated locally), 1-D CNN, Adam",
+        ),
+        Task(
+            "text_lm",
+            "adamw",
+            "loss",
+            150,
+            16,
+            text_data,
+            text_model,
+            lm_loss,
+            "character LM on Python's docs text, 2-layer transformer, AdamW",
+        ),
+        Task(
+            "digits_finetune",
+            "adamw",
+            "accuracy",
+            150,
+            32,
+            digits_high_data,
+            finetune_model,
+            _cross_entropy,
+            "CNN pretrained on digits 0-4, fine-tuned on 5-9 (~250 examples), AdamW",
+        ),
     ]
 }
 
@@ -390,15 +464,21 @@ def train(
         from prodigyopt import Prodigy
 
         decay = 0.01 if task.optimizer == "adamw" else 0.0
-        optimizer = Prodigy(model.parameters(), lr=1.0, weight_decay=decay, safeguard_warmup=True,
-                            use_bias_correction=True)
+        optimizer = Prodigy(
+            model.parameters(),
+            lr=1.0,
+            weight_decay=decay,
+            safeguard_warmup=True,
+            use_bias_correction=True,
+        )
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     elif schedule == "schedulefree":
         from schedulefree import AdamWScheduleFree
 
         decay = 0.01 if task.optimizer == "adamw" else 0.0
-        optimizer = AdamWScheduleFree(model.parameters(), weight_decay=decay,
-                                      warmup_steps=max(1, steps // 20))
+        optimizer = AdamWScheduleFree(
+            model.parameters(), weight_decay=decay, warmup_steps=max(1, steps // 20)
+        )
         optimizer.train()
         scheduler = None
     else:
@@ -425,11 +505,11 @@ def train(
         optimizer.eval()
         if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
             with torch.no_grad():  # BN statistics must be recomputed at the averaged weights
-                for _, (x, _y) in zip(range(20), batches(task, seed + 777)):
+                for _, (x, _y) in zip(range(20), batches(task, seed + 777), strict=False):
                     model(x)
     metrics = evaluate(task, model, split)
     if diverged or not math.isfinite(metrics["loss"]):
-        return _chance(task, split)
+        return chance(task, split)
     return metrics
 
 
@@ -440,7 +520,7 @@ def _chance_cached(name: str, split: str) -> tuple[float, float]:
     return metrics["loss"], metrics["accuracy"]
 
 
-def _chance(task: Task, split: str) -> dict[str, float]:
+def chance(task: Task, split: str = "test") -> dict[str, float]:
     """What a diverged run scores: the untrained model's loss, chance accuracy."""
     loss, _ = _chance_cached(task.name, split)
     classes = {"digits_finetune": 5, "cancer_mlp": 2}.get(task.name, 10)
@@ -450,7 +530,7 @@ def _chance(task: Task, split: str) -> dict[str, float]:
 def range_test_curve(
     task: Task, seed: int, *, start_lr: float = 1e-7, end_lr: float = 10.0, num_steps: int = 100
 ) -> tuple[list[float], list[float]]:
-    """Runs an LR range test from the seed's initial weights, without a divergence stop.
+    """Runs ``lrfinder.lr_find`` from the seed's initial weights, without a divergence stop.
 
     The loss at a step does not depend on whether the run would later stop, so each rule can
     replay its own stop rule on this full record (only a non-finite loss ends it).
@@ -458,22 +538,16 @@ def range_test_curve(
     import lrfinder
 
     model = task.model(seed)
-    model.train()
     optimizer = make_optimizer(task, model.parameters(), start_lr)
-    stream = batches(task, seed)
-
-    def step(lr: float) -> float:
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        x, y = next(stream)
-        loss = task.loss(model(x), y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return float(loss)
-
-    result = lrfinder.range_test(
-        step, start_lr=start_lr, end_lr=end_lr, num_steps=num_steps, stop_factor=None
+    result = lrfinder.lr_find(
+        model,
+        optimizer,
+        batches(task, seed),
+        task.loss,
+        start_lr=start_lr,
+        end_lr=end_lr,
+        num_steps=num_steps,
+        stop_factor=None,
     )
     return result.lrs.tolist(), result.losses.tolist()
 

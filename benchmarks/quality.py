@@ -1,0 +1,407 @@
+"""Suggestion quality: regret against a grid search, per task and per rule, and seed spread.
+
+Protocol (as in the LR range test's literature): run the range test from the model's initial
+weights, then train from those same weights with torch's ``OneCycleLR(max_lr=suggestion)`` for the
+task's budget. Ground truth is the same training over a grid of ``max_lr`` (half-decades from 1e-5
+to 3, two seeds); the best grid mean is the target. Regret is the best grid metric minus the metric
+at the suggestion (accuracy points), or for loss metrics the relative excess loss in %.
+
+Every training run and range test is cached in ``benchmarks/cache/`` (keyed by task, schedule,
+rounded lr, seed and budget), so a rerun only trains what is missing.
+
+Usage::
+
+    python benchmarks/quality.py                 # everything, then write benchmarks/RESULTS.md
+    python benchmarks/quality.py --phase grid    # only the ground-truth grid (start it early)
+    python benchmarks/quality.py --rules-only    # re-score the rules; train only new suggestions
+    python benchmarks/quality.py --quick         # 3 tasks, 3 seeds, no probes / horizon study
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import lrfinder
+from cache_store import Store, lr_key
+from peers import PEER_RULES
+from tasks import TASKS, Task, chance, probe_fn, range_test_curve, train
+
+GRID = [float(f"{v:.3g}") for v in 10 ** np.arange(-5.0, 0.51, 0.5)]
+GRID_SEEDS = (0, 1)
+RANGE_SEEDS = (0, 1, 2, 3, 4)
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+HORIZON_TASKS = ("cancer_mlp", "diabetes_mse", "digits_cnn")
+HORIZON_WINDOW = 1.5  # decades either side of the 1x best: where the other horizons' best can be
+HORIZON_FACTORS = (0.25, 4.0)
+HORIZON_EXPONENT = 0.5  # peak lr x (planned / benchmark budget) ** -0.5, as for the probes
+BASELINES = {
+    "constant": "no finder: {opt} at constant {lr}",
+    "prodigy": "no finder: Prodigy (lr=1, cosine)",
+    "schedulefree": "no finder: Schedule-Free AdamW (lr=0.0025, 5% warmup)",
+}
+PROBE_BUDGET = 0.5
+PROBE_HORIZON_EXPONENT = 0.5  # probes may spend this fraction of the training budget, in steps
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- cached primitives --------------------------------------------------------------------------
+
+
+class Runs:
+    """Training runs of one task, cached by schedule, rounded lr, seed, budget and split."""
+
+    def __init__(self, task: Task, *, train_missing: bool = True) -> None:
+        self.task = task
+        self.store = Store(f"runs_{task.name}")
+        self.train_missing = train_missing
+
+    def metrics(
+        self,
+        lr: float,
+        seed: int,
+        *,
+        schedule: str = "onecycle",
+        steps: int | None = None,
+        split: str = "test",
+    ) -> dict[str, float] | None:
+        steps = steps or self.task.steps
+        lr = lr_key(lr) if schedule in ("onecycle", "constant") else 0.0
+        key = f"{schedule}|lr={lr:.4g}|seed={seed}|steps={steps}|split={split}"
+        if key not in self.store:
+            if not self.train_missing:
+                return None
+            started = time.perf_counter()
+            value = train(self.task, seed, lr, schedule=schedule, steps=steps, split=split)
+            value["seconds"] = round(time.perf_counter() - started, 2)
+            self.store.put(key, value)
+        return self.store.get(key)
+
+    def score(self, lr: float, seed: int, **kwargs: object) -> float | None:
+        """The task's metric (accuracy in points or loss) for one run."""
+        metrics = self.metrics(lr, seed, **kwargs)  # type: ignore[arg-type]
+        return None if metrics is None else metrics[self.task.metric]
+
+
+def curve(task: Task, seed: int) -> tuple[list[float], list[float]]:
+    """The raw range-test record of one seed (cached)."""
+    store = Store(f"curves_{task.name}")
+    key = f"seed={seed}|start=1e-07|end=10|steps=100"
+    if key not in store:
+        lrs, losses = range_test_curve(task, seed)
+        store.put(key, {"lrs": lrs, "losses": [v if math.isfinite(v) else None for v in losses]})
+    value = store.get(key)
+    losses = [math.nan if v is None else v for v in value["losses"]]
+    return value["lrs"], losses
+
+
+def our_record(lrs: Sequence[float], losses: Sequence[float]) -> lrfinder.RangeTestResult:
+    """Replays lrfinder's default stop rule on a full record: what ``range_test`` would return."""
+    rule = lrfinder.StopRule().for_run(100)
+    stop_reason, end = "completed", len(losses)
+    for i, loss in enumerate(losses):
+        reason = rule.update(loss)
+        if reason is not None:
+            stop_reason, end = reason, i + 1
+            break
+    return lrfinder.RangeTestResult(
+        np.asarray(lrs[:end]), np.asarray(losses[:end]), stop_reason, 1e-7, 10.0, 100, "exp"
+    )
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Truth:
+    """The grid's answer for one task."""
+
+    best_lr: float
+    best: float
+    curve: dict[float, float]
+
+
+def ground_truth(task: Task, runs: Runs, seeds: Sequence[int]) -> Truth:
+    means = {}
+    for lr in GRID:
+        scores = [runs.score(lr, s) for s in seeds]
+        if all(v is not None for v in scores):
+            means[lr] = float(np.mean(scores))
+    pick = max if task.higher_is_better else min
+    best_lr = pick(means, key=means.__getitem__)
+    return Truth(best_lr, means[best_lr], means)
+
+
+def regret(task: Task, truth: Truth, score: float) -> float:
+    """Accuracy points lost, or % excess loss, against the grid's best."""
+    if task.higher_is_better:
+        return truth.best - score
+    return 100.0 * (score - truth.best) / truth.best
+
+
+Rule = Callable[[Sequence[float], Sequence[float]], float]
+
+
+def our_rule(name: str) -> Rule:
+    def rule(lrs: Sequence[float], losses: Sequence[float]) -> float:
+        try:
+            return our_record(lrs, losses).suggest(name).lr
+        except lrfinder.LRFinderError:
+            return math.nan
+
+    return rule
+
+
+def all_rules() -> dict[str, Rule]:
+    default = lrfinder.DEFAULT_METHOD
+    ours = {f"lrfinder {default} (default)": our_rule(default)}
+    ours |= {f"lrfinder {n}": our_rule(n) for n in lrfinder.SUGGESTERS if n != default}
+    return ours | PEER_RULES
+
+
+@dataclass
+class Row:
+    """One (rule, task) cell: regrets per seed and suggestions per seed."""
+
+    regrets: list[float]
+    lrs: list[float]
+    cost_steps: float = 0.0
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.regrets)) if self.regrets else math.nan
+
+    @property
+    def worst(self) -> float:
+        return float(np.max(self.regrets)) if self.regrets else math.nan
+
+    @property
+    def spread(self) -> float:
+        finite = [v for v in self.lrs if v and math.isfinite(v)]
+        if len(finite) < len(self.lrs) or not finite:
+            return math.inf
+        return max(finite) / min(finite)
+
+
+def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence[int]) -> Row:
+    row = Row([], [])
+    for seed in seeds:
+        lrs, losses = curve(task, seed)
+        lr = rule(lrs, losses)
+        row.lrs.append(lr)
+        if not math.isfinite(lr):
+            row.regrets.append(regret(task, truth, chance(task)[task.metric]))
+            continue
+        value = runs.score(lr, seed)
+        if value is not None:
+            row.regrets.append(regret(task, truth, value))
+    return row
+
+
+def score_baseline(
+    task: Task, truth: Truth, runs: Runs, schedule: str, seeds: Sequence[int]
+) -> Row:
+    row = Row([], [])
+    lr = 0.01 if task.optimizer == "sgd" else 1e-3
+    for seed in seeds:
+        value = runs.score(lr, seed, schedule=schedule)
+        if value is not None:
+            row.regrets.append(regret(task, truth, value))
+            row.lrs.append(lr if schedule == "constant" else math.nan)
+    return row
+
+
+def score_probe(
+    task: Task, truth: Truth, runs: Runs, seeds: Sequence[int], *, horizon: bool
+) -> Row:
+    """Default rule, then :func:`lrfinder.probe.refine` by validation loss.
+
+    With ``horizon``, the winner is carried over from the probes' length to the task's budget
+    (``horizon_steps=task.steps``); without, the winner is used as it is.
+    """
+    from lrfinder.probe import refine
+
+    store = Store(f"probes_{task.name}")
+    budget = int(PROBE_BUDGET * task.steps)
+    row = Row([], [])
+    costs = []
+    for seed in seeds:
+        key = f"seed={seed}|budget={budget}|method={lrfinder.DEFAULT_METHOD}|high=minimum"
+        if horizon:
+            key += f"|horizon_exponent={PROBE_HORIZON_EXPONENT}"
+        if key not in store:
+            if not runs.train_missing:
+                continue
+            refined = refine(
+                our_record(*curve(task, seed)),
+                probe_fn(task, seed),
+                budget_steps=budget,
+                horizon_steps=task.steps if horizon else None,
+                horizon_exponent=PROBE_HORIZON_EXPONENT,
+            )
+            store.put(key, {"lr": refined.lr, "cost_steps": refined.cost_steps})
+        value = store.get(key)
+        row.lrs.append(value["lr"])
+        costs.append(value["cost_steps"])
+        score = runs.score(value["lr"], seed)
+        if score is not None:
+            row.regrets.append(regret(task, truth, score))
+    row.cost_steps = float(np.mean(costs)) if costs else math.nan
+    return row
+
+
+# --- phases -------------------------------------------------------------------------------------
+
+
+def run_grid(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
+    for task in tasks:
+        runs = Runs(task)
+        for seed in seeds:
+            for lr in GRID:
+                runs.metrics(lr, seed)
+        log(f"grid done: {task.name}")
+
+
+def run_curves(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
+    for task in tasks:
+        for seed in seeds:
+            curve(task, seed)
+        log(f"range tests done: {task.name}")
+
+
+def run_baselines(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
+    for task in tasks:
+        runs = Runs(task)
+        for schedule in BASELINES:
+            for seed in seeds:
+                runs.metrics(0.01 if task.optimizer == "sgd" else 1e-3, seed, schedule=schedule)
+        log(f"baselines done: {task.name}")
+
+
+def horizon_grid(task: Task) -> list[float]:
+    """The grid points within HORIZON_WINDOW decades of the task's best at its own budget."""
+    best = ground_truth(task, Runs(task, train_missing=False), GRID_SEEDS).best_lr
+    return [lr for lr in GRID if abs(math.log10(lr / best)) <= HORIZON_WINDOW + 0.01]
+
+
+def horizon_truth(task: Task, factor: float, *, train_missing: bool = False) -> Truth | None:
+    """Grid truth for a budget of ``factor`` x the task's steps (None if not all cached)."""
+    runs = Runs(task, train_missing=train_missing)
+    steps = max(10, round(factor * task.steps))
+    means = {}
+    for lr in horizon_grid(task):
+        scores = [runs.score(lr, s, steps=steps) for s in GRID_SEEDS]
+        if any(v is None for v in scores):
+            return None
+        means[lr] = float(np.mean(scores))
+    pick = max if task.higher_is_better else min
+    best_lr = pick(means, key=means.__getitem__)
+    return Truth(best_lr, means[best_lr], means)
+
+
+def horizon_rows(task: Task, factor: float, *, train_missing: bool = False) -> dict[str, Row]:
+    """Regret at a ``factor`` x budget of the default suggestion, as is and horizon-corrected."""
+    truth = horizon_truth(task, factor, train_missing=train_missing)
+    rows = {"as is": Row([], []), "corrected": Row([], [])}
+    if truth is None:
+        return rows
+    runs = Runs(task, train_missing=train_missing)
+    steps = max(10, round(factor * task.steps))
+    for seed in RANGE_SEEDS:
+        lr = our_record(*curve(task, seed)).suggestion
+        for label, value in (("as is", lr), ("corrected", lr * factor**-HORIZON_EXPONENT)):
+            score = runs.score(value, seed, steps=steps)
+            if score is not None:
+                rows[label].regrets.append(regret(task, truth, score))
+                rows[label].lrs.append(value)
+    return rows
+
+
+def run_horizon(tasks: Sequence[Task]) -> None:
+    """The grid at other budgets, and the default's suggestion trained at those budgets."""
+    for task in tasks:
+        for factor in HORIZON_FACTORS:
+            horizon_truth(task, factor, train_missing=True)
+            horizon_rows(task, factor, train_missing=True)
+        log(f"horizon done: {task.name}")
+
+
+def run_rules(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
+    """Trains at every rule's suggestion (what the report needs), task by task."""
+    for task in tasks:
+        runs = Runs(task)
+        truth = ground_truth(task, runs, GRID_SEEDS)
+        for rule in all_rules().values():
+            score_rule(task, truth, runs, rule, seeds)
+        log(f"rules done: {task.name}")
+
+
+def run_probes(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
+    for task in tasks:
+        runs = Runs(task)
+        truth = ground_truth(task, runs, GRID_SEEDS)
+        for horizon in (False, True):
+            score_probe(task, truth, runs, seeds, horizon=horizon)
+        log(f"probes done: {task.name}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 tasks, 3 range-test seeds")
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="reuse cached grid, baselines and probes; train only new suggestions",
+    )
+    parser.add_argument(
+        "--phase",
+        choices=["grid", "curves", "baselines", "rules", "probes", "horizon", "all"],
+        default="all",
+    )
+    parser.add_argument("--tasks", nargs="*", default=None, help="subset of task names")
+    parser.add_argument("--no-write", action="store_true", help="print, do not write RESULTS.md")
+    args = parser.parse_args(argv)
+
+    names = args.tasks or (
+        ["digits_cnn", "cancer_mlp", "diabetes_mse"] if args.quick else list(TASKS)
+    )
+    tasks = [TASKS[n] for n in names]
+    seeds = RANGE_SEEDS[:3] if args.quick else RANGE_SEEDS
+    if args.phase in ("grid", "all") and not args.rules_only:
+        run_grid(tasks, GRID_SEEDS)
+    if args.phase in ("curves", "all"):
+        run_curves(tasks, seeds)
+    if args.phase in ("baselines", "all") and not args.rules_only:
+        run_baselines(tasks, seeds)
+    if args.phase == "rules":
+        run_rules(tasks, seeds)
+    if args.phase == "probes":
+        run_probes(tasks, seeds)
+    if args.phase == "horizon":
+        run_horizon([t for t in tasks if t.name in HORIZON_TASKS])
+    if args.phase != "all":
+        return 0
+    from report import build_report
+
+    text = build_report(tasks, seeds, rules_only=args.rules_only, quick=args.quick)
+    print(text)
+    if not args.no_write and not args.quick and args.tasks is None:
+        RESULTS.write_text(text, encoding="utf-8")
+        log(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
