@@ -436,8 +436,8 @@ class TestSavedResults:
 
     @pytest.mark.parametrize(
         ("metadata", "error_type"),
-        [({"model": object()}, TypeError), ({"lr": math.nan}, ValueError)],
-        ids=["object", "nan"],
+        [({"model": object()}, TypeError), ({"weights": {"w": b"bytes"}}, TypeError)],
+        ids=["object", "nested_bytes"],
     )
     def test_unwritable_metadata_fails_before_writing(self, tmp_path, metadata, error_type):
         """Metadata JSON cannot hold is refused before the old file is touched."""

@@ -17,6 +17,7 @@ def test_public_names_are_pinned():
             "LRFinderError",
             "NotEnoughPointsError",
             "RangeTestResult",
+            "RankFailedError",
             "ResultFileError",
             "StopRangeTest",
             "StopRule",

@@ -368,3 +368,27 @@ class TestIterableData:
         result = lrfinder.lr_find(model, opt, loader, F.mse_loss, num_steps=12, stop_factor=None)
 
         assert len(result.losses) == 12
+
+
+class TestNoSync:
+    def test_gradient_sync_only_on_the_last_micro_batch(self):
+        """With accumulation, a DDP-style model's no_sync() wraps every micro-batch but the last."""
+        entered = []
+
+        class SyncCounting(nn.Linear):
+            def no_sync(self):
+                import contextlib
+
+                entered.append(1)
+                return contextlib.nullcontext()
+
+        seed_everything()
+        model = SyncCounting(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(6)]
+
+        lrfinder.lr_find(
+            model, opt, data, F.mse_loss, num_steps=5, accumulation_steps=3, stop_factor=None
+        )
+
+        assert len(entered) == 5 * 2

@@ -10,7 +10,13 @@ from typing import Any
 
 from . import suggest
 from ._version import __version__
-from .errors import DivergedAtStartError, LRFinderError, NotEnoughPointsError, ResultFileError
+from .errors import (
+    DivergedAtStartError,
+    LRFinderError,
+    NotEnoughPointsError,
+    RankFailedError,
+    ResultFileError,
+)
 from .ladder import ladder
 from .range_test import SKIPPED, StopRangeTest, range_test
 from .result import RangeTestResult, load
@@ -26,6 +32,7 @@ __all__ = [
     "LRFinderError",
     "NotEnoughPointsError",
     "RangeTestResult",
+    "RankFailedError",
     "ResultFileError",
     "StopRangeTest",
     "StopRule",

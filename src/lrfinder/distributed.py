@@ -47,7 +47,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .errors import LRFinderError
+from .errors import RankFailedError
 from .range_test import SKIPPED, StopRangeTest
 
 logger = logging.getLogger("lrfinder")
@@ -63,20 +63,6 @@ _HASH_BITS = 20  # config hash in [0, 2**20): world * hash**2 stays exact in flo
 _control: dict[str, Any] = {}  # the default group -> lrfinder's own gloo group (one per process)
 _runs = {"count": 0}  # per-process run counter: identical on every rank when calls are lockstep
 _rank_local = {"depth": 0}  # > 0 inside `rank_local()`
-
-
-class RankFailedError(LRFinderError, RuntimeError):
-    """Another rank failed during a distributed range test; this rank stopped with it.
-
-    Attributes:
-        rank: The rank that failed first (None if unknown).
-        step: The step at which it failed (None if unknown).
-    """
-
-    def __init__(self, message: str, *, rank: int | None = None, step: int | None = None) -> None:
-        super().__init__(message)
-        self.rank = rank
-        self.step = step
 
 
 def is_initialized() -> bool:

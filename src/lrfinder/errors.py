@@ -7,6 +7,7 @@ When the method itself cannot give an answer, one of these is raised::
     LRFinderError                      base of everything lrfinder raises on its own
     ├── NotEnoughPointsError           too few finite losses to apply a rule
     ├── DivergedAtStartError           the loss was non-finite or exploding from the first steps
+    ├── RankFailedError                another rank of a distributed run failed; this one stopped too
     └── ResultFileError                a saved result is corrupt, truncated, from a newer version or not ours
 
 ``NotEnoughPointsError``, ``DivergedAtStartError`` and ``ResultFileError`` also subclass
@@ -34,6 +35,20 @@ class NotEnoughPointsError(LRFinderError, ValueError):
 
 class DivergedAtStartError(LRFinderError, ValueError):
     """The loss was non-finite, or blew up, within the first steps of the range test."""
+
+
+class RankFailedError(LRFinderError, RuntimeError):
+    """Another rank failed during a distributed range test; this rank stopped with it.
+
+    Attributes:
+        rank: The rank that failed first (None if unknown).
+        step: The step at which it failed (None if unknown).
+    """
+
+    def __init__(self, message: str, *, rank: int | None = None, step: int | None = None) -> None:
+        super().__init__(message)
+        self.rank = rank
+        self.step = step
 
 
 class ResultFileError(LRFinderError, ValueError):

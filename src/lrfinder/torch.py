@@ -298,15 +298,19 @@ class _Trainer:
         self._set_lr(lr)
         self.optimizer.zero_grad(set_to_none=True)
         total: torch.Tensor | None = None
-        for _ in range(self.accumulation_steps):
+        for micro in range(self.accumulation_steps):
             batch = _to_device(self.stream.next(), self.device)
-            with self.autocast():
-                loss = self._loss(batch)
-            if not self.checked:
-                loss = _check_loss(loss)
-                self.checked = True
-            scaled = loss / self.accumulation_steps if self.accumulation_steps > 1 else loss
-            (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+            # DDP: all-reduce gradients once per update, on the last micro-batch, as training does.
+            last = micro == self.accumulation_steps - 1
+            no_sync = getattr(self.model, "no_sync", None)
+            with contextlib.nullcontext() if last or no_sync is None else no_sync():
+                with self.autocast():
+                    loss = self._loss(batch)
+                if not self.checked:
+                    loss = _check_loss(loss)
+                    self.checked = True
+                scaled = loss / self.accumulation_steps if self.accumulation_steps > 1 else loss
+                (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
             detached = scaled.detach().float()
             total = detached if total is None else total + detached
         return self._update(total)
@@ -381,7 +385,7 @@ class _BatchStream:
             if self.count == 0:
                 msg = "`data` yielded no batches: pass a non-empty DataLoader or iterable."
                 raise ValueError(msg) from None
-            if iter(self.data) is self.data:  # a one-shot iterator cannot be restarted
+            if isinstance(self.data, Iterator):  # a one-shot iterator cannot be restarted
                 raise StopRangeTest(reason="data-exhausted") from None
             self.iterator = iter(self.data)
             try:
