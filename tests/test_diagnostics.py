@@ -145,8 +145,8 @@ class TestSuggestionAtEdge:
 
 
 class TestTooNoisy:
-    def test_flags_noise_larger_than_half_the_drop(self):
-        """Noise of more than half the descent is flagged, with both sizes in the message."""
+    def test_flags_noise_larger_than_a_quarter_of_the_drop(self):
+        """Noise of over a quarter of the descent is flagged, with both sizes in the message."""
         rng = np.random.default_rng(5)
         x = np.linspace(-7, 0, 180)
         losses = 2.0 - np.tanh(2 * (x + 3.0)) + 1.2 * rng.standard_normal(180)
