@@ -16,6 +16,9 @@ Tasks (optimizer in brackets):
   (``pydoc_data/topics.py``) [AdamW]; metric: validation cross-entropy
 * ``digits_finetune``- a CNN pretrained on digits 0-4, fine-tuned on a small set of digits 5-9
   [AdamW]
+* ``digits_mlp``, ``friedman_mse`` - held out: added after the default rule was chosen, to check
+  that it carries over (an MLP on flattened digits [SGD + momentum]; Friedman #1 regression with
+  MSE [Adam])
 """
 
 from __future__ import annotations
@@ -156,6 +159,27 @@ def mnist1d_data() -> Splits:
     x = np.concatenate([data["x"], data["x_test"]])[:, None, :]
     y = np.concatenate([data["y"], data["y_test"]]).astype(np.int64)
     return _split(x, y, n_val=500, n_test=1000)
+
+
+@functools.cache
+def digits_flat_data() -> Splits:
+    d = digits_data()
+    return Splits(
+        *(
+            t.reshape(len(t), -1) if t.dim() == 4 else t
+            for t in (d.x_train, d.y_train, d.x_val, d.y_val, d.x_test, d.y_test)
+        )
+    )
+
+
+@functools.cache
+def friedman_data() -> Splits:
+    """Friedman #1 regression (sklearn's generator, seeded; noise sd 1), standardised target."""
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=0)
+    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
 _CONTEXT = 64
@@ -382,6 +406,28 @@ TASKS: dict[str, Task] = {
             text_model,
             lm_loss,
             "character LM on Python's docs text, 2-layer transformer, AdamW",
+        ),
+        Task(
+            "digits_mlp",
+            "sgd",
+            "accuracy",
+            300,
+            64,
+            digits_flat_data,
+            functools.partial(mlp, inputs=64, outputs=10, width=128),
+            _cross_entropy,
+            "held out: digits 8x8 flattened, MLP, SGD momentum 0.9",
+        ),
+        Task(
+            "friedman_mse",
+            "adam",
+            "loss",
+            300,
+            32,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out: Friedman #1 regression (generated), MLP, MSE, Adam",
         ),
         Task(
             "digits_finetune",
