@@ -15,6 +15,7 @@ from lrfinder.suggest import (
     cap_blowup,
     descent_end,
     get_suggester,
+    knee,
     minimum,
     prepare_curve,
     steepest,
@@ -164,6 +165,32 @@ class TestProperties:
             return
 
         assert lrs[0] <= found.lr <= lrs[-1]
+
+
+class TestKnee:
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(curve=noisy_curves())
+    def test_between_descent_end_and_minimum(self, curve):
+        """The knee lies between the end of the sure descent and the minimum, in log lr."""
+        lrs, losses = curve
+        prepared = prepare_curve(lrs, losses)
+        floor = prepared.lrs[prepared.argmin()]
+
+        found = knee(lrs, losses).lr
+        end = descent_end(lrs, losses).lr
+
+        assert min(end, floor) * (1 - 1e-12) <= found <= max(end, floor) * (1 + 1e-12)
+
+    def test_geometric_mean_on_a_noisy_curve(self):
+        """On a noisy curve the knee is exactly sqrt(descent_end * lr at the minimum)."""
+        lrs = ladder()
+        noise = 0.15 * np.random.default_rng(0).standard_normal(lrs.size)
+        lrs, losses = truncate_at_blowup(lrs, CURVES[0].losses(lrs) + noise, factor=30.0)
+        prepared = prepare_curve(lrs, losses)
+
+        expected = np.sqrt(descent_end(lrs, losses).lr * prepared.lrs[prepared.argmin()])
+
+        np.testing.assert_allclose(knee(lrs, losses).lr, expected, rtol=1e-12)
 
 
 class TestErrors:
