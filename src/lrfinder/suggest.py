@@ -214,8 +214,10 @@ def slope_standard_error(
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: no estimate there
         for start in range(0, n, _BLOCK_ROWS):
             rows = index[start : start + _BLOCK_ROWS]
-            near = np.abs(index[None, :] - rows[:, None]) <= reach
-            noise[rows] = 1.4826 * np.nanmedian(np.where(near, residual[None, :], np.nan), axis=1)
+            lo, hi = max(0, rows[0] - reach), min(n, rows[-1] + reach + 1)
+            near = np.abs(index[None, lo:hi] - rows[:, None]) <= reach
+            window = np.where(near, residual[None, lo:hi], np.nan)
+            noise[rows] = 1.4826 * np.nanmedian(window, axis=1)
         # A noise-free curve leaves residuals of rounding size, whose ratios are arbitrary: floor
         # the noise at a millionth of the curve's range (it moves with a * loss + b too).
         noise = np.maximum(noise, 1e-6 * float(np.nanmax(y) - np.nanmin(y)))
