@@ -14,7 +14,14 @@ Usage::
     python benchmarks/quality.py                 # everything, then write benchmarks/RESULTS.md
     python benchmarks/quality.py --phase grid    # only the ground-truth grid (start it early)
     python benchmarks/quality.py --rules-only    # re-score the rules; train only new suggestions
-    python benchmarks/quality.py --quick         # 3 tasks, 3 seeds, no probes / horizon study
+    python benchmarks/quality.py --quick         # 3 tasks, 3 seeds, no probes; prints only
+    python benchmarks/quality.py --phase rules --tasks mnist1d_cnn text_lm   # one slice, e.g. to
+                                                 # run two processes side by side
+
+Phases (``--phase``): ``grid``, ``curves`` (range tests), ``baselines`` (constant lr, Prodigy,
+Schedule-Free), ``rules`` (train at every rule's suggestion), ``probes``, ``horizon`` (grid and
+default at 0.25x and 4x the budget), ``all`` (the default: the first three, then the report,
+which trains whatever is still missing). Tasks live in ``tasks.py``, peer rules in ``peers.py``.
 """
 
 from __future__ import annotations
