@@ -20,8 +20,8 @@ Usage::
 
 Phases (``--phase``): ``grid``, ``curves`` (range tests), ``baselines`` (constant lr, Prodigy,
 Schedule-Free), ``rules`` (train at every rule's suggestion), ``probes``, ``horizon`` (grid and
-default at 0.25x and 4x the budget), ``all`` (the default: the first three, then the report,
-which trains whatever is still missing). Tasks live in ``tasks.py``, peer rules in ``peers.py``.
+default at 0.25x and 4x the budget), ``all`` (the default: grid, curves, baselines and horizon, then
+the report, which trains whatever is still missing). Tasks live in ``tasks.py``, peer rules in ``peers.py``.
 """
 
 from __future__ import annotations
@@ -396,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_rules(tasks, seeds)
     if args.phase == "probes":
         run_probes(tasks, seeds)
-    if args.phase == "horizon":
+    if args.phase == "horizon" or (args.phase == "all" and not (args.rules_only or args.quick)):
         run_horizon([t for t in tasks if t.name in HORIZON_TASKS])
     if args.phase != "all":
         return 0
