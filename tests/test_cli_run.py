@@ -8,7 +8,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
-from lrfinder import user_setup  # noqa: E402 - after the importorskip
+import lrfinder  # noqa: E402 - after the importorskip
+from lrfinder import user_setup  # noqa: E402
 from lrfinder.cli import main  # noqa: E402
 
 SETUP_SOURCE = """
@@ -83,7 +84,7 @@ class TestRunCommand:
         assert lines[0] == f"lrfinder run: {setup_file}:factory"
         assert lines[1] == "Linear (5 parameters), SGD, batch 16, device cpu"
         assert lines[2].startswith("range test: ")
-        assert lines[4].startswith("suggested lr (steepest): ")
+        assert lines[4].startswith(f"suggested lr ({lrfinder.DEFAULT_METHOD}): ")
         assert lines[-2:] == [
             f"wrote {out / 'lrfinder-run.json'}",
             f"wrote {out / 'lrfinder-run.png'}",

@@ -46,10 +46,10 @@ def within(model, data) -> dict[str, float]:
 
 @pytest.fixture
 def result() -> lrfinder.RangeTestResult:
-    """A synthetic range test swept from 1e-6 to 1 whose suggestion is 1e-3."""
+    """A synthetic range test swept from 1e-6 to 1 whose (steepest-rule) suggestion is 1e-3."""
     lrs = np.logspace(-6, 0, 61)
     losses = 2 - np.tanh(np.log10(lrs) + 3) + np.exp(3 * (np.log10(lrs) + 0.5))
-    return lrfinder.RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
+    return lrfinder.RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp", "steepest")
 
 
 def _quiet(**kwargs):
@@ -99,7 +99,7 @@ class TestVerify:
     def test_keeps_default_lrs_inside_the_swept_range(self, result):
         """Multiples of the suggestion beyond the swept range are not tried."""
         narrow = lrfinder.RangeTestResult(
-            result.lrs[:41], result.losses[:41], "completed", 1e-6, 1e-2, 41, "exp"
+            result.lrs[:41], result.losses[:41], "completed", 1e-6, 1e-2, 41, "exp", "steepest"
         )
 
         report = _quiet(result=narrow, factors=(0.1, 1.0, 10.0, 100.0))

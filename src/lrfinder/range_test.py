@@ -92,12 +92,12 @@ def range_test(
 
     Example:
         >>> import math
-        >>> def step(lr):  # a loss that falls around lr=1e-3 and explodes past lr=0.3
+        >>> def step(lr):  # falls around lr=1e-3, lowest near 3e-2, explodes past 0.3
         ...     x = math.log10(lr)
         ...     return 2.0 - math.tanh(x + 3.0) + math.exp(3.0 * (x + 0.5))
         >>> result = range_test(step, start_lr=1e-6, end_lr=1.0, num_steps=61)
         >>> result.stop_reason, f"{result.suggestion:.1e}"
-        ('diverged', '1.0e-03')
+        ('diverged', '3.2e-02')
     """
     start_lr, end_lr, num_steps, mode = check_ladder_args(start_lr, end_lr, num_steps, mode)
     if not callable(step):

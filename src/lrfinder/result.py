@@ -55,8 +55,8 @@ class RangeTestResult:
         >>> lrs = np.logspace(-6, 0, 61)
         >>> losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
         >>> result = RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
-        >>> f"{result.suggestion:.1e}"
-        '1.0e-03'
+        >>> f"{result.suggestion:.1e}", f"{result.suggest('steepest').lr:.1e}"
+        ('3.2e-02', '1.0e-03')
     """
 
     lrs: NDArray[np.float64]

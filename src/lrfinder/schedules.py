@@ -75,7 +75,7 @@ def one_cycle(
         ...     momentum=0.9)
         >>> scheduler = result.one_cycle(optimizer, total_steps=1000)
         >>> [f"{g['max_lr']:.1e}" for g in optimizer.param_groups]  # the head keeps its 10x
-        ['1.0e-03', '1.0e-02']
+        ['3.2e-02', '3.2e-01']
         >>> optimizer.param_groups[0]["momentum"]  # starts at max_momentum
         0.95
 
@@ -207,7 +207,7 @@ def sgdr(
         >>> from lrfinder.schedules import sgdr
         >>> scheduler = sgdr(result, optimizer, first_cycle_steps=100)
         >>> f"{optimizer.param_groups[0]['lr']:.1e}"
-        '1.0e-03'
+        '3.2e-02'
 
     References:
         Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", 2016.
@@ -248,7 +248,7 @@ def apply(result: RangeTestResult, optimizer: torch.optim.Optimizer) -> list[flo
         >>> result = lrfinder.RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
         >>> optimizer = torch.optim.Adam(torch.nn.Linear(2, 1).parameters(), lr=0.5)
         >>> [f"{lr:.1e}" for lr in result.apply(optimizer)]
-        ['1.0e-03']
+        ['3.2e-02']
     """
     _check_optimizer(optimizer)
     values = _scaled(optimizer, _suggestion(result))
