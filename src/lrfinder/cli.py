@@ -157,7 +157,8 @@ def _write_outputs(result: RangeTestResult, out: Path, stem: str) -> list[Path]:
     except ImportError:
         return written
     try:
-        ax = result.plot(methods=("valley", "minimum"))
+        # Two other readings for comparison: the steepest descent and fastai's minimum / 10.
+        ax = result.plot(methods=tuple(m for m in ("steepest", "minimum") if m != result.method))
     except ImportError as error:
         print(f"(no plot: {error})", file=sys.stderr)
         return written
