@@ -11,7 +11,7 @@ docs/jax.md for the whole recipe, with and without these helpers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import jax
@@ -20,8 +20,9 @@ import numpy as np
 import optax
 
 from ._version import __version__
+from .batches import BatchStream
 from .errors import check_int
-from .range_test import StopRangeTest, range_test
+from .range_test import range_test
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -102,7 +103,7 @@ def lr_find(
     if isinstance(batches, (str, bytes)) or not isinstance(batches, Iterable):
         msg = f"`batches` must be an iterable of batches, got batches={type(batches).__name__}."
         raise TypeError(msg)
-    stream = _BatchStream(batches)
+    stream = BatchStream(batches, "`batches` yielded no batches: pass a non-empty iterable.")
     current = [state]
 
     def step(lr: float) -> Any:
@@ -211,30 +212,6 @@ def _injected(opt_state: Any) -> list[Any]:
 
 def _has_lr(node: Any) -> bool:
     return isinstance(node, _INJECTED) and "learning_rate" in node.hyperparams
-
-
-class _BatchStream:
-    """Yields batches forever, restarting ``batches`` when exhausted."""
-
-    def __init__(self, batches: Iterable[Any]) -> None:
-        self.batches = batches
-        self.iterator: Iterator[Any] = iter(batches)
-        self.count = 0
-
-    def next(self) -> Any:
-        try:
-            batch = next(self.iterator)
-        except StopIteration:
-            if self.count == 0:
-                msg = "`batches` yielded no batches: pass a non-empty iterable."
-                raise ValueError(msg) from None
-            if iter(self.batches) is self.batches:
-                reason = "data-exhausted"
-                raise StopRangeTest(reason) from None
-            self.iterator = iter(self.batches)
-            batch = next(self.iterator)
-        self.count += 1
-        return batch
 
 
 def _to_floats(values: Sequence[Any]) -> list[float]:

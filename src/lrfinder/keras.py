@@ -27,8 +27,9 @@ import keras
 import numpy as np
 
 from ._version import __version__
+from .batches import BatchStream
 from .errors import check_int
-from .range_test import SKIPPED, StopRangeTest, range_test
+from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -91,7 +92,10 @@ def lr_find(
     """
     optimizer = _check_model(model)
     batch_size = check_int("batch_size", batch_size, minimum=1)
-    stream = _BatchStream(_batches(x, y, sample_weight, batch_size, shuffle))
+    stream = BatchStream(
+        _batches(x, y, sample_weight, batch_size, shuffle),
+        "`x` yielded no batches: pass non-empty training data.",
+    )
     accumulation = int(getattr(_inner(optimizer), "gradient_accumulation_steps", None) or 1)
     raw_iterations = int(keras.ops.convert_to_numpy(_inner(optimizer)._iterations))
     if raw_iterations % accumulation:
@@ -182,7 +186,7 @@ class _Step:
         model: keras.Model,
         optimizer: Any,
         lr_variable: Any,
-        stream: _BatchStream,
+        stream: BatchStream,
         accumulation: int,
     ) -> None:
         self.model = model
@@ -206,32 +210,6 @@ class _Step:
 
     def _scale(self) -> float:
         return float(keras.ops.convert_to_numpy(self.scale)) if self.scale is not None else 0.0
-
-
-class _BatchStream:
-    """Yields batches forever, restarting the source when exhausted."""
-
-    def __init__(self, source: Iterable[Any]) -> None:
-        self.source = source
-        self.iterator: Iterator[Any] | None = None  # made on first use, after the RNG snapshot
-        self.count = 0
-
-    def next(self) -> Any:
-        if self.iterator is None:
-            self.iterator = iter(self.source)
-        try:
-            batch = next(self.iterator)
-        except StopIteration:
-            if self.count == 0:
-                msg = "`x` yielded no batches: pass non-empty training data."
-                raise ValueError(msg) from None
-            if iter(self.source) is self.source:
-                reason = "data-exhausted"
-                raise StopRangeTest(reason) from None
-            self.iterator = iter(self.source)
-            batch = next(self.iterator)
-        self.count += 1
-        return batch
 
 
 class _ArrayBatches:

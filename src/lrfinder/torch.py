@@ -10,15 +10,16 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import torch
 
 from . import distributed
 from ._version import __version__
+from .batches import BatchStream
 from .errors import check_int, check_positive_finite
-from .range_test import SKIPPED, StopRangeTest, range_test
+from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -181,7 +182,9 @@ def lr_find(
     try:
         if train_mode:
             model.train()
-        stream = _BatchStream(data)
+        stream = BatchStream(
+            data, "`data` yielded no batches: pass a non-empty DataLoader or iterable."
+        )
         trainer = _Trainer(
             model,
             optimizer,
@@ -271,7 +274,7 @@ class _Trainer:
         self,
         model: torch.nn.Module,
         optimizer: torch.optim.Optimizer,
-        stream: _BatchStream,
+        stream: BatchStream,
         loss_fn: LossFn | None,
         step_fn: StepFn | None,
         device: torch.device,
@@ -368,32 +371,6 @@ class _Trainer:
 
     def _params(self) -> list[torch.Tensor]:
         return [p for group in self.optimizer.param_groups for p in group["params"]]
-
-
-class _BatchStream:
-    """Yields batches forever, restarting ``data`` when it is exhausted."""
-
-    def __init__(self, data: Iterable[Any]) -> None:
-        self.data = data
-        self.iterator: Iterator[Any] = iter(data)
-        self.count = 0
-
-    def next(self) -> Any:
-        try:
-            batch = next(self.iterator)
-        except StopIteration:
-            if self.count == 0:
-                msg = "`data` yielded no batches: pass a non-empty DataLoader or iterable."
-                raise ValueError(msg) from None
-            if isinstance(self.data, Iterator):  # a one-shot iterator cannot be restarted
-                raise StopRangeTest(reason="data-exhausted") from None
-            self.iterator = iter(self.data)
-            try:
-                batch = next(self.iterator)
-            except StopIteration:
-                raise StopRangeTest(reason="data-exhausted") from None
-        self.count += 1
-        return batch
 
 
 def _check_setup(

@@ -370,9 +370,10 @@ def train_one(job: _Job, lr: float) -> dict[str, Any]:
     """Trains one 1cycle run at peak ``lr`` and returns its row (see :class:`VerifyReport`)."""
     import torch
 
+    from .batches import BatchStream
     from .range_test import StopRangeTest
     from .schedules import one_cycle_at
-    from .torch import _BatchStream, _to_device
+    from .torch import _to_device
 
     started = time.perf_counter()
     setup = build(job.factory, seed=job.seed)
@@ -380,7 +381,7 @@ def train_one(job: _Job, lr: float) -> dict[str, Any]:
     model, optimizer = setup.model, setup.optimizer
     device = next(model.parameters()).device
     scheduler = one_cycle_at(lr, optimizer, job.steps, **job.one_cycle_kwargs)
-    stream = _BatchStream(setup.train_data)
+    stream = BatchStream(setup.train_data)
     losses: list[float] = []
     diverged = False
     model.train()
