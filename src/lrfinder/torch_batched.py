@@ -321,7 +321,7 @@ class _Stream:
         self.uses_host_rng = not self.plain  # until the probe shows otherwise
         self.seen_host_rng = False
         self.draws = 0
-        self.batches = BatchStream(data)  # may draw from the RNGs as they are now
+        self.batches = BatchStream(data)  # iter(data) happens on the first draw, under our RNGs
         self.host_rng = (random.getstate(), np.random.get_state())
         self.torch_rng = _torch_rng()
         self.generator_states = [g.get_state() for g in generators]
