@@ -172,3 +172,19 @@ class TestDiagnose:
             "Only 1 finite losses were recorded: too few for any suggestion. Lower start_lr or "
             "run more steps."
         )
+
+
+class TestAdapterNotes:
+    def test_notes_recorded_by_an_adapter_become_a_warning(self):
+        """A caution an adapter put in metadata['notes'] (fine-tuning a transformer) is shown."""
+        import numpy as np
+
+        from lrfinder import RangeTestResult
+
+        lrs = np.logspace(-6, 0, 61)
+        losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
+        note = "Range tests tend to over-suggest when fine-tuning a pretrained transformer."
+
+        result = RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, metadata={"notes": [note]})
+
+        assert result.warnings[-1] == note

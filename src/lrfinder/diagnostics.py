@@ -191,6 +191,14 @@ def too_short(result: RangeTestResult) -> str | None:
     return None
 
 
+def adapter_notes(result: RangeTestResult) -> str | None:
+    """Cautions an adapter recorded in ``metadata["notes"]`` (e.g. fine-tuning a transformer)."""
+    notes = result.metadata.get("notes")
+    if isinstance(notes, list) and notes:
+        return " ".join(str(note) for note in notes)
+    return None
+
+
 CHECKS: tuple[Callable[[RangeTestResult], str | None], ...] = (
     too_short,
     ended_abnormally,
@@ -199,6 +207,7 @@ CHECKS: tuple[Callable[[RangeTestResult], str | None], ...] = (
     stopped_before_minimum,
     suggestion_at_edge,
     too_noisy,
+    adapter_notes,
 )
 
 
