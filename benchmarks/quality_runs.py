@@ -37,7 +37,7 @@ import lrfinder
 import quality
 import tasks as bench
 from cache_store import Store
-from lrfinder.multirun import MultiRunResult
+from lrfinder.multirun import MultiRunResult, aggregate
 
 
 class SeedOrders:
@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", nargs="*", default=list(bench.TASKS))
     parser.add_argument("--seeds", nargs="*", type=int, default=list(quality.RANGE_SEEDS))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--method", default=lrfinder.DEFAULT_METHOD, choices=list(lrfinder.SUGGESTERS)
+    )
     parser.add_argument("--write", action="store_true", help="record the table in RUNS.md")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -105,14 +108,17 @@ def main(argv: list[str] | None = None) -> int:
         single_lrs, multi_lrs, single_regrets, multi_regrets, widths = [], [], [], [], []
         path = "?"
         for seed in args.seeds:
-            result = multi_run(task, seed, args.runs)
-            path = result.metadata.get("path", "?")
+            stored = multi_run(task, seed, args.runs)
+            path = stored.metadata.get("path", "?")
+            result = aggregate(
+                stored.runs, method=args.method
+            )  # the rule of today, not the cache's
             for lrs, regrets, source in (
                 (single_lrs, single_regrets, result.runs[0]),
                 (multi_lrs, multi_regrets, result),
             ):
                 try:
-                    lr = source.suggestion
+                    lr = source.suggest(args.method).lr
                 except lrfinder.LRFinderError:
                     lr = math.nan
                 lrs.append(lr)
@@ -142,7 +148,7 @@ def _write(rows: list[str], args: argparse.Namespace) -> None:
     block = "\n".join(
         [
             marker,
-            f"`python benchmarks/quality_runs.py --runs {args.runs} --seeds "
+            f"`python benchmarks/quality_runs.py --runs {args.runs} --method {args.method} --seeds "
             f"{' '.join(map(str, args.seeds))}` (regret: accuracy points lost, or % excess loss, "
             "against the grid's best; spread: max / min suggestion across seeds):",
             "",
