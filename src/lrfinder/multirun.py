@@ -85,7 +85,7 @@ class MultiRunResult(RangeTestResult):
         >>> f"{result.suggestion:.1e}", [f"{s.lr:.1e}" for s in result.suggestions()]
         ('3.2e-02', ['2.0e-02', '3.2e-02', '5.0e-02'])
         >>> [f"{lr:.1e}" for lr in result.suggestion_interval]
-        ['6.9e-04', '1.4e-03']
+        ['2.2e-02', '4.6e-02']
     """
 
     def __init__(
