@@ -25,7 +25,6 @@ builds on :mod:`lrfinder.torch_batched`.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -520,7 +519,8 @@ def plot_runs(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
     if show_warnings:
-        _warning_box(ax, result.warnings)
+        # Top right: the rug of suggestions runs along the top.
+        plotting.warning_box(ax, result.warnings, top=True, width=60)
     return ax
 
 
@@ -593,27 +593,6 @@ def _mark_rule(ax: Axes, result: MultiRunResult, median: NDArray[np.float64], me
     y = float(np.interp(np.log(lr), np.log(result.lrs[finite]), median[finite]))
     colour = plotting._RULE_COLOURS.get(method, "0.3")
     ax.plot([lr], [y], "D", color=colour, ms=6, zorder=4, label=f"{method} (median): {lr:.2g}")
-
-
-def _warning_box(ax: Axes, warnings: list[str]) -> None:
-    """The warnings' first clauses, top right (the rug of suggestions runs along the top)."""
-    if not warnings:
-        return
-    lines = []
-    for message in warnings[:3]:
-        first = message.split(": ")[0] if len(message) > 110 else message
-        lines.extend(textwrap.wrap("! " + first, width=60))
-    ax.text(
-        0.99,
-        0.90,
-        "\n".join(lines),
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=7.5,
-        color="#7f2704",
-        bbox={"boxstyle": "round", "facecolor": "#fff5eb", "edgecolor": "#fdae6b", "alpha": 0.95},
-    )
 
 
 def _set_limits(

@@ -90,7 +90,7 @@ def plot_result(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
     if show_warnings:
-        _warning_box(ax, result.warnings)
+        warning_box(ax, result.warnings)
     return ax
 
 
@@ -157,20 +157,21 @@ def _set_limits(ax: Axes, result: RangeTestResult) -> None:
     ax.set_xlim(result.lrs[0], result.lrs[-1])
 
 
-def _warning_box(ax: Axes, warnings: list[str]) -> None:
+def warning_box(ax: Axes, warnings: list[str], *, top: bool = False, width: int = 70) -> None:
+    """Prints the first clause of up to three warnings in a box at the right of the axes."""
     if not warnings:
         return
     lines = []
     for message in warnings[:3]:
-        first_sentence = message.split(": ")[0] if len(message) > 110 else message
-        lines.extend(textwrap.wrap("! " + first_sentence, width=70))
+        first_clause = message.split(": ")[0] if len(message) > 110 else message
+        lines.extend(textwrap.wrap("! " + first_clause, width=width))
     ax.text(
         0.99,
-        0.02,
+        0.90 if top else 0.02,
         "\n".join(lines),
         transform=ax.transAxes,
         ha="right",
-        va="bottom",
+        va="top" if top else "bottom",
         fontsize=7.5,
         color="#7f2704",
         bbox={"boxstyle": "round", "facecolor": "#fff5eb", "edgecolor": "#fdae6b", "alpha": 0.95},
