@@ -185,6 +185,8 @@ class TestAdapterNotes:
         losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
         note = "Range tests tend to over-suggest when fine-tuning a pretrained transformer."
 
-        result = RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, metadata={"notes": [note]})
+        result = RangeTestResult(
+            lrs, losses, "completed", 1e-6, 1.0, 61, metadata={"notes": [note]}
+        )
 
         assert result.warnings[-1] == note
