@@ -15,6 +15,7 @@ def test_public_names_are_pinned():
             "SUGGESTERS",
             "DivergedAtStartError",
             "LRFinderError",
+            "MultiRunResult",
             "NotEnoughPointsError",
             "RangeTestResult",
             "RankFailedError",

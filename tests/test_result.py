@@ -192,3 +192,10 @@ def test_metadata_that_cannot_be_json_is_named(tmp_path):
         result.save(tmp_path / "run.json")
 
     assert not (tmp_path / "run.json").exists()
+
+
+def test_single_run_interval_is_the_suggestion_itself():
+    """A single run's suggestion_interval is (suggestion, suggestion), so code reads both kinds alike."""
+    result = make_result()
+
+    assert result.suggestion_interval == (result.suggestion, result.suggestion)

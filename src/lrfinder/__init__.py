@@ -18,6 +18,7 @@ from .errors import (
     ResultFileError,
 )
 from .ladder import ladder
+from .multirun import MultiRunResult
 from .range_test import SKIPPED, StopRangeTest, range_test
 from .result import RangeTestResult, load
 from .stopping import StopRule
@@ -30,6 +31,7 @@ __all__ = [
     "SUGGESTERS",
     "DivergedAtStartError",
     "LRFinderError",
+    "MultiRunResult",
     "NotEnoughPointsError",
     "RangeTestResult",
     "RankFailedError",

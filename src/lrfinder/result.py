@@ -143,6 +143,14 @@ class RangeTestResult:
         """Every run behind this result; a single run holds itself."""
         return (self,)
 
+    @property
+    def suggestion_interval(self) -> tuple[float, float]:
+        """``(low, high)`` of the runs' suggestions; one run gives ``(suggestion, suggestion)``.
+
+        With ``lr_find(..., runs=N)`` this is the 10%-90% range of the N runs' suggestions.
+        """
+        return (self.suggestion, self.suggestion)
+
     def summary(self) -> str:
         """A few lines for a terminal: the suggestion, the range, why the run ended, warnings."""
         lines = [f"range test: {len(self.lrs)} steps, stopped: {self.stop_reason}"]
