@@ -228,6 +228,8 @@ class TestSemantics:
             "cpu", init_scale=2.0**127
         )  # scaled grads overflow float32 at first
         before = scaler.state_dict()
+        updated_at = []  # the scaler calls optimizer.step only for updates it does not skip
+        opt.register_step_pre_hook(lambda o, a, k: updated_at.append(o.param_groups[0]["lr"]))
 
         result = lrfinder.lr_find(
             model, opt, data, F.mse_loss, num_steps=10, scaler=scaler, stop_factor=None
@@ -235,6 +237,7 @@ class TestSemantics:
 
         assert len(result.losses) == 10
         assert result.metadata["skipped_updates"] > 0
+        assert updated_at == ladder(1e-7, 10.0, 10).tolist()  # every rung got one real update
         assert scaler.state_dict() == before
 
     def test_dict_batches_and_models_that_return_their_loss(self):
