@@ -245,14 +245,17 @@ def score_probe(
     row = Row([], [])
     costs = []
     for seed in seeds:
-        key = f"seed={seed}|budget={budget}|method={lrfinder.DEFAULT_METHOD}|high=minimum"
+        record = our_record(*curve(task, seed))
+        # The starting suggestion is part of the key, so a change of the rule re-runs the probes.
+        start = lr_key(record.suggestion)
+        key = f"seed={seed}|budget={budget}|method={record.method}|start={start:.4g}|high=minimum"
         if horizon:
             key += f"|horizon_exponent={PROBE_HORIZON_EXPONENT}"
         if key not in store:
             if not runs.train_missing:
                 continue
             refined = refine(
-                our_record(*curve(task, seed)),
+                record,
                 probe_fn(task, seed),
                 budget_steps=budget,
                 horizon_steps=task.steps if horizon else None,

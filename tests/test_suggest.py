@@ -193,6 +193,63 @@ class TestKnee:
         np.testing.assert_allclose(knee(lrs, losses).lr, expected, rtol=1e-12)
 
 
+def _early_dip_then_descent(dip_depth: float) -> tuple[np.ndarray, np.ndarray]:
+    """A flat start with a sharp dip at 1e-5, then the real descent into the floor near 0.1.
+
+    The dip is steeper than the real descent (it falls and recovers within a decade):
+    the shape the smoother makes of a burst of noise on a small-batch regression.
+    """
+    lrs = ladder()
+    x = np.log10(lrs)
+    dip = -dip_depth * np.exp(-0.5 * ((x + 5.0) / 0.2) ** 2)
+    descent = -0.5 * (1 + np.tanh((x + 2.5) / 1.0))
+    rise = np.where(x > -1.0, 3.0 * (x + 1.0) ** 2, 0.0)
+    return lrs, 1.0 + dip + descent + rise
+
+
+class TestDescentIntoTheMinimum:
+    def test_an_earlier_separate_dip_does_not_capture_the_rules(self):
+        """Steepest, descent_end and knee read the descent that leads into the minimum."""
+        lrs, losses = _early_dip_then_descent(dip_depth=0.4)
+        prepared = prepare_curve(lrs, losses)
+        assert np.min(prepared.slope[: prepared.lrs.searchsorted(1e-4)]) < np.min(
+            prepared.slope[prepared.lrs.searchsorted(1e-4) :]
+        ), "the crafted dip must be the steepest point, or this test checks nothing"
+
+        for rule in (steepest, descent_end, knee):
+            assert 1e-4 < rule(lrs, losses).lr <= 0.1, rule.__name__
+
+    def test_a_bump_within_the_noise_does_not_split_the_descent(self):
+        """A rise smaller than the noise inside the descent keeps both halves in one descent."""
+        rng = np.random.default_rng(3)
+        lrs = ladder()
+        x = np.log10(lrs)
+        descent = 1.0 - 0.5 * (1 + np.tanh((x + 4.0) / 1.0))
+        bump = 0.01 * np.exp(-0.5 * ((x + 4.0) / 0.15) ** 2)
+        rise = np.where(x > -1.0, 3.0 * (x + 1.0) ** 2, 0.0)
+        losses = descent + bump + rise + 0.05 * rng.standard_normal(lrs.size)
+        prepared = prepare_curve(lrs, losses)
+
+        assert prepared.lrs[prepared.basin_start()] < 1e-5
+
+    def test_the_basin_ends_at_the_start_of_a_separate_valley(self):
+        """Walking back from the minimum stops where the curve dips significantly again."""
+        lrs, losses = _early_dip_then_descent(dip_depth=0.4)
+        prepared = prepare_curve(lrs, losses)
+
+        start = prepared.lrs[prepared.basin_start()]
+
+        assert 1e-5 < start < 1e-3
+
+
+def test_slide_survives_losses_near_the_float_limit():
+    """Regression (found by hypothesis): an overflowing descent gave an IndexError in slide."""
+    lrs = ladder(num_steps=4)
+    found = get_suggester("slide")(lrs, np.array([-5.127155024464474e307, 0.0, 0.0, 0.0]))
+
+    assert lrs[0] <= found.lr <= lrs[-1]
+
+
 class TestErrors:
     def test_too_few_points(self):
         """Fewer than 3 usable losses raise NotEnoughPointsError saying what was seen."""

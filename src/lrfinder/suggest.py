@@ -12,7 +12,7 @@ Rules (see each docstring for the exact definition):
 ``knee``         halfway (in log lr) from the end of the sure descent to the minimum
                  (the default; see ``docs/quality.md`` and ``benchmarks/RESULTS.md``)
 ``descent_end``  the highest lr up to which the loss surely still falls (slope < -2 s.e.)
-``steepest``     the steepest descent of the smoothed curve, before its minimum
+``steepest``     the steepest point of the descent into the smoothed curve's minimum
 ``minimum``      the learning rate at the minimum of the smoothed curve, divided by 10
 ``valley``       fastai's rule: half-way along the longest descending stretch
 ``slide``        fastai's "interval slide rule", with scale-free thresholds
@@ -24,6 +24,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -88,15 +89,47 @@ class Curve:
         """
         return self.lo + _first_minimum(self.fit[self.window])
 
+    def basin_start(self) -> int:
+        """First index of the descent that leads into the minimum of the smoothed curve.
+
+        Walks back from the minimum for as long as the curve keeps rising (going backwards) or
+        dips by no more than two standard errors below the highest point passed; it stops before
+        the first point that lies significantly lower, which belongs to an earlier, separate
+        valley. On a curve whose start is as noisy as its descent (a small-batch regression), the
+        smoother turns noise into wiggles, and the steepest wiggle can lie decades before the real
+        descent; this keeps the rules on the descent into the minimum.
+        """
+        stop = self.argmin()
+        noise = self.fit_standard_error()
+        top = index = stop
+        while index > self.lo:
+            margin = _SIGNIFICANCE * np.hypot(noise[index - 1], noise[top])
+            if not self.fit[index - 1] >= self.fit[top] - margin:  # also stops at NaN
+                break
+            index -= 1
+            if self.fit[index] > self.fit[top]:
+                top = index
+        return index
+
     def steepest_index(self) -> int:
-        """Index of the steepest descent of the smoothed curve, at or before its minimum."""
-        segment = self.slope[self.lo : self.argmin() + 1]
-        return self.lo + _first_minimum(segment) if np.isfinite(segment).any() else self.lo
+        """Index of the steepest descent of the smoothed curve into its minimum."""
+        start = self.basin_start()
+        segment = self.slope[start : self.argmin() + 1]
+        return start + _first_minimum(segment) if np.isfinite(segment).any() else start
+
+    @cached_property
+    def noise(self) -> NDArray[np.float64]:
+        """The local noise level of the losses around every point (see :func:`local_noise`)."""
+        return local_noise(self.y, self.fit, self.sigma_points)
+
+    def fit_standard_error(self) -> NDArray[np.float64]:
+        """The standard error of the smoothed value at every point."""
+        return fit_standard_error(self.y, self.noise, self.sigma_points)
 
     def slope_t(self) -> NDArray[np.float64]:
         """The slope divided by its standard error: how sure we are that the loss falls there."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return self.slope / slope_standard_error(self.x, self.y, self.fit, self.sigma_points)
+            return self.slope / slope_standard_error(self.x, self.y, self.noise, self.sigma_points)
 
     def suggestion(self, lr: float, method: str) -> Suggestion:
         """Clips ``lr`` to the ladder's range and finds the nearest rung."""
@@ -192,24 +225,21 @@ def cap_blowup(
     return np.minimum(losses, start + max(start - low, 0.0))
 
 
-def slope_standard_error(
-    x: NDArray[np.float64], y: NDArray[np.float64], fit: NDArray[np.float64], sigma_points: float
+def local_noise(
+    y: NDArray[np.float64], fit: NDArray[np.float64], sigma_points: float
 ) -> NDArray[np.float64]:
-    """Returns the standard error of the local-linear slope at every point.
+    """Returns the noise level of the losses around every point.
 
     The noise of a range test grows along the curve, so its level is estimated locally: 1.4826
     times the median absolute residual within two kernel widths (at least a millionth of the
-    curve's range). The slope of a weighted line fit
-    with weights ``w`` and noise ``s`` has variance ``sum(w² dx² s²) / sum(w dx²)²`` (``dx``
-    measured from the weighted mean of ``x``); the weights are the smoother's Gaussian kernel.
+    curve's range, since a noise-free curve leaves residuals of rounding size whose ratios are
+    arbitrary; the floor moves with ``a * loss + b`` too).
     """
-    n = x.size
+    n = y.size
     index = np.arange(n)
     residual = np.abs(y - fit)
     reach = max(1, int(np.ceil(2.0 * sigma_points)))
-    half_width = int(np.ceil(4.0 * sigma_points))
     noise = np.full(n, np.nan)
-    out = np.full(n, np.nan)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: no estimate there
         for start in range(0, n, _BLOCK_ROWS):
@@ -218,15 +248,59 @@ def slope_standard_error(
             near = np.abs(index[None, lo:hi] - rows[:, None]) <= reach
             window = np.where(near, residual[None, lo:hi], np.nan)
             noise[rows] = 1.4826 * np.nanmedian(window, axis=1)
-        # A noise-free curve leaves residuals of rounding size, whose ratios are arbitrary: floor
-        # the noise at a millionth of the curve's range (it moves with a * loss + b too).
-        noise = np.maximum(noise, 1e-6 * float(np.nanmax(y) - np.nanmin(y)))
+        return np.maximum(noise, 1e-6 * float(np.nanmax(y) - np.nanmin(y)))
+
+
+def _kernel_rows(
+    n: int, rows: NDArray[np.int64], sigma_points: float
+) -> tuple[int, int, NDArray[np.float64]]:
+    """The smoother's Gaussian kernel for ``rows``, over the columns ``[lo, hi)`` it reaches."""
+    half_width = int(np.ceil(4.0 * sigma_points))
+    lo, hi = max(0, int(rows[0]) - half_width), min(n, int(rows[-1]) + half_width + 1)
+    distance = np.arange(lo, hi)[None, :] - rows[:, None]
+    kernel = np.exp(-0.5 * (distance / sigma_points) ** 2) * (np.abs(distance) <= half_width)
+    return lo, hi, kernel
+
+
+def fit_standard_error(
+    y: NDArray[np.float64], noise: NDArray[np.float64], sigma_points: float
+) -> NDArray[np.float64]:
+    """Returns the standard error of the smoothed value at every point.
+
+    That of a kernel-weighted mean with the smoother's weights ``w`` and the local noise ``s``:
+    ``sqrt(sum(w² s²)) / sum(w)``. The local quadratic's value varies a little more than a mean;
+    the rules only compare values with each other, at a two-standard-error level.
+    """
+    n = y.size
+    out = np.full(n, np.nan)
+    index = np.arange(n)
+    with np.errstate(all="ignore"):
         for start in range(0, n, _BLOCK_ROWS):
             rows = index[start : start + _BLOCK_ROWS]
-            lo, hi = max(0, rows[0] - half_width), min(n, rows[-1] + half_width + 1)
-            distance = index[None, lo:hi] - rows[:, None]
-            w = np.exp(-0.5 * (distance / sigma_points) ** 2) * (np.abs(distance) <= half_width)
-            w = w * np.isfinite(y[None, lo:hi])
+            lo, hi, kernel = _kernel_rows(n, rows, sigma_points)
+            w = kernel * np.isfinite(y[None, lo:hi])
+            spread = np.nansum(w * w * noise[None, lo:hi] ** 2, axis=1)
+            out[rows] = np.sqrt(spread) / w.sum(axis=1)
+    return out
+
+
+def slope_standard_error(
+    x: NDArray[np.float64], y: NDArray[np.float64], noise: NDArray[np.float64], sigma_points: float
+) -> NDArray[np.float64]:
+    """Returns the standard error of the local-linear slope at every point.
+
+    The slope of a weighted line fit with weights ``w`` and noise ``s`` (:func:`local_noise`) has
+    variance ``sum(w² dx² s²) / sum(w dx²)²`` (``dx`` measured from the weighted mean of ``x``);
+    the weights are the smoother's Gaussian kernel.
+    """
+    n = x.size
+    index = np.arange(n)
+    out = np.full(n, np.nan)
+    with np.errstate(all="ignore"):
+        for start in range(0, n, _BLOCK_ROWS):
+            rows = index[start : start + _BLOCK_ROWS]
+            lo, hi, kernel = _kernel_rows(n, rows, sigma_points)
+            w = kernel * np.isfinite(y[None, lo:hi])
             mean_x = (w * x[None, lo:hi]).sum(axis=1) / w.sum(axis=1)
             dx = x[None, lo:hi] - mean_x[:, None]
             sxx = (w * dx * dx).sum(axis=1)
@@ -238,11 +312,13 @@ def slope_standard_error(
 def steepest(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
-    """Returns the learning rate where the smoothed loss falls fastest, before its minimum.
+    """Returns the learning rate where the smoothed loss falls fastest into its minimum.
 
     The slope is that of the zero-lag local-linear fit, against ``log(lr)`` on geometric ladders
     (``lr`` on linear ones); the search stops at the minimum of the smoothed curve, so a steep
-    climb-and-fall after the divergence cannot win (ignite's "steepest before the minimum").
+    climb-and-fall after the divergence cannot win (ignite's "steepest before the minimum"), and
+    starts where the descent into that minimum starts (:meth:`Curve.basin_start`), so a steep
+    wiggle of noise on an earlier stretch cannot win either.
     Unlike torch-lr-finder and Lightning (index or linear-lr spacing, on a lagging EMA), the point
     found is where the curve really is steepest.
 
@@ -261,9 +337,9 @@ def descent_end(
 ) -> Suggestion:
     """Returns the highest learning rate up to which the loss is still surely falling.
 
-    From the steepest point of the smoothed curve, walk towards higher learning rates for as long
-    as the slope stays at least two standard errors below zero (``slope <= -2 * se``); the last
-    such rung is the suggestion. The standard error comes from the local-linear fit and the local
+    From the steepest point of the descent into the minimum (:func:`steepest`), walk towards
+    higher learning rates for as long as the slope stays at least two standard errors below zero
+    (``slope <= -2 * se``); the last such rung is the suggestion. The standard error comes from the local-linear fit and the local
     noise (:func:`slope_standard_error`), so the rule adapts to the curve: on a clean curve it goes
     almost to the bottom of the valley, on a noisy one it stops where the descent is no longer
     distinguishable from noise. It never goes past the minimum of the smoothed curve.
@@ -404,11 +480,9 @@ def slide(
     # The scan stops where the descent starts (5% of it made): on a sharp, knee-shaped curve no
     # window across the valley has equal slopes at both ends, and fastai's scan then slides on
     # to the flat start, the one place that is surely wrong (mean regret 58 points before this).
-    onset = (
-        int(np.flatnonzero(fit <= fit[0] - 0.05 * (fit[0] - np.nanmin(fit)))[0])
-        if descent > 0
-        else 0
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # losses near 1e308 overflow: no onset
+        reached = np.flatnonzero(fit <= fit[0] - 0.05 * (fit[0] - np.nanmin(fit)))
+    onset = int(reached[0]) if descent > 0 and reached.size else 0
     right = fit.size - 1
     left = right - width
     suggestion = max(left, onset)
