@@ -19,6 +19,10 @@ Tasks (optimizer in brackets):
 * ``digits_mlp``, ``friedman_mse`` - held out: added after the default rule was chosen, to check
   that it carries over (an MLP on flattened digits [SGD + momentum]; Friedman #1 regression with
   MSE [Adam])
+* ``digits_mlp_b512``, ``friedman_sgd_b256``, ``mnist1d_ln_mlp`` - held out, second round: added
+  after the rules started reading only the descent into the minimum (a change made after seeing
+  ``friedman_mse``), scored once: low-noise large batches [Adam; SGD + momentum] and a LayerNorm
+  MLP [AdamW]
 """
 
 from __future__ import annotations
@@ -246,6 +250,21 @@ def mlp(seed: int, inputs: int, outputs: int, width: int = 64) -> nn.Module:
     )
 
 
+def layernorm_mlp(seed: int, inputs: int, outputs: int, width: int = 128) -> nn.Module:
+    """An MLP with LayerNorm after each hidden layer (the normalisation transformers use)."""
+    _seeded(seed)
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(inputs, width),
+        nn.LayerNorm(width),
+        nn.GELU(),
+        nn.Linear(width, width),
+        nn.LayerNorm(width),
+        nn.GELU(),
+        nn.Linear(width, outputs),
+    )
+
+
 def mnist1d_cnn(seed: int) -> nn.Module:
     _seeded(seed)
     return nn.Sequential(
@@ -439,6 +458,42 @@ TASKS: dict[str, Task] = {
             finetune_model,
             _cross_entropy,
             "CNN pretrained on digits 0-4, fine-tuned on 5-9 (~250 examples), AdamW",
+        ),
+        # Second round of held-out tasks, added after the basin change to the rules (2026-11-28)
+        # and scored once, without changing the rules after: low-noise large batches (where knee
+        # moves to the curve's minimum), a regression with SGD, and LayerNorm with AdamW.
+        Task(
+            "digits_mlp_b512",
+            "adam",
+            "accuracy",
+            200,
+            512,
+            digits_flat_data,
+            functools.partial(mlp, inputs=64, outputs=10, width=128),
+            _cross_entropy,
+            "held out (2nd round): digits 8x8 flattened, MLP, Adam, batch 512 (low noise)",
+        ),
+        Task(
+            "friedman_sgd_b256",
+            "sgd",
+            "loss",
+            300,
+            256,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (2nd round): Friedman #1 regression, MLP, MSE, SGD momentum 0.9, batch 256",
+        ),
+        Task(
+            "mnist1d_ln_mlp",
+            "adamw",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            functools.partial(layernorm_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (2nd round): MNIST-1D, MLP with LayerNorm and GELU, AdamW, batch 64",
         ),
     ]
 }

@@ -119,6 +119,35 @@ class TestStoppedBeforeMinimum:
         assert d.stopped_before_minimum(result(losses, "non-finite")) is None
 
 
+def spiked_curve(spike: float) -> np.ndarray:
+    """Falls from 2.3 to 0.5 near 1e-2, rises by ``spike`` and falls to 0.2 near 0.15, diverges."""
+    x = np.log10(ladder())
+    first = 1.8 * 0.5 * (1 + np.tanh((x + 2.4) / 0.3))
+    bump = spike * np.exp(-0.5 * ((x + 1.5) / 0.15) ** 2)
+    second = 0.3 * 0.5 * (1 + np.tanh((x + 1.1) / 0.1))
+    rise = np.where(x > -0.7, 20.0 * (x + 0.7) ** 2, 0.0)
+    return truncate_at_blowup(ladder(), 2.3 - first + bump - second + rise)[1]
+
+
+class TestLossSpiked:
+    def test_flags_a_spike_between_two_valleys(self):
+        """A spike after most of the descent names the valley before it and the minimum after."""
+        message = d.loss_spiked(result(spiked_curve(spike=0.8)))
+
+        assert message is not None
+        assert message.startswith("The loss spiked after lr=0.0")
+        assert "fell to its lowest, at lr=0.1" in message
+        assert "The suggestion reads the valley before the spike" in message
+
+    def test_silent_on_a_single_valley(self):
+        """A curve with one valley has nothing to report."""
+        assert d.loss_spiked(result(good_curve())) is None
+
+    def test_silent_on_a_small_wiggle(self):
+        """A rise of a few percent of the descent is a wiggle, not a spike."""
+        assert d.loss_spiked(result(spiked_curve(spike=0.05))) is None
+
+
 class TestSuggestionAtEdge:
     def test_flags_the_high_edge(self):
         """A completed run whose suggestion is the last rungs asks for a higher end_lr."""

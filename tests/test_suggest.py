@@ -242,6 +242,51 @@ class TestDescentIntoTheMinimum:
         assert 1e-5 < start < 1e-3
 
 
+def _two_valleys(spike: float) -> tuple[np.ndarray, np.ndarray]:
+    """Falls 2.3 -> 0.5 near 1e-2, rises by ``spike``, falls to 0.2 near 0.15, then diverges."""
+    lrs = ladder()
+    x = np.log10(lrs)
+    first = 1.8 * 0.5 * (1 + np.tanh((x + 2.4) / 0.3))
+    bump = spike * np.exp(-0.5 * ((x + 1.5) / 0.15) ** 2)
+    second = 0.3 * 0.5 * (1 + np.tanh((x + 1.1) / 0.1))
+    rise = np.where(x > -0.7, 20.0 * (x + 0.7) ** 2, 0.0)
+    return truncate_at_blowup(lrs, 2.3 - first + bump - second + rise)
+
+
+class TestFloor:
+    def test_a_spike_ends_the_valley_the_rules_read(self):
+        """After a spike the lower minimum is ignored: every reading stays before the spike."""
+        lrs, losses = _two_valleys(spike=0.8)
+        prepared = prepare_curve(lrs, losses)
+        assert prepared.lrs[prepared.argmin()] > 0.05, "the crafted curve's minimum is after it"
+
+        assert prepared.lrs[prepared.floor_index] < 0.02
+        for rule in (steepest, descent_end, knee):
+            assert rule(lrs, losses).lr < 0.02, rule.__name__
+
+    def test_a_small_wiggle_does_not_end_the_valley(self):
+        """A rise of a few percent of the descent is not a spike: the floor is the minimum."""
+        lrs, losses = _two_valleys(spike=0.05)
+        prepared = prepare_curve(lrs, losses)
+
+        assert prepared.floor_index == prepared.argmin()
+
+    def test_a_shallow_first_dip_is_not_a_valley(self):
+        """A dip that makes less than three quarters of the descent does not become the floor."""
+        lrs, losses = _early_dip_then_descent(dip_depth=0.4)
+        prepared = prepare_curve(lrs, losses)
+
+        assert prepared.floor_index == prepared.argmin()
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(curve=noisy_curves())
+    def test_the_floor_is_never_past_the_minimum(self, curve):
+        """The floor lies inside the window, at or before the minimum of the smoothed curve."""
+        prepared = prepare_curve(*curve)
+
+        assert prepared.lo <= prepared.floor_index <= prepared.argmin()
+
+
 def test_slide_survives_losses_near_the_float_limit():
     """Regression (found by hypothesis): an overflowing descent gave an IndexError in slide."""
     lrs = ladder(num_steps=4)

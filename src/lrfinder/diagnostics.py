@@ -122,6 +122,27 @@ def stopped_before_minimum(result: RangeTestResult) -> str | None:
     return None
 
 
+def loss_spiked(result: RangeTestResult) -> str | None:
+    """The loss spiked after most of its descent, then fell lower still before diverging.
+
+    The rules then read the valley before the spike (``Curve.floor_index``); this says why the
+    suggestion ignores the curve's lowest point.
+    """
+    curve = result.curve
+    if curve is None:
+        return None
+    floor, low = curve.floor_index, curve.argmin()
+    if floor >= low:
+        return None
+    peak = floor + int(np.nanargmax(curve.fit[floor : low + 1]))
+    return (
+        f"The loss spiked after lr={curve.lrs[floor]:.3g} (peaking at lr={curve.lrs[peak]:.3g}) "
+        f"and only then fell to its lowest, at lr={curve.lrs[low]:.3g}: the optimizer went "
+        "unstable in between. The suggestion reads the valley before the spike; rates past it "
+        "tend to diverge in a full training run."
+    )
+
+
 def suggestion_at_edge(result: RangeTestResult) -> str | None:
     """The suggestion sits in the first or last few percent of the ladder."""
     try:
@@ -205,6 +226,7 @@ CHECKS: tuple[Callable[[RangeTestResult], str | None], ...] = (
     diverged_early,
     no_descent,
     stopped_before_minimum,
+    loss_spiked,
     suggestion_at_edge,
     too_noisy,
     adapter_notes,

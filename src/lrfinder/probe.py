@@ -143,10 +143,11 @@ def refine(
 
     The candidates are spaced evenly in ``log(lr)`` over ``span_decades`` either side of the
     suggestion (``result.suggestion``, or ``result`` itself when it is a number). Given a result,
-    they are clipped to ``[lrs[0], lr at the minimum of the smoothed curve]``: past the minimum the
-    range test saw the loss climb, and a short probe there can look good (a few steps at a high
-    rate rarely blow up) while the full run diverges. Successive halving (:func:`halving_schedule`) probes all of them
-    briefly, keeps the best ``1/eta``, probes those ``eta`` times longer, and so on; the last
+    they are clipped to ``[lrs[0], lr at the floor of the smoothed curve]`` (its minimum, or the
+    bottom of the valley before the loss first spikes: ``Curve.floor_index``): past it the range
+    test saw the loss climb, and a short probe there can look good (a few steps at a high rate
+    rarely blow up) while the full run diverges. Successive halving (:func:`halving_schedule`)
+    probes all of them briefly, keeps the best ``1/eta``, probes those ``eta`` times longer, and so on; the last
     round's lowest held-out loss wins. A probe that returns a non-finite loss loses.
 
     Probes are shorter than the real run, and short runs favour higher rates; the benchmark
@@ -218,11 +219,11 @@ def refine(
 
 
 def _floor_lr(result: RangeTestResult) -> float:
-    """The lr at the minimum of the smoothed curve: past it the range test saw the loss rise."""
+    """The lr at the curve's floor: past it the range test saw the loss rise (or spike)."""
     curve = result.curve
     if curve is None:
         return float(result.lrs[-1])
-    return max(float(curve.lrs[curve.argmin()]), float(result.suggestion))
+    return max(float(curve.lrs[curve.floor_index]), float(result.suggestion))
 
 
 def _as_loss(value: float) -> float:

@@ -9,10 +9,10 @@ and every suggestion lies within ``[lrs[0], lrs[-1]]``.
 Rules (see each docstring for the exact definition):
 
 ===============  ======================================================================
-``knee``         halfway (in log lr) from the end of the sure descent to the minimum
+``knee``         halfway (in log lr) from the end of the sure descent to the floor
                  (the default; see ``docs/quality.md`` and ``benchmarks/RESULTS.md``)
 ``descent_end``  the highest lr up to which the loss surely still falls (slope < -2 s.e.)
-``steepest``     the steepest point of the descent into the smoothed curve's minimum
+``steepest``     the steepest point of the descent into the smoothed curve's floor
 ``minimum``      the learning rate at the minimum of the smoothed curve, divided by 10
 ``valley``       fastai's rule: half-way along the longest descending stretch
 ``slide``        fastai's "interval slide rule", with scale-free thresholds
@@ -38,6 +38,11 @@ DEFAULT_METHOD = "knee"
 _MIN_POINTS = 3
 _BLOCK_ROWS = 256
 _SIGNIFICANCE = 2.0  # standard errors: "the loss is surely still falling here"
+# A valley is the floor the rules read once the curve has made this fraction of its total descent
+# there, and a significant rise of more than `_SPIKE_RISE` of that descent ends it (see
+# `Curve.floor_index`). Both were set on the benchmark (see the method's docstring).
+_FLOOR_DEPTH = 0.75
+_SPIKE_RISE = 0.1
 
 
 @dataclass(frozen=True)
@@ -89,17 +94,61 @@ class Curve:
         """
         return self.lo + _first_minimum(self.fit[self.window])
 
-    def basin_start(self) -> int:
-        """First index of the descent that leads into the minimum of the smoothed curve.
+    @cached_property
+    def floor_index(self) -> int:
+        """Index of the floor the rules read: the lowest point before the loss first spikes.
 
-        Walks back from the minimum for as long as the curve keeps rising (going backwards) or
+        Usually the minimum of the smoothed curve. But a curve can fall most of the way, spike
+        (the loss jumps and recovers: the optimizer went unstable) and then fall lower still,
+        just before it diverges. Rates past such a spike trained unstably even within the short
+        range test, and a full training run at them diverges (the benchmark's Adam MLP with batch
+        512: the second valley's rates lose 10-25 accuracy points, the first's lose under 1). So
+        the floor is the lowest point of the first valley that is deep enough to be the real
+        descent, not a wiggle of noise on the way: walking up from the first point where the
+        smoothed curve has made three quarters of its total descent (from the median of the first
+        tenth of the losses to the minimum), the valley ends at the first rise of more than a
+        tenth of that descent that is also two standard errors above the lowest point so far.
+
+        Neither constant is derived: three quarters keeps noise dips on the flat start of a
+        very noisy curve (``friedman_mse``, whose dips reach 60% of its small descent) from
+        counting as valleys and still catches every seed's first valley on the Adam MLP (which
+        reaches 79-90% of the descent); a tenth ignores the small wiggles of clean curves.
+        """
+        stop = self.argmin()
+        window = self.y[self.lo : self.hi]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN head: no start level
+            start = float(np.nanmedian(window[: max(5, window.size // 10)]))
+        descent = start - self.fit[stop]
+        if not descent > 0:
+            return stop
+        deep = np.flatnonzero(self.fit[self.lo : stop + 1] <= start - _FLOOR_DEPTH * descent)
+        if not deep.size:
+            return stop
+        noise = self.fit_standard_error()
+        index = lowest = self.lo + int(deep[0])
+        while index < stop:
+            rise = self.fit[index + 1] - self.fit[lowest]
+            if rise > _SPIKE_RISE * descent and rise > _SIGNIFICANCE * np.hypot(
+                noise[index + 1], noise[lowest]
+            ):
+                break
+            index += 1
+            if self.fit[index] < self.fit[lowest]:
+                lowest = index
+        return lowest
+
+    def basin_start(self) -> int:
+        """First index of the descent that leads into the floor (:attr:`floor_index`).
+
+        Walks back from the floor for as long as the curve keeps rising (going backwards) or
         dips by no more than two standard errors below the highest point passed; it stops before
         the first point that lies significantly lower, which belongs to an earlier, separate
         valley. On a curve whose start is as noisy as its descent (a small-batch regression), the
         smoother turns noise into wiggles, and the steepest wiggle can lie decades before the real
-        descent; this keeps the rules on the descent into the minimum.
+        descent; this keeps the rules on the descent into the floor.
         """
-        stop = self.argmin()
+        stop = self.floor_index
         noise = self.fit_standard_error()
         top = index = stop
         while index > self.lo:
@@ -112,9 +161,9 @@ class Curve:
         return index
 
     def steepest_index(self) -> int:
-        """Index of the steepest descent of the smoothed curve into its minimum."""
+        """Index of the steepest descent of the smoothed curve into its floor."""
         start = self.basin_start()
-        segment = self.slope[start : self.argmin() + 1]
+        segment = self.slope[start : self.floor_index + 1]
         return start + _first_minimum(segment) if np.isfinite(segment).any() else start
 
     @cached_property
@@ -312,12 +361,13 @@ def slope_standard_error(
 def steepest(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
-    """Returns the learning rate where the smoothed loss falls fastest into its minimum.
+    """Returns the learning rate where the smoothed loss falls fastest into its floor.
 
     The slope is that of the zero-lag local-linear fit, against ``log(lr)`` on geometric ladders
-    (``lr`` on linear ones); the search stops at the minimum of the smoothed curve, so a steep
+    (``lr`` on linear ones). The search stops at the floor of the smoothed curve (its minimum, or
+    the bottom of the valley before a spike: :attr:`Curve.floor_index`), so a steep
     climb-and-fall after the divergence cannot win (ignite's "steepest before the minimum"), and
-    starts where the descent into that minimum starts (:meth:`Curve.basin_start`), so a steep
+    starts where the descent into that floor starts (:meth:`Curve.basin_start`), so a steep
     wiggle of noise on an earlier stretch cannot win either.
     Unlike torch-lr-finder and Lightning (index or linear-lr spacing, on a lagging EMA), the point
     found is where the curve really is steepest.
@@ -337,12 +387,12 @@ def descent_end(
 ) -> Suggestion:
     """Returns the highest learning rate up to which the loss is still surely falling.
 
-    From the steepest point of the descent into the minimum (:func:`steepest`), walk towards
+    From the steepest point of the descent into the floor (:func:`steepest`), walk towards
     higher learning rates for as long as the slope stays at least two standard errors below zero
     (``slope <= -2 * se``); the last such rung is the suggestion. The standard error comes from the local-linear fit and the local
     noise (:func:`slope_standard_error`), so the rule adapts to the curve: on a clean curve it goes
     almost to the bottom of the valley, on a noisy one it stops where the descent is no longer
-    distinguishable from noise. It never goes past the minimum of the smoothed curve.
+    distinguishable from noise. It never goes past the floor (:attr:`Curve.floor_index`).
 
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
@@ -359,12 +409,13 @@ def descent_end(
 def knee(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
-    """Returns the point halfway, in log lr, from the end of the sure descent to the minimum.
+    """Returns the point halfway, in log lr, from the end of the sure descent to the floor.
 
-    The default rule. ``knee = sqrt(descent_end * lr_at_minimum)``. Past the end of the sure descent
+    The default rule. ``knee = sqrt(descent_end * lr_at_floor)``. Past the end of the sure descent
     (:func:`descent_end`: the slope is no longer two standard errors below zero) the curve bends
-    into the floor of its valley; the suggestion is the middle of that bend, as a peak learning
-    rate for a 1cycle-style schedule (OneCycleLR's ``max_lr``).
+    into the floor of its valley (its minimum, or the bottom of the valley before the loss first
+    spikes: :attr:`Curve.floor_index`); the suggestion is the middle of that bend, as a peak
+    learning rate for a 1cycle-style schedule (OneCycleLR's ``max_lr``).
 
     Why this point, from ``benchmarks/RESULTS.md`` (7 tasks, 5 seeds, regret against a grid of
     1cycle runs): the rate that trains best with 1cycle lies well *above* the steepest point of a
@@ -374,9 +425,10 @@ def knee(
     too timid where the floor is where training is best (Adam on MNIST-1D). The midpoint in
     ``log(lr)`` hedges between the two; both ingredients have zero lag (local-polynomial
     smoothing) and no constant tuned to the benchmark (two standard errors, halfway). Its weak
-    spot, measured: on a very noisy curve from plain SGD with a small batch (the benchmark's MSE
-    regression) the best rate sits at the end of the descent, and this rule overshoots by about
-    half a decade; :func:`descent_end` or :func:`lrfinder.probe.refine` is better there.
+    spot, measured: small-batch MSE regressions, whose curves are as noisy as their descent
+    (``too_noisy`` fires): there the best rate sits at the end of the descent with SGD (this rule
+    overshoots by about half a decade) and above the minimum with Adam (it undershoots);
+    ``lr_find(..., runs=5)`` or :func:`lrfinder.probe.refine` is better there.
 
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
@@ -386,14 +438,14 @@ def knee(
     """
     curve = prepare_curve(lrs, losses, skip_start=skip_start, skip_end=skip_end, method="knee")
     end = curve.lrs[_descent_end_index(curve)]
-    floor = curve.lrs[curve.argmin()]
+    floor = curve.lrs[curve.floor_index]
     return curve.suggestion(float(np.sqrt(end * floor)), "knee")
 
 
 def _descent_end_index(curve: Curve) -> int:
     """Last index, walking up from the steepest point, where the slope is significantly < 0."""
     index = curve.steepest_index()
-    stop = curve.argmin()
+    stop = curve.floor_index
     t = curve.slope_t()
     while index < stop and t[index + 1] <= -_SIGNIFICANCE:
         index += 1
