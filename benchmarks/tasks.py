@@ -23,6 +23,9 @@ Tasks (optimizer in brackets):
   after the rules started reading only the descent into the minimum (a change made after seeing
   ``friedman_mse``), scored once: low-noise large batches [Adam; SGD + momentum] and a LayerNorm
   MLP [AdamW]
+* ``mnist1d_cnn_sgd_b32``, ``digits_cnn_bn_adamw_b256``, ``diabetes_adam_b128`` - held out, third
+  round: added after the rules started stopping at the first loss spike (a change made after
+  seeing ``digits_mlp_b512``), scored once with the rules frozen [SGD + momentum; AdamW; Adam]
 """
 
 from __future__ import annotations
@@ -494,6 +497,42 @@ TASKS: dict[str, Task] = {
             functools.partial(layernorm_mlp, inputs=40, outputs=10),
             _cross_entropy,
             "held out (2nd round): MNIST-1D, MLP with LayerNorm and GELU, AdamW, batch 64",
+        ),
+        # Third round, added after `floor_index` (a change made after seeing `digits_mlp_b512`) and
+        # scored once, with the rules frozen: a noisy small-batch CNN with SGD, BatchNorm with
+        # AdamW at a large batch, and a regression with Adam at a mid-size batch.
+        Task(
+            "mnist1d_cnn_sgd_b32",
+            "sgd",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (3rd round): MNIST-1D, 1-D CNN, SGD momentum 0.9, batch 32 (noisy)",
+        ),
+        Task(
+            "digits_cnn_bn_adamw_b256",
+            "adamw",
+            "accuracy",
+            200,
+            256,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (3rd round): digits 8x8, CNN + BatchNorm, AdamW, batch 256",
+        ),
+        Task(
+            "diabetes_adam_b128",
+            "adam",
+            "loss",
+            300,
+            128,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (3rd round): diabetes regression, MLP, MSE, Adam, batch 128",
         ),
     ]
 }
