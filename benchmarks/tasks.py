@@ -538,6 +538,34 @@ TASKS: dict[str, Task] = {
 }
 
 
+#: When each task joined the benchmark, relative to the default rule's history. Round 0 chose the
+#: rule; each later round was scored once before the change that followed it, so a round is held
+#: out for every rule version up to the next round.
+ROUNDS: dict[int, tuple[str, list[str]]] = {
+    0: (
+        "chose the rule",
+        [
+            "digits_cnn_bn",
+            "digits_cnn",
+            "cancer_mlp",
+            "diabetes_mse",
+            "mnist1d_cnn",
+            "text_lm",
+            "digits_finetune",
+        ],
+    ),
+    1: ("held out; then read to add basin_start", ["digits_mlp", "friedman_mse"]),
+    2: (
+        "held out; then read to add floor_index",
+        ["digits_mlp_b512", "friedman_sgd_b256", "mnist1d_ln_mlp"],
+    ),
+    3: (
+        "held out, rules frozen since",
+        ["mnist1d_cnn_sgd_b32", "digits_cnn_bn_adamw_b256", "diabetes_adam_b128"],
+    ),
+}
+
+
 # --- training -----------------------------------------------------------------------------------
 
 
