@@ -135,9 +135,10 @@ class TestLossSpiked:
         message = d.loss_spiked(result(spiked_curve(spike=0.8)))
 
         assert message is not None
-        assert message.startswith("The loss spiked after lr=0.0")
-        assert "fell to its lowest, at lr=0.1" in message
-        assert "The suggestion reads the valley before the spike" in message
+        assert message.startswith("The loss spiked at lr=0.0")
+        assert "only later fell to its lowest (lr=0.1" in message
+        assert "so the suggestion reads the valley before the spike: " in message
+        assert "unstable past lr=0.0" in message
 
     def test_silent_on_a_single_valley(self):
         """A curve with one valley has nothing to report."""

@@ -135,11 +135,12 @@ def loss_spiked(result: RangeTestResult) -> str | None:
     if floor >= low:
         return None
     peak = floor + int(np.nanargmax(curve.fit[floor : low + 1]))
+    # The plot's box shows the text before the first ": ", so that part says what happened.
     return (
-        f"The loss spiked after lr={curve.lrs[floor]:.3g} (peaking at lr={curve.lrs[peak]:.3g}) "
-        f"and only then fell to its lowest, at lr={curve.lrs[low]:.3g}: the optimizer went "
-        "unstable in between. The suggestion reads the valley before the spike; rates past it "
-        "tend to diverge in a full training run."
+        f"The loss spiked at lr={curve.lrs[peak]:.3g} and only later fell to its lowest "
+        f"(lr={curve.lrs[low]:.3g}), so the suggestion reads the valley before the spike: the "
+        f"optimizer went unstable past lr={curve.lrs[floor]:.3g}, and rates past the spike tend "
+        "to diverge in a full training run."
     )
 
 
