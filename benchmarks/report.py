@@ -212,7 +212,8 @@ NOTES = [
     "model's. No rule that reads a training-loss curve can see that; only the rules that "
     "undershoot everywhere (our `valley`: 4%) land low enough. A range test measures how fast "
     "the *training* loss falls, not generalisation: for a tiny data set trained for many epochs, "
-    "check a held-out loss (the probes do, within their span).",
+    "check a held-out loss over a full-length run: short probes do not show it either (after "
+    "45 steps the high rates still look best on validation loss).",
     "- **Noisy small-batch regressions** (`diabetes_mse`, `friedman_mse`) are flagged "
     "`too_noisy` and there no reading of one curve is reliable: on diabetes (SGD) the best rate "
     "is at the end of the descent (`descent_end`: 0.4%), on Friedman (Adam) above the minimum. "
