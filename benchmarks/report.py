@@ -89,8 +89,8 @@ def build_report(
         f"{lrfinder.__version__}, torch {torch.__version__}, Python {platform.python_version()}, "
         "CPU, one thread per run. Training time held in the cache: "
         f"{_cached_seconds(tasks) / 60:.0f} min of wall time, measured on a shared 2-core "
-        "machine under a load average of 5-9 (other jobs), so roughly 3x what an idle machine "
-        "needs; a rerun with the cache takes seconds.",
+        "machine, much of it under a load average of 5-9 from other jobs (up to 3x what an idle "
+        "machine needs); a rerun with the cache takes seconds.",
         "",
         "**Protocol.** Range test: `lrfinder.lr_find`, 100 steps from 1e-7 to 10, from the model's "
         "initial weights, for seeds 0-4 (seed = initial weights and batch order); each rule "
