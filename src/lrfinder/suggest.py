@@ -125,7 +125,7 @@ class Curve:
         deep = np.flatnonzero(self.fit[self.lo : stop + 1] <= start - _FLOOR_DEPTH * descent)
         if not deep.size:
             return stop
-        noise = self.fit_standard_error()
+        noise = self.fit_standard_error
         index = lowest = self.lo + int(deep[0])
         while index < stop:
             rise = self.fit[index + 1] - self.fit[lowest]
@@ -149,7 +149,7 @@ class Curve:
         descent; this keeps the rules on the descent into the floor.
         """
         stop = self.floor_index
-        noise = self.fit_standard_error()
+        noise = self.fit_standard_error
         top = index = stop
         while index > self.lo:
             margin = _SIGNIFICANCE * np.hypot(noise[index - 1], noise[top])
@@ -171,6 +171,7 @@ class Curve:
         """The local noise level of the losses around every point (see :func:`local_noise`)."""
         return local_noise(self.y, self.fit, self.sigma_points)
 
+    @cached_property
     def fit_standard_error(self) -> NDArray[np.float64]:
         """The standard error of the smoothed value at every point."""
         return fit_standard_error(self.y, self.noise, self.sigma_points)
