@@ -1,6 +1,7 @@
 """Tests of lr_find(runs=N): restore, batch orders, the batched path against the sequential one."""
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -377,6 +378,48 @@ class TestFallback:
         )
         for key, value in model.state_dict().items():
             assert torch.equal(value, before[key])
+
+
+class TestErrors:
+    def test_a_failing_loss_keeps_its_type_and_says_where(self):
+        """A loss that raises mid-run in the batched path: the user's error, a note, every curve."""
+        model = mlp()
+        opt = OPTIMIZERS["adam"](model.parameters())
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        calls = {"n": 0}
+
+        def flaky_loss(output, target):
+            calls["n"] += 1
+            if calls["n"] > 6:
+                raise ArithmeticError("bad batch")
+            return F.mse_loss(output, target)
+
+        with pytest.raises(ArithmeticError) as excinfo:
+            lrfinder.lr_find(
+                model, opt, regression(), flaky_loss, runs=3, batched=True,
+                start_lr=1e-5, end_lr=1.0, num_steps=30, seed=7,
+            )  # fmt: skip
+
+        error = excinfo.value
+        notes = [n for n in error.__notes__ if n.startswith("lrfinder: the batched range test")]
+        assert len(notes) == 1
+        found = re.fullmatch(
+            r"lrfinder: the batched range test \(3 runs\) failed at step (\d+) \(lr=(\S+)\); "
+            r"partial curves attached\.",
+            notes[0],
+        )
+        assert found is not None, notes[0]
+        step = int(found.group(1))
+        partial = error.lrfinder_result
+        assert isinstance(partial, MultiRunResult)
+        assert step >= 4  # the first batched step ran, so the error is the user's, not vmap's
+        assert [len(run.losses) for run in partial.runs] == [step] * 3
+        assert float(found.group(2)) == pytest.approx(
+            float(lrfinder.ladder(1e-5, 1.0, 30)[step]), rel=1e-2
+        )
+        assert all(run.stop_reason == "error" for run in partial.runs)
+        for key, value in model.state_dict().items():
+            torch.testing.assert_close(value, before[key], rtol=0, atol=0)
 
 
 class TestBadArguments:

@@ -43,7 +43,7 @@ from .batches import BatchStream
 from .errors import DivergedAtStartError, check_int
 from .ladder import check_ladder_args, ladder
 from .multirun import MultiRunResult
-from .range_test import _progress_bar, _Record
+from .range_test import _add_note, _progress_bar, _Record
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -517,6 +517,28 @@ class _BatchedRuns:
             flush(judge=False)
             for copy_index in alive:
                 reasons[copy_index] = "interrupted"
+        except _BatchedUnsupportedError:
+            raise
+        except Exception as error:
+            # The user's own error (a loss that raises, a batch of the wrong shape...): as in a
+            # single run, keep its type, say where it happened and attach every partial curve.
+            step = records[alive[0]].next_index + len(pending) if alive else num_steps
+            with contextlib.suppress(Exception):  # the device may be in a bad state: keep what
+                flush(judge=False)  # was already on the host
+            partial = [
+                record.result("error", start_lr, end_lr, num_steps, mode, method, {"run": i})
+                for i, record in enumerate(records)
+            ]
+            where = f"step {step} (lr={lrs[min(step, num_steps - 1)]:.3g})"
+            _add_note(
+                error,
+                f"lrfinder: the batched range test ({self.copies} runs) failed at {where}; "
+                "partial curves attached.",
+            )
+            error.lrfinder_result = MultiRunResult(  # type: ignore[attr-defined]
+                partial, method=method, metadata={"runs": self.copies, "path": "batched"}
+            )
+            raise
         finally:
             if bar is not None:
                 bar.close()
