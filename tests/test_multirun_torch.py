@@ -381,6 +381,30 @@ class TestFallback:
 
 
 class TestErrors:
+    def test_sequential_runs_attach_every_curve_so_far(self):
+        """A failure in the third sequential run carries runs 0 and 1 whole and run 2's part."""
+        model = mlp()
+        opt = OPTIMIZERS["adam"](model.parameters())
+        calls = {"n": 0}
+
+        def flaky_loss(output, target):
+            calls["n"] += 1
+            if calls["n"] == 2 * 20 + 7:  # two full 20-step runs, then 6 steps of the third
+                raise ArithmeticError("bad batch")
+            return F.mse_loss(output, target)
+
+        with pytest.raises(ArithmeticError) as excinfo:
+            lrfinder.lr_find(
+                model, opt, regression(), flaky_loss, runs=3, batched=False,
+                start_lr=1e-5, end_lr=1e-2, num_steps=20, seed=7,
+            )  # fmt: skip
+
+        partial = excinfo.value.lrfinder_result
+        assert isinstance(partial, MultiRunResult)
+        assert [len(run.losses) for run in partial.runs] == [20, 20, 6]
+        assert [run.stop_reason for run in partial.runs] == ["completed", "completed", "error"]
+        assert any("failed at step 6" in note for note in excinfo.value.__notes__)
+
     def test_a_failing_loss_keeps_its_type_and_says_where(self):
         """A loss that raises mid-run in the batched path: the user's error, a note, every curve."""
         model = mlp()

@@ -290,7 +290,21 @@ def _sequential(
         if index > 0:
             state.restore()
             plan.prepare(index, model)
-        result = adapter.lr_find(model, optimizer, plan.data_for(index, data), loss_fn, **settings)
+        try:
+            result = adapter.lr_find(
+                model, optimizer, plan.data_for(index, data), loss_fn, **settings
+            )
+        except Exception as error:
+            # The single run attached its partial curve; attach the earlier runs' curves too.
+            partial = getattr(error, "lrfinder_result", None)
+            if isinstance(partial, RangeTestResult):
+                partial.metadata.update(run=index, seed=plan.seeds[index], path="sequential")
+                error.lrfinder_result = MultiRunResult(  # type: ignore[attr-defined]
+                    [*results, partial],
+                    method=settings.get("method"),
+                    metadata={"runs": plan.runs, "path": "sequential"},
+                )
+            raise
         result.metadata.update(run=index, seed=plan.seeds[index], path="sequential")
         results.append(result)
         if result.stop_reason == "interrupted":  # Ctrl-C ends the whole experiment
