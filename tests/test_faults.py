@@ -277,7 +277,8 @@ class TestMultiRun:
 
         assert excinfo.value is error
         assert error.__notes__ == [_note(4)]
-        assert len(error.lrfinder_result.losses) == 4
+        # The finished first run whole, and the failing run's partial curve.
+        assert [len(run.losses) for run in error.lrfinder_result.runs] == [NUM_STEPS, 4]
         assert setup.fingerprint() == before
 
     def test_ctrl_c_in_a_later_run(self):
