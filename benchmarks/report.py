@@ -246,7 +246,7 @@ def _family(tasks: Sequence[Task], rows: dict[str, q.Row], accuracy: bool) -> tu
 
 
 ROUND_RULES = (
-    "lrfinder knee (default)",
+    f"lrfinder {lrfinder.DEFAULT_METHOD} (default)",  # the label quality.all_rules gives it
     "lrfinder descent_end",
     "ignite",
     "fastai valley",

@@ -130,6 +130,22 @@ def local_linear(
         return _local_fits(x_filled, y_filled, weights, sigma)
 
 
+def kernel_rows(
+    n: int, rows: NDArray[np.int64], sigma_points: float
+) -> tuple[int, int, NDArray[np.float64]]:
+    """Returns the smoother's Gaussian weights for ``rows`` over the columns ``[lo, hi)`` they reach.
+
+    ``(lo, hi, kernel)`` with ``kernel[r, j] = exp(-((lo + j - rows[r]) / sigma_points) ** 2 / 2)``,
+    cut at four widths. The standard errors in :mod:`lrfinder.suggest` use these same weights,
+    so their formulas describe this smoother.
+    """
+    half_width = int(np.ceil(4.0 * sigma_points))
+    lo, hi = max(0, int(rows[0]) - half_width), min(n, int(rows[-1]) + half_width + 1)
+    distance = np.arange(lo, hi)[None, :] - rows[:, None]
+    kernel = np.exp(-0.5 * (distance / sigma_points) ** 2) * (np.abs(distance) <= half_width)
+    return lo, hi, kernel
+
+
 def _local_fits(
     x: NDArray[np.float64], y: NDArray[np.float64], weights: NDArray[np.float64], sigma: float
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -137,13 +153,10 @@ def _local_fits(
     n = x.size
     fit = np.full(n, np.nan)
     slope = np.full(n, np.nan)
-    half_width = int(np.ceil(4.0 * sigma))
     index = np.arange(n)
     for start in range(0, n, _BLOCK_ROWS):
         rows = index[start : start + _BLOCK_ROWS]
-        lo, hi = max(0, rows[0] - half_width), min(n, rows[-1] + half_width + 1)
-        distance = index[None, lo:hi] - rows[:, None]
-        kernel = np.exp(-0.5 * (distance / sigma) ** 2) * (np.abs(distance) <= half_width)
+        lo, hi, kernel = kernel_rows(n, rows, sigma)
         w = kernel * weights[None, lo:hi]
         # Centre and scale the coordinate per row so the normal equations stay well conditioned.
         dx = x[None, lo:hi] - x[rows, None]

@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import NotEnoughPointsError, check_int
 from .ladder import lr_axis, lr_coordinate
-from .smoothing import default_sigma_points, local_linear
+from .smoothing import default_sigma_points, kernel_rows, local_linear
 
 #: The rule behind ``RangeTestResult.suggestion``. See ``README.md`` ("Which rule, and why").
 DEFAULT_METHOD = "knee"
@@ -301,17 +301,6 @@ def local_noise(
         return np.maximum(noise, 1e-6 * float(np.nanmax(y) - np.nanmin(y)))
 
 
-def _kernel_rows(
-    n: int, rows: NDArray[np.int64], sigma_points: float
-) -> tuple[int, int, NDArray[np.float64]]:
-    """The smoother's Gaussian kernel for ``rows``, over the columns ``[lo, hi)`` it reaches."""
-    half_width = int(np.ceil(4.0 * sigma_points))
-    lo, hi = max(0, int(rows[0]) - half_width), min(n, int(rows[-1]) + half_width + 1)
-    distance = np.arange(lo, hi)[None, :] - rows[:, None]
-    kernel = np.exp(-0.5 * (distance / sigma_points) ** 2) * (np.abs(distance) <= half_width)
-    return lo, hi, kernel
-
-
 def fit_standard_error(
     y: NDArray[np.float64], noise: NDArray[np.float64], sigma_points: float
 ) -> NDArray[np.float64]:
@@ -327,7 +316,7 @@ def fit_standard_error(
     with np.errstate(all="ignore"):
         for start in range(0, n, _BLOCK_ROWS):
             rows = index[start : start + _BLOCK_ROWS]
-            lo, hi, kernel = _kernel_rows(n, rows, sigma_points)
+            lo, hi, kernel = kernel_rows(n, rows, sigma_points)
             w = kernel * np.isfinite(y[None, lo:hi])
             spread = np.nansum(w * w * noise[None, lo:hi] ** 2, axis=1)
             out[rows] = np.sqrt(spread) / w.sum(axis=1)
@@ -349,7 +338,7 @@ def slope_standard_error(
     with np.errstate(all="ignore"):
         for start in range(0, n, _BLOCK_ROWS):
             rows = index[start : start + _BLOCK_ROWS]
-            lo, hi, kernel = _kernel_rows(n, rows, sigma_points)
+            lo, hi, kernel = kernel_rows(n, rows, sigma_points)
             w = kernel * np.isfinite(y[None, lo:hi])
             mean_x = (w * x[None, lo:hi]).sum(axis=1) / w.sum(axis=1)
             dx = x[None, lo:hi] - mean_x[:, None]
@@ -390,10 +379,10 @@ def descent_end(
 
     From the steepest point of the descent into the floor (:func:`steepest`), walk towards
     higher learning rates for as long as the slope stays at least two standard errors below zero
-    (``slope <= -2 * se``); the last such rung is the suggestion. The standard error comes from the local-linear fit and the local
-    noise (:func:`slope_standard_error`), so the rule adapts to the curve: on a clean curve it goes
-    almost to the bottom of the valley, on a noisy one it stops where the descent is no longer
-    distinguishable from noise. It never goes past the floor (:attr:`Curve.floor_index`).
+    (``slope <= -2 * se``); the last such rung is the suggestion. The standard error comes from
+    the local-linear fit and the local noise (:func:`slope_standard_error`), so the rule adapts
+    to the curve: on a clean curve it goes almost to the bottom of the valley, on a noisy one it
+    stops where the descent is no longer distinguishable from noise. It never goes past the floor (:attr:`Curve.floor_index`).
 
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
@@ -425,7 +414,8 @@ def knee(
     unreliable where the valley's floor is flat and noisy, and the end of the descent alone is
     too timid where the floor is where training is best (Adam on MNIST-1D). The midpoint in
     ``log(lr)`` hedges between the two; both ingredients have zero lag (local-polynomial
-    smoothing) and no constant tuned to the benchmark (two standard errors, halfway). Its weak
+    smoothing). The rule itself has no constant tuned to the benchmark (two standard errors,
+    halfway); the floor's two constants were (see :attr:`Curve.floor_index`). Its weak
     spot, measured: small-batch MSE regressions, whose curves are as noisy as their descent
     (``too_noisy`` fires): there the best rate sits at the end of the descent with SGD (this rule
     overshoots by about half a decade) and above the minimum with Adam (it undershoots);
