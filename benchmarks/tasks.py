@@ -564,6 +564,8 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         ["mnist1d_cnn_sgd_b32", "digits_cnn_bn_adamw_b256", "diabetes_adam_b128"],
     ),
 }
+# Every task belongs to exactly one round, or the report's "By round" table silently drops it.
+assert sorted(n for _, names in ROUNDS.values() for n in names) == sorted(TASKS), "tasks.ROUNDS"
 
 
 # --- training -----------------------------------------------------------------------------------
