@@ -45,9 +45,13 @@ class TestNoDescent:
 
         assert message == (
             "The loss never clearly descended: the curve shows no region where a higher learning "
-            "rate trains faster. The model may already be trained (fine-tuning), start_lr may be "
-            "too high, or the model may not learn at all; try a lower start_lr or check the loss "
-            "on one batch."
+            "rate trains faster, so the suggestion reads noise. The model may not have started "
+            "learning within the test (a plateau, common for recurrent networks and for "
+            "small-batch SGD without normalisation): run more steps over a narrower range, or "
+            "compare a few short runs just below where the loss starts to climb "
+            "(lrfinder.probe.refine). It may also be trained already (fine-tuning), start_lr may "
+            "be too high, or the model may not learn at all: try a lower start_lr or check the "
+            "loss on one batch."
         )
 
     def test_most_noise_curves_are_flagged(self):
