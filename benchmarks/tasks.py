@@ -26,6 +26,9 @@ Tasks (optimizer in brackets):
 * ``mnist1d_cnn_sgd_b32``, ``digits_cnn_bn_adamw_b256``, ``diabetes_adam_b128`` - held out, third
   round: added after the rules started stopping at the first loss spike (a change made after
   seeing ``digits_mlp_b512``), scored once with the rules frozen [SGD + momentum; AdamW; Adam]
+* ``digits_cnn_sgd_b16``, ``mnist1d_gru_adam_b128``, ``digits_logreg_sgd_b64`` - held out, fourth
+  round, chosen and scored once with the rules still frozen: small-batch SGD again on another
+  model, a recurrent network, a convex model [SGD + momentum; Adam; SGD + momentum]
 """
 
 from __future__ import annotations
