@@ -41,18 +41,30 @@ class TestNoDescent:
         """A curve of pure noise is reported as never descending."""
         losses = 1.0 + 0.1 * np.random.default_rng(0).standard_normal(100)
 
-        message = d.no_descent(result(losses, "completed"))
+        flat = result(losses, "completed")
 
-        assert message == (
-            "The loss never clearly descended: the curve shows no region where a higher learning "
-            "rate trains faster, so the suggestion reads noise. The model may not have started "
-            "learning within the test (a plateau, common for recurrent networks and for "
-            "small-batch SGD without normalisation): run more steps over a narrower range, or "
-            "compare a few short runs just below where the loss starts to climb "
-            "(lrfinder.probe.refine). It may also be trained already (fine-tuning), start_lr may "
-            "be too high, or the model may not learn at all: try a lower start_lr or check the "
-            "loss on one batch."
-        )
+        message = d.no_descent(flat)
+
+        climb = flat.curve.lrs[flat.curve.climb_index]
+        assert message is not None
+        assert message.startswith("The loss never clearly descended: ")
+        assert f"starts to climb (lr={climb:.3g})" in message
+        assert "lrfinder.probe.refine" in message
+
+    def test_names_the_rate_where_a_plateau_starts_to_climb(self):
+        """On a flat curve that climbs from lr=0.01, the warning names that rate, and the
+        suggestion is it."""
+        lrs = ladder()
+        past = np.maximum(0.0, np.log10(lrs) + 2.0)
+        losses = 2.3 + past + past**2 + 0.02 * np.random.default_rng(3).standard_normal(lrs.size)
+        plateau = result(losses[: int(np.flatnonzero(losses > 4.6)[0]) + 1])
+
+        message = d.no_descent(plateau)
+
+        assert message is not None
+        climb = float(message.split("starts to climb (lr=")[1].split(")")[0])
+        assert 10**-2.25 <= climb <= 10**-1.75
+        assert plateau.suggestion == pytest.approx(climb, rel=0.01)
 
     def test_most_noise_curves_are_flagged(self):
         """At least 95% of 100 pure-noise curves are flagged (the tests err on the side of silence)."""

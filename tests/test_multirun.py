@@ -97,6 +97,40 @@ class TestMultiRunResult:
         assert (low, high) == pytest.approx(tuple(np.exp(np.quantile(logs, [0.1, 0.9]))), rel=1e-9)
         assert result.spread_decades == pytest.approx(math.log10(high / low), rel=1e-12)
 
+    def test_runs_that_never_descend_are_left_out_when_others_descend(self):
+        """A run with a flat loss carries no reading of a descent: while any run descends, only
+        the descending runs' suggestions are aggregated."""
+        flat = RangeTestResult(LRS, np.ones(LRS.size), "completed", 1e-6, 1.0, 61, "exp", "minimum")
+        assert not flat.curve.clearly_descends
+        assert bowl(-2.0).curve.clearly_descends
+
+        result = MultiRunResult([bowl(-2.0), flat, flat, bowl(-3.0)])
+
+        assert result.suggestion == pytest.approx(10**-3.5, rel=1e-12)
+        assert result.suggestion_interval[1] <= 10**-3.0 * (1 + 1e-12)
+        assert (
+            "2 of 4 runs never clearly descended (runs 1, 2); the suggestion reads the runs "
+            "that did."
+        ) in result.warnings
+
+    def test_when_no_run_descends_every_run_counts(self):
+        """Runs that all stay flat are aggregated as they are (the knee's climb, for the default)."""
+        rng = np.random.default_rng(0)
+        climbing = np.maximum(0.0, np.log10(LRS) + 2.0)
+        runs = [
+            RangeTestResult(
+                LRS, 2.3 + climbing + 0.01 * rng.standard_normal(LRS.size), "completed",
+                1e-6, 1.0, 61, "exp",
+            )
+            for _ in range(3)
+        ]  # fmt: skip
+
+        result = MultiRunResult(runs)
+
+        expected = np.exp(np.median(np.log([run.suggestion for run in runs])))
+        assert result.suggestion == pytest.approx(expected, rel=1e-12)
+        assert abs(math.log10(result.suggestion) + 2.0) <= 0.3
+
     def test_other_rules_aggregate_too(self):
         """``suggest(name)`` aggregates that rule's per-run suggestions."""
         result = MultiRunResult([bowl(-2.0), bowl(-3.0), bowl(-1.5)])

@@ -363,6 +363,27 @@ class TestFallback:
         assert forced.metadata["path"] == "batched"
         np.testing.assert_allclose(forced.runs[1].losses, automatic.runs[1].losses, rtol=1e-9)
 
+    def test_recurrent_models_run_sequentially_unless_asked(self):
+        """vmap loops over the copies of an LSTM: by default the runs are sequential."""
+
+        class Recurrent(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                torch.manual_seed(2)
+                self.rnn = torch.nn.LSTM(1, 4, batch_first=True)
+                self.head = torch.nn.Linear(4, 1)
+
+            def forward(self, x):
+                _, (last, _) = self.rnn(x.unsqueeze(-1))
+                return self.head(last[-1]).flatten()
+
+        automatic, _, _ = find(batched=None, model=Recurrent().double(), runs=2, num_steps=10)
+
+        assert automatic.metadata["path"] == "sequential"
+        assert automatic.metadata["fallback_reason"].startswith(
+            "vmap has no batching rule for the fused RNN/LSTM/GRU kernels"
+        )
+
     def test_batched_true_refuses_what_it_cannot_run(self):
         """batched=True with BatchNorm raises before any training, naming the reason."""
         model = mlp(norm=torch.nn.BatchNorm1d(16))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from curves import CURVES, AnalyticCurve, ladder, truncate_at_blowup
@@ -171,9 +171,11 @@ class TestKnee:
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(curve=noisy_curves())
     def test_between_descent_end_and_minimum(self, curve):
-        """The knee lies between the end of the sure descent and the minimum, in log lr."""
+        """On a curve that clearly descends, the knee lies between the end of the sure descent
+        and the minimum, in log lr."""
         lrs, losses = curve
         prepared = prepare_curve(lrs, losses)
+        assume(prepared.clearly_descends)
         floor = prepared.lrs[prepared.argmin()]
 
         found = knee(lrs, losses).lr
@@ -189,6 +191,81 @@ class TestKnee:
         prepared = prepare_curve(lrs, losses)
 
         expected = np.sqrt(descent_end(lrs, losses).lr * prepared.lrs[prepared.argmin()])
+
+        np.testing.assert_allclose(knee(lrs, losses).lr, expected, rtol=1e-12)
+
+
+def _plateau_then_climb(
+    seed: int, *, climb_at: float = -2.0, noise: float = 0.02, rise: float = 0.4
+) -> tuple[np.ndarray, np.ndarray]:
+    """A model that never starts learning: flat noise at 2.3, then the loss climbs from
+    ``10**climb_at`` until a stop rule at twice the start ends the run."""
+    lrs = ladder()
+    past = np.maximum(0.0, np.log10(lrs) - climb_at)
+    rng = np.random.default_rng(seed)
+    losses = 2.3 + rise * past + 0.3 * past**2 + noise * rng.standard_normal(lrs.size)
+    over = np.flatnonzero(losses > 2 * 2.3)
+    end = int(over[0]) + 1 if over.size else lrs.size
+    return lrs[:end], losses[:end]
+
+
+class TestNoClearDescent:
+    @pytest.mark.parametrize("seed", range(10))
+    @pytest.mark.parametrize("climb_at", [-5.0, -2.0, 0.0])
+    def test_knee_suggests_where_the_loss_starts_to_climb(self, seed, climb_at):
+        """With no descent to read, the knee is where the flat loss starts to climb."""
+        lrs, losses = _plateau_then_climb(seed, climb_at=climb_at)
+        assert not prepare_curve(lrs, losses).clearly_descends
+
+        found = knee(lrs, losses)
+
+        assert abs(np.log10(found.lr) - climb_at) <= 2.5 * RUNG
+
+    @pytest.mark.parametrize("seed", range(10))
+    def test_a_slow_noisy_climb_is_seen_late_but_never_early(self, seed):
+        """The climb is found where it rises out of the noise: later for a slow climb in five
+        times the noise, never before it starts."""
+        lrs, losses = _plateau_then_climb(seed, noise=0.1, rise=0.05)
+
+        found = np.log10(knee(lrs, losses).lr)
+
+        assert -2.0 - RUNG <= found <= -1.0
+
+    def test_the_descent_rules_read_noise_there(self):
+        """Why knee does not read a flat curve: the descent-based rules scatter over it."""
+        picks = [np.log10(descent_end(*_plateau_then_climb(seed)).lr) for seed in range(10)]
+
+        assert max(picks) - min(picks) > 1.0  # decades
+
+    def test_a_bigger_blowup_does_not_move_the_climb(self):
+        """Each point counts as above or not: how far the last losses explode is irrelevant."""
+        lrs, losses = _plateau_then_climb(0)
+        exploded = losses.copy()
+        exploded[-3:] *= 1000.0
+
+        assert prepare_curve(lrs, exploded).climb_index == prepare_curve(lrs, losses).climb_index
+
+    def test_climb_of_a_noise_free_hinge_is_its_kink(self):
+        """On a noise-free flat-then-rising curve the climb is the last flat rung."""
+        lrs = ladder()
+        losses = 1.0 + np.maximum(0.0, np.arange(lrs.size) - 60.0)
+
+        assert prepare_curve(lrs, losses).climb_index == 60
+
+    def test_climb_is_the_end_when_the_loss_never_rises(self):
+        """A falling or constant curve has no climb: the end of the window."""
+        lrs = ladder()
+
+        assert prepare_curve(lrs, np.linspace(2.0, 1.0, lrs.size)).climb_index == lrs.size - 1
+        assert prepare_curve(lrs, np.ones(lrs.size)).climb_index == lrs.size - 1
+
+    def test_a_clear_descent_keeps_the_knee(self):
+        """On a curve that clearly descends, the climb plays no part."""
+        lrs, losses = analytic(CURVES[0])
+        prepared = prepare_curve(lrs, losses)
+        assert prepared.clearly_descends
+
+        expected = np.sqrt(descent_end(lrs, losses).lr * prepared.lrs[prepared.floor_index])
 
         np.testing.assert_allclose(knee(lrs, losses).lr, expected, rtol=1e-12)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import LRFinderError
+from .suggest import step_noise
 
 if TYPE_CHECKING:
     from .result import RangeTestResult
@@ -19,79 +20,37 @@ if TYPE_CHECKING:
 _EDGE_FRACTION = 0.05
 _EARLY_FRACTION = 0.15
 _NOISE_RATIO = 0.25
-_HEAD_FRACTION = 0.15
-_QUIET_DROP_SCORE = 5.0
-_MEAN_DROP_SCORE = 3.5
 
 
 def no_descent(result: RangeTestResult) -> str | None:
     """The loss around the curve's minimum is not clearly below the loss at the start.
 
-    Two complementary tests, each in units of noise (see :func:`descent_scores`); the descent is
+    Two complementary tests, each in units of noise (``Curve.descent_scores``); the descent is
     clear if either passes. On curves of pure noise each passes by chance about 1% of the time.
-    On the quality benchmark it fires on the plateau tasks of round 4 (a GRU, an unnormalised CNN
-    with batch-16 SGD: 9 of 10 seeds), whose curves stay flat until the loss climbs, and where
-    every rule's suggestion, ours included, is noise.
+    On the quality benchmark it fires on the plateau tasks of round 4 (a GRU, an unnormalised
+    CNN with batch-16 SGD: 9 of 10 curves), whose loss stays flat until it climbs. The default
+    rule then suggests where the loss starts to climb (``Curve.climb_index``).
     """
-    if result.curve is None:
+    curve = result.curve
+    if curve is None or curve.clearly_descends:
         return None
-    quiet_drop, mean_drop = descent_scores(result)
-    if quiet_drop < _QUIET_DROP_SCORE and mean_drop < _MEAN_DROP_SCORE:
-        return (
-            "The loss never clearly descended: the curve shows no region where a higher learning "
-            "rate trains faster, so the suggestion reads noise. The model may not have started "
-            "learning within the test (a plateau, common for recurrent networks and for "
-            "small-batch SGD without normalisation): run more steps over a narrower range, or "
-            "compare a few short runs just below where the loss starts to climb "
-            "(lrfinder.probe.refine). It may also be trained already (fine-tuning), start_lr may "
-            "be too high, or the model may not learn at all: try a lower start_lr or check the "
-            "loss on one batch."
-        )
-    return None
+    climb = float(curve.lrs[curve.climb_index])
+    return (
+        "The loss never clearly descended: the curve shows no region where a higher learning "
+        f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "
+        "default rule suggests that rate as an upper bound. The model may not have started "
+        "learning within the test (a plateau, common for recurrent networks and for small-batch "
+        "SGD without normalisation): a full run can collapse below that rate, so compare a few "
+        "short runs at and below it (lrfinder.probe.refine), or run more steps over a narrower "
+        "range. It may also be trained already (fine-tuning), start_lr may be too high, or the "
+        "model may not learn at all: try a lower start_lr or check the loss on one batch."
+    )
 
 
 def descent_scores(result: RangeTestResult) -> tuple[float, float]:
-    """Returns two measures, in units of noise, of how far the loss fell from its start.
-
-    * ``quiet_drop``: the mean of the first points of the curve minus the smoothed minimum, in
-      units of the point-to-point noise at the start. It catches a quiet curve that fell only
-      briefly before diverging (Adam's "hockey stick").
-    * ``mean_drop``: the mean of the first points minus the mean of the raw points around the
-      smoothed minimum, in units of the standard error of that difference (each stretch's noise
-      measured on its own). It catches a noisy curve whose average clearly fell.
-
-    Both are 0 when the minimum lies among the first points.
-    """
+    """Returns ``result.curve.descent_scores``, or ``(0.0, 0.0)`` without a usable curve."""
     curve = result.curve
-    if curve is None:
-        return 0.0, 0.0
-    y = curve.y
-    width = curve.hi - curve.lo
-    head = y[curve.lo : curve.lo + max(5, int(_HEAD_FRACTION * width))]
-    low = curve.argmin()
-    reach = max(2, int(np.ceil(curve.sigma_points)))
-    if low - reach < curve.lo + head.size:
-        return 0.0, 0.0
-    floor = y[low - reach : min(curve.hi, low + reach + 1)]
-    around = y[max(curve.lo, low - 2 * reach) : min(curve.hi, low + 2 * reach + 1)]
-    head_noise = _noise_of(head)
-    quiet_drop = _ratio(float(np.mean(head) - curve.fit[low]), head_noise)
-    error = float(
-        np.hypot(head_noise / np.sqrt(head.size), _noise_of(around) / np.sqrt(floor.size))
-    )
-    mean_drop = _ratio(float(np.mean(head) - np.mean(floor)), error)
-    return quiet_drop, mean_drop
-
-
-def _ratio(drop: float, noise: float) -> float:
-    if noise > 0:
-        return drop / noise
-    return np.inf if drop > 0 else 0.0
-
-
-def _noise_of(values: np.ndarray) -> float:
-    """Robust sd of point-to-point noise: the median absolute first difference, rescaled."""
-    return float(1.4826 * np.median(np.abs(np.diff(values))) / np.sqrt(2.0))
+    return (0.0, 0.0) if curve is None else curve.descent_scores
 
 
 def diverged_early(result: RangeTestResult) -> str | None:
@@ -136,7 +95,7 @@ def loss_spiked(result: RangeTestResult) -> str | None:
     suggestion ignores the curve's lowest point.
     """
     curve = result.curve
-    if curve is None:
+    if curve is None or not curve.clearly_descends:  # no descent: no valley either (no_descent)
         return None
     floor, low = curve.floor_index, curve.argmin()
     if floor >= low:
@@ -254,4 +213,4 @@ def _noise_sd(result: RangeTestResult) -> float:
     if curve is None:
         return 0.0
     values = curve.y[curve.lo : curve.argmin() + 1]
-    return _noise_of(values) if values.size > 1 else 0.0
+    return step_noise(values) if values.size > 1 else 0.0

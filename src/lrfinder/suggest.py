@@ -9,7 +9,8 @@ and every suggestion lies within ``[lrs[0], lrs[-1]]``.
 Rules (see each docstring for the exact definition):
 
 ===============  ======================================================================
-``knee``         halfway (in log lr) from the end of the sure descent to the floor
+``knee``         halfway (in log lr) from the end of the sure descent to the floor, or
+                 where the loss starts to climb when it never clearly descends
                  (the default; see ``docs/quality.md`` and ``benchmarks/RESULTS.md``)
 ``descent_end``  the highest lr up to which the loss surely still falls (slope < -2 s.e.)
 ``steepest``     the steepest point of the descent into the smoothed curve's floor
@@ -43,6 +44,11 @@ _SIGNIFICANCE = 2.0  # standard errors: "the loss is surely still falling here"
 # `Curve.floor_index`). Both were set on the benchmark (see the method's docstring).
 _FLOOR_DEPTH = 0.75
 _SPIKE_RISE = 0.1
+# "Did the loss clearly descend?" (`Curve.descent_scores`): the head of the curve is its first 15%,
+# and the descent is clear when either score passes; on pure noise each passes about 1% of the time.
+_HEAD_FRACTION = 0.15
+_QUIET_DROP_SCORE = 5.0
+_MEAN_DROP_SCORE = 3.5
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class Curve:
     """A range-test curve prepared for the rules: cut at the first non-finite loss, smoothed once.
 
     ``lo`` and ``hi`` bound the window the rules may pick from (``skip_start`` / ``skip_end``).
+    ``y`` holds the losses capped at the blow-up (:func:`cap_blowup`), ``raw`` the losses as
+    recorded; both are cut at the first non-finite loss.
     """
 
     lrs: NDArray[np.float64]
@@ -81,6 +89,7 @@ class Curve:
     lo: int
     hi: int
     sigma_points: float
+    raw: NDArray[np.float64]
 
     @property
     def window(self) -> slice:
@@ -160,6 +169,81 @@ class Curve:
                 top = index
         return index
 
+    @cached_property
+    def descent_scores(self) -> tuple[float, float]:
+        """Two measures, in units of noise, of how far the loss fell from its start.
+
+        * ``quiet_drop``: the mean of the first points of the curve minus the smoothed minimum,
+          in units of the point-to-point noise at the start. It catches a quiet curve that fell
+          only briefly before diverging (Adam's "hockey stick").
+        * ``mean_drop``: the mean of the first points minus the mean of the raw points around the
+          smoothed minimum, in units of the standard error of that difference (each stretch's
+          noise measured on its own). It catches a noisy curve whose average clearly fell.
+
+        Both are 0 when the minimum lies among the first points.
+        """
+        y = self.y
+        head = self._head(self.y)
+        low = self.argmin()
+        reach = max(2, int(np.ceil(self.sigma_points)))
+        if low - reach < self.lo + head.size:
+            return 0.0, 0.0
+        floor = y[low - reach : min(self.hi, low + reach + 1)]
+        around = y[max(self.lo, low - 2 * reach) : min(self.hi, low + 2 * reach + 1)]
+        head_noise = step_noise(head)
+        quiet_drop = _in_noise_units(float(np.mean(head) - self.fit[low]), head_noise)
+        error = float(
+            np.hypot(head_noise / np.sqrt(head.size), step_noise(around) / np.sqrt(floor.size))
+        )
+        mean_drop = _in_noise_units(float(np.mean(head) - np.mean(floor)), error)
+        return quiet_drop, mean_drop
+
+    @property
+    def clearly_descends(self) -> bool:
+        """Whether the loss clearly fell below its start (either of :attr:`descent_scores`)."""
+        quiet_drop, mean_drop = self.descent_scores
+        return quiet_drop >= _QUIET_DROP_SCORE or mean_drop >= _MEAN_DROP_SCORE
+
+    @cached_property
+    def climb_index(self) -> int:
+        """Last index before the loss climbs for good above its starting level.
+
+        Each recorded loss is marked "above" when it exceeds the starting level (the median of
+        the curve's head, its first 15%, or of its first five losses if lower) by more than two
+        standard deviations of the head's step-to-step noise. On a flat
+        stretch about 2% of the points are above by chance; once the loss climbs, most are. The
+        climb starts at the single change point in the share of points above: the split of the
+        curve into an earlier and a later part that best separates the two shares by least
+        squares (the later share being the larger). Counting each point once,
+        above or not, makes the estimate indifferent to how far a blow-up goes, and using every
+        point at once avoids the many chances a long noisy stretch gives a smoothed curve to
+        cross any band by luck. The end of the window when nothing climbs.
+        """
+        head = self._head(self.raw)  # as recorded: the cap flattens a noisy head's top
+        # The lower of two estimates of the starting level: the head's median is the steadier,
+        # the first five losses' median (as for `cap_blowup`) is not raised by a curve that
+        # climbs from its first steps.
+        level = min(float(np.median(head)), float(np.median(head[:5])))
+        noise = step_noise(head)
+        above = (self.raw[self.window] > level + _SIGNIFICANCE * noise).astype(np.float64)
+        n = above.size
+        first = np.arange(1, n)  # the earlier part holds the first `first` points
+        earlier = np.cumsum(above)[:-1]
+        share_before = earlier / first
+        share_after = (above.sum() - earlier) / (n - first)
+        gain = np.where(
+            share_after > share_before,
+            first * (n - first) / n * (share_after - share_before) ** 2,
+            0.0,
+        )
+        if not np.any(gain > 0):
+            return self.hi - 1
+        return self.lo + _first_minimum(-gain)
+
+    def _head(self, losses: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The first 15% of the window (at least 5 points): the curve's starting level."""
+        return losses[self.lo : self.lo + max(5, int(_HEAD_FRACTION * (self.hi - self.lo)))]
+
     def steepest_index(self) -> int:
         """Index of the steepest descent of the smoothed curve into its floor."""
         start = self.basin_start()
@@ -186,6 +270,17 @@ class Curve:
         lr = float(np.clip(lr, self.lrs[0], self.lrs[-1]))
         index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
         return Suggestion(lr=lr, index=index, method=method)
+
+
+def step_noise(values: NDArray[np.float64]) -> float:
+    """Robust sd of point-to-point noise: the median absolute first difference, rescaled."""
+    return float(1.4826 * np.median(np.abs(np.diff(values))) / np.sqrt(2.0))
+
+
+def _in_noise_units(drop: float, noise: float) -> float:
+    if noise > 0:
+        return drop / noise
+    return np.inf if drop > 0 else 0.0
 
 
 def _first_minimum(values: NDArray[np.float64]) -> int:
@@ -250,7 +345,17 @@ def prepare_curve(
     # Rounded so that a scaled ladder (whose log-spacing differs by an ulp) gets the same kernel.
     sigma = float(f"{default_sigma_points(x, axis):.9g}")
     fit, slope = local_linear(x, y, sigma)
-    return Curve(lrs=kept_lrs, x=x, y=y, fit=fit, slope=slope, lo=lo, hi=hi, sigma_points=sigma)
+    return Curve(
+        lrs=kept_lrs,
+        x=x,
+        y=y,
+        fit=fit,
+        slope=slope,
+        lo=lo,
+        hi=hi,
+        sigma_points=sigma,
+        raw=losses_arr[:usable],
+    )
 
 
 def cap_blowup(
@@ -421,6 +526,17 @@ def knee(
     overshoots by about half a decade) and above the minimum with Adam (it undershoots);
     ``lr_find(..., runs=5)`` or :func:`lrfinder.probe.refine` is better there.
 
+    A curve that never clearly descends (:attr:`Curve.clearly_descends` is false; the
+    ``no_descent`` warning says so) has no descent to read: typically the model did not start
+    learning within the test, as a recurrent network or an unnormalised CNN trained with
+    small-batch SGD often does not in 100 steps. Reading its flat, noisy stretch would give a
+    rate anywhere in the range (from 1e-7 to 1e-2 on one benchmark task across seeds). All such a
+    curve shows is where the loss starts to climb (:attr:`Curve.climb_index`), so that is the
+    suggestion: the largest rate the test saw to be stable, which is where a short run on a
+    plateau trains best, since lower rates are too slow to leave it. Treat it as an upper bound:
+    a full run can collapse below the rate where a 100-step test starts to climb (measured in
+    ``benchmarks/RESULTS.md``).
+
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
         >>> losses = 2.0 - np.tanh(np.log10(lrs) + 3.0) + np.exp(3.0 * (np.log10(lrs) + 0.5))
@@ -428,6 +544,8 @@ def knee(
         True
     """
     curve = prepare_curve(lrs, losses, skip_start=skip_start, skip_end=skip_end, method="knee")
+    if not curve.clearly_descends:
+        return curve.suggestion(float(curve.lrs[curve.climb_index]), "knee")
     end = curve.lrs[_descent_end_index(curve)]
     floor = curve.lrs[curve.floor_index]
     return curve.suggestion(float(np.sqrt(end * floor)), "knee")

@@ -20,7 +20,8 @@ Two paths give the same runs:
   batches, AMP, other optimizers, one-shot iterators, trained parameters that get no gradient,
   or anything ``vmap`` rejects on the first step. Also chosen automatically (``batched=None``)
   for convolutional models on CPU, where ``vmap``'s grouped convolutions are slower than
-  separate runs (``benchmarks/RUNS.md``). ``result.metadata["path"]`` says which ran, and
+  separate runs, and for recurrent models (RNN, LSTM, GRU), whose fused kernels ``vmap`` has
+  no batching rule for: it loops over the copies, 1.4x-2.5x slower (``benchmarks/RUNS.md``). ``result.metadata["path"]`` says which ran, and
   ``metadata["fallback_reason"]`` why not batched.
 """
 
@@ -176,6 +177,12 @@ def check_run_args(runs: Any, init_fn: Any, seed: Any, batched: Any) -> int:
 
 def _slower_batched(model: torch.nn.Module) -> str | None:
     """Why the batched path would be exact but slower here (automatic mode only), or None."""
+    if any(isinstance(module, torch.nn.RNNBase) for module in model.modules()):
+        return (
+            "vmap has no batching rule for the fused RNN/LSTM/GRU kernels and loops over the "
+            "copies, slower than separate runs (benchmarks/RUNS.md); pass batched=True to batch "
+            "anyway"
+        )
     if adapter._model_device(model).type == "cpu" and any(
         isinstance(module, torch.nn.modules.conv._ConvNd) for module in model.modules()
     ):
