@@ -33,6 +33,10 @@ Tasks (optimizer in brackets):
   ``cancer_mlp_adam_b16`` - held out, fifth round: added after the rule started suggesting where
   the loss climbs on curves that never descend (a change made after seeing round 4), scored once
   [AdamW; SGD + momentum; SGD + momentum; Adam]
+* ``digits_cnn_bn_sgd_b16``, ``mnist1d_ln_mlp_sgd_b128``, ``text_lm_b64``,
+  ``friedman_adamw_b128`` - held out, sixth round: added after ``runs=N`` started reading only
+  the runs whose loss descends (a change made after seeing round 5), scored once [SGD +
+  momentum; SGD + momentum; AdamW; AdamW]
 """
 
 from __future__ import annotations
@@ -680,6 +684,54 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (5th round): breast-cancer tabular, MLP, Adam, batch 16",
         ),
+        # Sixth round, chosen before scoring with the rules and the runs=N aggregation frozen: a
+        # BatchNorm CNN with small-batch SGD, a LayerNorm MLP with SGD, the character LM at a
+        # larger batch, and a regression with AdamW at a mid-size batch.
+        Task(
+            "digits_cnn_bn_sgd_b16",
+            "sgd",
+            "accuracy",
+            400,
+            16,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (6th round): digits 8x8, CNN + BatchNorm, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "mnist1d_ln_mlp_sgd_b128",
+            "sgd",
+            "accuracy",
+            400,
+            128,
+            mnist1d_data,
+            functools.partial(layernorm_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (6th round): MNIST-1D, MLP with LayerNorm and GELU, SGD momentum 0.9, "
+            "batch 128",
+        ),
+        Task(
+            "text_lm_b64",
+            "adamw",
+            "loss",
+            150,
+            64,
+            text_data,
+            text_model,
+            lm_loss,
+            "held out (6th round): the character LM, AdamW, batch 64",
+        ),
+        Task(
+            "friedman_adamw_b128",
+            "adamw",
+            "loss",
+            300,
+            128,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (6th round): Friedman #1 regression, MLP, MSE, AdamW, batch 128",
+        ),
     ]
 }
 
@@ -714,12 +766,21 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         ["digits_cnn_sgd_b16", "mnist1d_gru_adam_b128", "digits_logreg_sgd_b64"],
     ),
     5: (
-        "held out, rules frozen since",
+        "held out; then read to make runs=N read only the runs that descend",
         [
             "mnist1d_lstm_adamw_b64",
             "mnist1d_deep_tanh_sgd_b32",
             "friedman_tanh_sgd_b16",
             "cancer_mlp_adam_b16",
+        ],
+    ),
+    6: (
+        "held out, rules frozen since",
+        [
+            "digits_cnn_bn_sgd_b16",
+            "mnist1d_ln_mlp_sgd_b128",
+            "text_lm_b64",
+            "friedman_adamw_b128",
         ],
     ),
 }

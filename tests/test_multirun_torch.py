@@ -384,6 +384,28 @@ class TestFallback:
             "vmap has no batching rule for the fused RNN/LSTM/GRU kernels"
         )
 
+    def test_attention_on_cpu_runs_sequentially_unless_asked(self):
+        """On CPU, vmap loops over the copies in attention's backward: sequential by default."""
+
+        class Attending(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                torch.manual_seed(3)
+                self.attention = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+                self.head = torch.nn.Linear(4, 1)
+
+            def forward(self, x):
+                tokens = x.reshape(len(x), 2, 4)
+                mixed, _ = self.attention(tokens, tokens, tokens, need_weights=False)
+                return self.head(mixed.mean(1)).flatten()
+
+        automatic, _, _ = find(batched=None, model=Attending().double(), runs=2, num_steps=10)
+
+        assert automatic.metadata["path"] == "sequential"
+        assert automatic.metadata["fallback_reason"].startswith(
+            "on CPU, vmap has no batching rule for the backward of the fused attention kernel"
+        )
+
     def test_batched_true_refuses_what_it_cannot_run(self):
         """batched=True with BatchNorm raises before any training, naming the reason."""
         model = mlp(norm=torch.nn.BatchNorm1d(16))

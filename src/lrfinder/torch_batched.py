@@ -20,8 +20,9 @@ Two paths give the same runs:
   batches, AMP, other optimizers, one-shot iterators, trained parameters that get no gradient,
   or anything ``vmap`` rejects on the first step. Also chosen automatically (``batched=None``)
   for convolutional models on CPU, where ``vmap``'s grouped convolutions are slower than
-  separate runs, and for recurrent models (RNN, LSTM, GRU), whose fused kernels ``vmap`` has
-  no batching rule for: it loops over the copies, 1.4x-2.5x slower (``benchmarks/RUNS.md``). ``result.metadata["path"]`` says which ran, and
+  separate runs, for recurrent models (RNN, LSTM, GRU), whose fused kernels ``vmap`` has no
+  batching rule for: it loops over the copies, 1.4x-2.5x slower, and for attention on CPU (the
+  same for its backward: 0.84x-0.97x) (``benchmarks/RUNS.md``). ``result.metadata["path"]`` says which ran, and
   ``metadata["fallback_reason"]`` why not batched.
 """
 
@@ -183,7 +184,16 @@ def _slower_batched(model: torch.nn.Module) -> str | None:
             "copies, slower than separate runs (benchmarks/RUNS.md); pass batched=True to batch "
             "anyway"
         )
-    if adapter._model_device(model).type == "cpu" and any(
+    on_cpu = adapter._model_device(model).type == "cpu"
+    if on_cpu and any(
+        isinstance(module, torch.nn.MultiheadAttention) for module in model.modules()
+    ):
+        return (
+            "on CPU, vmap has no batching rule for the backward of the fused attention kernel and "
+            "loops over the copies, no faster than separate runs (benchmarks/RUNS.md); pass "
+            "batched=True to batch anyway"
+        )
+    if on_cpu and any(
         isinstance(module, torch.nn.modules.conv._ConvNd) for module in model.modules()
     ):
         return (
