@@ -297,8 +297,14 @@ def _worker(scenario: str, rank: int, store_path: str, out_path: str) -> None:
     )
     out = SCENARIOS[scenario](rank)
     Path(out_path).write_bytes(pickle.dumps(out))
-    # a plain exit, on purpose: a rank that failed must be able to exit (lrfinder leaves no
-    # collective pending), which is what releases the ranks still blocked in DDP's all-reduce
+    # Exit without destroying the process group, on purpose: a rank that failed must be able to
+    # exit (lrfinder leaves no collective pending), which is what releases the ranks still
+    # blocked in DDP's all-reduce. And exit with os._exit, skipping the interpreter's teardown:
+    # there, gloo's background threads race the destructors and about 1 launch in 12 died with
+    # "terminate called without an active exception" (SIGABRT) after writing its results.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # --- the test side --------------------------------------------------------------------------------

@@ -67,6 +67,28 @@ OPTIMIZERS = {
 }
 
 
+class _Mixer(torch.nn.Module):
+    """Reads the 8 inputs as a sequence, through an LSTM or self-attention, then a linear head."""
+
+    def __init__(self, layer):
+        super().__init__()
+        torch.manual_seed(2)
+        self.layer = layer
+        if layer == "lstm":
+            self.body = torch.nn.LSTM(1, 4, batch_first=True)
+        else:
+            self.body = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+        self.head = torch.nn.Linear(4, 1)
+
+    def forward(self, x):
+        if self.layer == "lstm":
+            _, (last, _) = self.body(x.unsqueeze(-1))
+            return self.head(last[-1]).flatten()
+        tokens = x.reshape(len(x), 2, 4)
+        mixed, _ = self.body(tokens, tokens, tokens, need_weights=False)
+        return self.head(mixed.mean(1)).flatten()
+
+
 def find(batched, optimizer="adam", runs=3, model=None, data=None, **kwargs):
     """lr_find(runs=...) on a fresh seeded setup; returns (result, model, optimizer)."""
     model = model if model is not None else mlp()
@@ -363,48 +385,23 @@ class TestFallback:
         assert forced.metadata["path"] == "batched"
         np.testing.assert_allclose(forced.runs[1].losses, automatic.runs[1].losses, rtol=1e-9)
 
-    def test_recurrent_models_run_sequentially_unless_asked(self):
-        """vmap loops over the copies of an LSTM: by default the runs are sequential."""
-
-        class Recurrent(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                torch.manual_seed(2)
-                self.rnn = torch.nn.LSTM(1, 4, batch_first=True)
-                self.head = torch.nn.Linear(4, 1)
-
-            def forward(self, x):
-                _, (last, _) = self.rnn(x.unsqueeze(-1))
-                return self.head(last[-1]).flatten()
-
-        automatic, _, _ = find(batched=None, model=Recurrent().double(), runs=2, num_steps=10)
-
-        assert automatic.metadata["path"] == "sequential"
-        assert automatic.metadata["fallback_reason"].startswith(
-            "vmap has no batching rule for the fused RNN/LSTM/GRU kernels"
-        )
-
-    def test_attention_on_cpu_runs_sequentially_unless_asked(self):
-        """On CPU, vmap loops over the copies in attention's backward: sequential by default."""
-
-        class Attending(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                torch.manual_seed(3)
-                self.attention = torch.nn.MultiheadAttention(4, 2, batch_first=True)
-                self.head = torch.nn.Linear(4, 1)
-
-            def forward(self, x):
-                tokens = x.reshape(len(x), 2, 4)
-                mixed, _ = self.attention(tokens, tokens, tokens, need_weights=False)
-                return self.head(mixed.mean(1)).flatten()
-
-        automatic, _, _ = find(batched=None, model=Attending().double(), runs=2, num_steps=10)
+    @pytest.mark.parametrize(
+        ("layer", "reason"),
+        [
+            ("lstm", "vmap has no batching rule for the fused RNN/LSTM/GRU kernels"),
+            (
+                "attention",
+                "on CPU, vmap has no batching rule for the backward of the fused attention kernel",
+            ),
+        ],
+    )
+    def test_slow_layers_run_sequentially_by_default(self, layer, reason):
+        """vmap loops over the copies of an LSTM, and of attention's backward on CPU: by default
+        such models run sequentially, and the metadata says why."""
+        automatic, _, _ = find(batched=None, model=_Mixer(layer).double(), runs=2, num_steps=10)
 
         assert automatic.metadata["path"] == "sequential"
-        assert automatic.metadata["fallback_reason"].startswith(
-            "on CPU, vmap has no batching rule for the backward of the fused attention kernel"
-        )
+        assert automatic.metadata["fallback_reason"].startswith(reason)
 
     def test_batched_true_refuses_what_it_cannot_run(self):
         """batched=True with BatchNorm raises before any training, naming the reason."""
