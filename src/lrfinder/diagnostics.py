@@ -137,7 +137,8 @@ def too_noisy(result: RangeTestResult) -> str | None:
     On the quality benchmark this separates the two small-batch MSE regressions (noise 0.29 to
     1.1 times the descent; there the suggestion moved 5x to 10x between seeds and missed the
     grid's best) from the 13 other tasks of rounds 0-3 (0.00 to 0.24), including the 8 added
-    after the threshold was set; in round 4 it fires on one GRU curve that barely descends.
+    after the threshold was set; later it fired on one curve of the batch-16 tanh regression
+    (round 5, noisy as well) and on one GRU curve that barely descends (round 4).
     Silent when the curve shows no clear
     descent at all: :func:`no_descent` says so instead.
     """
