@@ -113,6 +113,17 @@ class TestMultiRunResult:
             "that did."
         ) in result.warnings
 
+    def test_a_flat_median_does_not_contradict_runs_that_descend(self):
+        """When most runs are flat the median curve is too, but the suggestion reads the runs
+        that descend: no warning may claim it is the median's climb."""
+        flat = RangeTestResult(LRS, np.ones(LRS.size), "completed", 1e-6, 1.0, 61, "exp", "minimum")
+
+        result = MultiRunResult([bowl(-2.0), flat, flat])
+
+        assert not result.curve.clearly_descends
+        assert not any(w.startswith("The loss never clearly descended") for w in result.warnings)
+        assert any(w.startswith("2 of 3 runs never clearly descended") for w in result.warnings)
+
     def test_when_no_run_descends_every_run_counts(self):
         """Runs that all stay flat are aggregated as they are (the knee's climb, for the default)."""
         rng = np.random.default_rng(0)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .diagnostics import no_descent
 from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
 from .range_test import Step, range_test
 from .result import RangeTestResult
@@ -237,6 +238,11 @@ class MultiRunResult(RangeTestResult):
     def warnings(self) -> list[str]:
         """The median curve's warnings, then the ones only several runs can show."""
         found = list(super().warnings)
+        if any(run.curve is not None and run.curve.clearly_descends for run in self._runs):
+            # The median curve may look flat while some runs descend; the suggestion then reads
+            # those runs, not the median's climb (`_runs_without_descent` says so instead).
+            flat_median = no_descent(self)
+            found = [message for message in found if message != flat_median]
         for check in (
             self._identical_runs,
             self._failed_runs,
