@@ -23,23 +23,16 @@ Rule = Callable[[Sequence[float], Sequence[float]], float]
 # --- smoothing and stopping, as each peer does it ------------------------------------------------
 
 
-def _fastai_smooth(losses: np.ndarray, beta: float = 0.98) -> np.ndarray:
-    """Debiased EMA, counted from 1 (fastai's AvgSmoothLoss)."""
+def _debiased_ema(losses: np.ndarray, first_step: int, beta: float = 0.98) -> np.ndarray:
+    """EMA debiased with ``1 - beta ** (step)``, the step counted from ``first_step``.
+
+    fastai's AvgSmoothLoss counts from 1; Lightning's ``global_step + 1`` effectively from 2.
+    """
     out = np.empty_like(losses)
     avg = 0.0
     for t, loss in enumerate(losses):
         avg = beta * avg + (1 - beta) * loss
-        out[t] = avg / (1 - beta ** (t + 1))
-    return out
-
-
-def _lightning_smooth(losses: np.ndarray, beta: float = 0.98) -> np.ndarray:
-    """Lightning's EMA: debiased with ``1 - beta ** (global_step + 1)``, global_step starting at 1."""
-    out = np.empty_like(losses)
-    avg = 0.0
-    for t, loss in enumerate(losses):
-        avg = beta * avg + (1 - beta) * loss
-        out[t] = avg / (1 - beta ** (t + 2))
+        out[t] = avg / (1 - beta ** (t + first_step))
     return out
 
 
@@ -87,7 +80,7 @@ def _fastai_curve(
     lrs: Sequence[float], losses: Sequence[float], num_it: int = 100
 ) -> tuple[np.ndarray, np.ndarray]:
     lr, loss = _finite_prefix(lrs, losses)
-    smoothed = _fastai_smooth(loss)
+    smoothed = _debiased_ema(loss, first_step=1)  # fastai
     keep = _stop_at_ratio(smoothed, 4.0)
     lr, smoothed = lr[:keep], smoothed[:keep]
     return lr[num_it // 10 : -5], smoothed[num_it // 10 : -5]
@@ -162,7 +155,7 @@ def torch_lr_finder(lrs: Sequence[float], losses: Sequence[float]) -> float:
 def lightning(lrs: Sequence[float], losses: Sequence[float]) -> float:
     """Lightning >= 2.5.3: argmin of the gradient against *linear* lr, skip 10 / 1."""
     lr, loss = _finite_prefix(lrs, losses)
-    smoothed = _lightning_smooth(loss)
+    smoothed = _debiased_ema(loss, first_step=2)  # Lightning
     keep = _lightning_stop(smoothed)
     lr, smoothed = lr[:keep][10:-1], smoothed[:keep][10:-1]
     if len(smoothed) < 2:

@@ -238,8 +238,9 @@ NOTES = [
     "tanh MLP with batch-32 SGD is the cliff again: its curve descends, the knee reads 0.46-0.61 "
     "and the best rate is 0.1 (22 points); fastai's `slide` gets 0.5 there. On this round fastai's "
     "`minimum` and `valley` beat the default (5.8 and 5.9 points against 15.5; 14% and 13% "
-    "against 71% on the regression). Across rounds 3-5 the misses are small-batch SGD (the range test sees rates "
-    "as stable that collapse a full run), recurrent networks and overfitting.",
+    "against 71% on the regression). Across rounds 3-5 the misses are small-batch SGD (the "
+    "range test sees rates as stable that collapse a full run), recurrent networks and "
+    "overfitting.",
     "- **Round 5 was then read for `runs=N`** (the single-run rule did not change): with the "
     "climb, a run that fails the descent test by chance on a noisy regression dragged the median "
     "of five suggestions past the other runs' floors (Friedman 336%), so the aggregate now reads "
@@ -416,7 +417,7 @@ def _trust_section(
         silent, warned = [], []
         for task in (t for t in tasks if t.metric == metric):
             regrets = table[default][task.name].regrets
-            for seed, regret in zip(seeds, regrets, strict=False):
+            for seed, regret in zip(seeds, regrets, strict=True):
                 record = q.our_record(*q.curve(task, seed))
                 (warned if record.warnings else silent).append(regret)
         if not silent and not warned:

@@ -364,39 +364,28 @@ def finetune_model(seed: int) -> nn.Module:
 
 
 class _SequenceClassifier(nn.Module):
-    """A one-layer GRU over the 40 positions of an MNIST-1D signal, then a linear readout."""
+    """A one-layer recurrent network (GRU or LSTM) over the 40 positions of an MNIST-1D signal,
+    then a linear readout of its last hidden state."""
 
-    def __init__(self, hidden: int = 64, classes: int = 10) -> None:
+    def __init__(self, cell: type[nn.RNNBase], hidden: int, classes: int = 10) -> None:
         super().__init__()
-        self.rnn = nn.GRU(1, hidden, batch_first=True)
+        self.rnn = cell(1, hidden, batch_first=True)
         self.head = nn.Linear(hidden, classes)
 
     def forward(self, x: Tensor) -> Tensor:
-        _, last = self.rnn(x.transpose(1, 2))  # (batch, 1, 40) -> a sequence of 40 scalars
+        _, state = self.rnn(x.transpose(1, 2))  # (batch, 1, 40) -> a sequence of 40 scalars
+        last = state[0] if isinstance(state, tuple) else state  # an LSTM's is (h, c)
         return self.head(last[-1])
 
 
 def mnist1d_gru(seed: int) -> nn.Module:
     _seeded(seed)
-    return _SequenceClassifier()
-
-
-class _LSTMClassifier(nn.Module):
-    """A one-layer LSTM over the 40 positions of an MNIST-1D signal, then a linear readout."""
-
-    def __init__(self, hidden: int = 48, classes: int = 10) -> None:
-        super().__init__()
-        self.rnn = nn.LSTM(1, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, classes)
-
-    def forward(self, x: Tensor) -> Tensor:
-        _, (last, _) = self.rnn(x.transpose(1, 2))
-        return self.head(last[-1])
+    return _SequenceClassifier(nn.GRU, hidden=64)
 
 
 def mnist1d_lstm(seed: int) -> nn.Module:
     _seeded(seed)
-    return _LSTMClassifier()
+    return _SequenceClassifier(nn.LSTM, hidden=48)
 
 
 def deep_tanh_mlp(

@@ -47,12 +47,6 @@ def no_descent(result: RangeTestResult) -> str | None:
     )
 
 
-def descent_scores(result: RangeTestResult) -> tuple[float, float]:
-    """Returns ``result.curve.descent_scores``, or ``(0.0, 0.0)`` without a usable curve."""
-    curve = result.curve
-    return (0.0, 0.0) if curve is None else curve.descent_scores
-
-
 def diverged_early(result: RangeTestResult) -> str | None:
     """The run stopped within the first steps: start_lr was already too high."""
     if result.stop_reason not in ("diverged", "non-finite") or not len(result.losses):

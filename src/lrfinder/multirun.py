@@ -206,7 +206,7 @@ class MultiRunResult(RangeTestResult):
         when no run descends, all of them do.
         """
         found = [
-            (s.lr, run.curve is not None and run.curve.clearly_descends)
+            (s.lr, _descends(run))
             for s, run in zip(self.suggestions(method, **kwargs), self._runs, strict=True)
             if s is not None
         ]
@@ -238,7 +238,7 @@ class MultiRunResult(RangeTestResult):
     def warnings(self) -> list[str]:
         """The median curve's warnings, then the ones only several runs can show."""
         found = list(super().warnings)
-        if any(run.curve is not None and run.curve.clearly_descends for run in self._runs):
+        if any(_descends(run) for run in self._runs):
             # The median curve may look flat while some runs descend; the suggestion then reads
             # those runs, not the median's climb (`_runs_without_descent` says so instead).
             flat_median = no_descent(self)
@@ -277,9 +277,7 @@ class MultiRunResult(RangeTestResult):
 
     def _runs_without_descent(self) -> str | None:
         flat = [
-            i
-            for i, run in enumerate(self._runs)
-            if run.curve is not None and not run.curve.clearly_descends
+            i for i, run in enumerate(self._runs) if run.curve is not None and not _descends(run)
         ]
         if flat and len(flat) < len(self._runs):
             return (
@@ -766,6 +764,11 @@ def _log_quantile(values: Sequence[float], q: float) -> float:
     value = math.exp((1.0 - weight) * low + weight * high)
     # exp(log(x)) can land an ulp outside [x, y]: keep the result between the two values.
     return min(max(value, float(ordered[below])), float(ordered[below + 1]))
+
+
+def _descends(run: RangeTestResult) -> bool:
+    """Whether a run's loss clearly fell below its start (``Curve.clearly_descends``)."""
+    return run.curve is not None and run.curve.clearly_descends
 
 
 def _aggregate_stop_reason(runs: Sequence[RangeTestResult], median: NDArray[np.float64]) -> str:

@@ -183,7 +183,7 @@ class Curve:
         Both are 0 when the minimum lies among the first points.
         """
         y = self.y
-        head = self._head(self.y)
+        head = self._head(y)
         low = self.argmin()
         reach = max(2, int(np.ceil(self.sigma_points)))
         if low - reach < self.lo + head.size:
@@ -210,14 +210,14 @@ class Curve:
 
         Each recorded loss is marked "above" when it exceeds the starting level (the median of
         the curve's head, its first 15%, or of its first five losses if lower) by more than two
-        standard deviations of the head's step-to-step noise. On a flat
-        stretch about 2% of the points are above by chance; once the loss climbs, most are. The
-        climb starts at the single change point in the share of points above: the split of the
-        curve into an earlier and a later part that best separates the two shares by least
-        squares (the later share being the larger). Counting each point once,
-        above or not, makes the estimate indifferent to how far a blow-up goes, and using every
-        point at once avoids the many chances a long noisy stretch gives a smoothed curve to
-        cross any band by luck. The end of the window when nothing climbs.
+        standard deviations of the head's step-to-step noise. On a flat stretch about 2% of the
+        points are above by chance; once the loss climbs, most are. The climb starts at the
+        single change point in the share of points above: the split of the curve into an
+        earlier and a later part that best separates the two shares by least squares (the later
+        share being the larger). Counting each point once, above or not, makes the estimate
+        indifferent to how far a blow-up goes, and using every point at once avoids the many
+        chances a long noisy stretch gives a smoothed curve to cross any band by luck. The end
+        of the window when nothing climbs.
         """
         head = self._head(self.raw)  # as recorded: the cap flattens a noisy head's top
         # The lower of two estimates of the starting level: the head's median is the steadier,

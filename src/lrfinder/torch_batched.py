@@ -19,10 +19,10 @@ Two paths give the same runs:
   be exact: BatchNorm running statistics, randomness in the model (dropout), ``step_fn``, dict
   batches, AMP, other optimizers, one-shot iterators, trained parameters that get no gradient,
   or anything ``vmap`` rejects on the first step. Also chosen automatically (``batched=None``)
-  for convolutional models on CPU, where ``vmap``'s grouped convolutions are slower than
-  separate runs, for recurrent models (RNN, LSTM, GRU), whose fused kernels ``vmap`` has no
-  batching rule for: it loops over the copies, 1.4x-2.5x slower, and for attention on CPU (the
-  same for its backward: 0.84x-0.97x) (``benchmarks/RUNS.md``). ``result.metadata["path"]`` says which ran, and
+  where the batched path is slower (``benchmarks/RUNS.md``): convolutional models on CPU
+  (``vmap``'s grouped convolutions), recurrent models (RNN, LSTM, GRU: ``vmap`` has no batching
+  rule for their fused kernels and loops over the copies, 1.4x-2.5x slower) and attention on CPU
+  (the same for its backward, 0.84x-0.97x). ``result.metadata["path"]`` says which ran, and
   ``metadata["fallback_reason"]`` why not batched.
 """
 
