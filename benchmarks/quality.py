@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lrfinder
 from cache_store import Store, lr_key
 from peers import PEER_RULES
-from tasks import TASKS, Task, chance, probe_fn, range_test_curve, train
+from tasks import TASKS, Task, chance, evaluate, probe_fn, range_test_curve, train
 
 GRID = [float(f"{v:.3g}") for v in 10 ** np.arange(-5.0, 0.51, 0.5)]
 GRID_SEEDS = (0, 1)
@@ -185,6 +185,7 @@ class Row:
     regrets: list[float]
     lrs: list[float]
     cost_steps: float = 0.0
+    plateaus: int = 0  # probes only: range tests whose probes all failed to learn
 
     @property
     def mean(self) -> float:
@@ -221,7 +222,7 @@ def score_baseline(
     task: Task, truth: Truth, runs: Runs, schedule: str, seeds: Sequence[int]
 ) -> Row:
     row = Row([], [])
-    lr = 0.01 if task.optimizer == "sgd" else 1e-3
+    lr = 0.01 if task.optimizer in ("sgd", "nesterov") else 1e-3
     for seed in seeds:
         value = runs.score(lr, seed, schedule=schedule)
         if value is not None:
@@ -236,40 +237,71 @@ def score_probe(
     """Default rule, then :func:`lrfinder.probe.refine` by validation loss.
 
     With ``horizon``, the winner is carried over from the probes' length to the task's budget
-    (``horizon_steps=task.steps``); without, the winner is used as it is.
+    (``horizon_steps=task.steps``); without, the winner is used as it is. Both read the same
+    cached probes (:class:`CachedProbes`).
     """
     from lrfinder.probe import refine
 
-    store = Store(f"probes_{task.name}")
-    budget = int(PROBE_BUDGET * task.steps)
     row = Row([], [])
     costs = []
     for seed in seeds:
         record = our_record(*curve(task, seed))
-        # The starting suggestion is part of the key, so a change of the rule re-runs the probes.
-        start = lr_key(record.suggestion)
-        key = f"seed={seed}|budget={budget}|method={record.method}|start={start:.4g}|high=minimum"
-        if horizon:
-            key += f"|horizon_exponent={PROBE_HORIZON_EXPONENT}"
-        if key not in store:
-            if not runs.train_missing:
-                continue
+        probes = CachedProbes(task, seed, train_missing=runs.train_missing)
+        try:
             refined = refine(
                 record,
-                probe_fn(task, seed),
-                budget_steps=budget,
+                probes,
+                budget_steps=int(PROBE_BUDGET * task.steps),
                 horizon_steps=task.steps if horizon else None,
                 horizon_exponent=PROBE_HORIZON_EXPONENT,
+                start_loss=probes.start_loss(),
             )
-            store.put(key, {"lr": refined.lr, "cost_steps": refined.cost_steps})
-        value = store.get(key)
-        row.lrs.append(value["lr"])
-        costs.append(value["cost_steps"])
-        score = runs.score(value["lr"], seed)
+        except MissingProbeError:
+            continue
+        row.lrs.append(refined.lr)
+        row.plateaus += refined.learned is False
+        costs.append(refined.cost_steps)
+        score = runs.score(refined.lr, seed)
         if score is not None:
             row.regrets.append(regret(task, truth, score))
     row.cost_steps = float(np.mean(costs)) if costs else math.nan
     return row
+
+
+class MissingProbeError(LookupError):
+    """A probe is not in the cache and training was not allowed."""
+
+
+class CachedProbes:
+    """``probe(lr, steps) -> validation loss`` for one task and seed, cached per (lr, steps).
+
+    The cache holds what was measured, not what ``refine`` chose, so a change to the rule or to
+    ``refine`` re-runs only the probes it has not seen.
+    """
+
+    def __init__(self, task: Task, seed: int, *, train_missing: bool) -> None:
+        self.task, self.seed, self.train_missing = task, seed, train_missing
+        self.store = Store(f"probes_{task.name}")
+
+    def start_loss(self) -> float:
+        """The validation loss of the untrained model."""
+        return self._cached(
+            f"seed={self.seed}|start_loss",
+            lambda: evaluate(self.task, self.task.model(self.seed), "val")["loss"],
+        )
+
+    def __call__(self, lr: float, steps: int) -> float:
+        return self._cached(
+            f"seed={self.seed}|lr={lr!r}|steps={steps}",
+            lambda: probe_fn(self.task, self.seed)(lr, steps),
+        )
+
+    def _cached(self, key: str, measure: Callable[[], float]) -> float:
+        if key not in self.store:
+            if not self.train_missing:
+                raise MissingProbeError(key)
+            self.store.put(key, float(measure()))
+        return float(self.store.get(key))
 
 
 # --- phases -------------------------------------------------------------------------------------
@@ -296,7 +328,9 @@ def run_baselines(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
         runs = Runs(task)
         for schedule in BASELINES:
             for seed in seeds:
-                runs.metrics(0.01 if task.optimizer == "sgd" else 1e-3, seed, schedule=schedule)
+                runs.metrics(
+                    0.01 if task.optimizer in ("sgd", "nesterov") else 1e-3, seed, schedule=schedule
+                )
         log(f"baselines done: {task.name}")
 
 

@@ -37,6 +37,10 @@ Tasks (optimizer in brackets):
   ``friedman_adamw_b128`` - held out, sixth round: added after ``runs=N`` started reading only
   the runs whose loss descends (a change made after seeing round 5), scored once [SGD +
   momentum; SGD + momentum; AdamW; AdamW]
+* ``digits_cnn_gn_nesterov_b32``, ``mnist1d_resmlp_adam_b32``, ``digits_dropout_rmsprop_b64``,
+  ``friedman2_raw_adam_b64`` - held out, seventh round: added after the probes learned to ignore
+  rounds in which no probe learned (the default rule unchanged since round 5), scored once
+  [SGD + Nesterov momentum and weight decay; Adam; RMSprop; Adam]
 """
 
 from __future__ import annotations
@@ -74,7 +78,8 @@ class Task:
 
     Attributes:
         name: Short identifier, used in the cache keys.
-        optimizer: ``"sgd"`` (momentum 0.9), ``"adam"`` or ``"adamw"`` (weight decay 0.01).
+        optimizer: ``"sgd"`` (momentum 0.9), ``"nesterov"`` (SGD, Nesterov momentum 0.9, weight
+            decay 5e-4), ``"adam"``, ``"adamw"`` (weight decay 0.01) or ``"rmsprop"``.
         metric: ``"accuracy"`` (higher is better, in points) or ``"loss"`` (lower is better).
         steps: Training budget in optimizer updates.
         batch_size: Examples per update.
@@ -198,6 +203,17 @@ def friedman_data() -> Splits:
     x, y = make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=0)
     y = ((y - y.mean()) / y.std()).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
+
+
+@functools.cache
+def friedman2_raw_data() -> Splits:
+    """Friedman #2 regression (seeded; noise sd 30): standardised inputs, the target left in its
+    own units (mean about 480, sd about 380), as users often leave it."""
+    from sklearn.datasets import make_friedman2
+
+    x, y = make_friedman2(n_samples=2000, noise=30.0, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    return _split(x, y.reshape(-1, 1).astype(np.float32), n_val=300, n_test=500)
 
 
 _CONTEXT = 64
@@ -397,6 +413,63 @@ def deep_tanh_mlp(
     for i in range(depth):
         layers += [nn.Linear(inputs if i == 0 else width, width), nn.Tanh()]
     return nn.Sequential(*layers, nn.Linear(width, outputs))
+
+
+def digits_cnn_gn(seed: int) -> nn.Module:
+    """The digits CNN with GroupNorm (4 groups) in place of BatchNorm."""
+    _seeded(seed)
+
+    def block(cin: int, cout: int) -> list[nn.Module]:
+        return [nn.Conv2d(cin, cout, 3, padding=1), nn.GroupNorm(4, cout), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(1, 16),
+        *block(16, 32),
+        nn.MaxPool2d(2),
+        *block(32, 32),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(32, 10),
+    )
+
+
+class _ResidualBlock(nn.Module):
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.relu(x + self.body(x))
+
+
+def residual_mlp(
+    seed: int, inputs: int, outputs: int, width: int = 128, blocks: int = 2
+) -> nn.Module:
+    """An MLP with residual blocks and no normalisation."""
+    _seeded(seed)
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(inputs, width),
+        nn.ReLU(),
+        *(_ResidualBlock(width) for _ in range(blocks)),
+        nn.Linear(width, outputs),
+    )
+
+
+def dropout_mlp(
+    seed: int, inputs: int, outputs: int, width: int = 128, p: float = 0.3
+) -> nn.Module:
+    """An MLP with dropout after each hidden layer (noisier range-test curves)."""
+    _seeded(seed)
+    return nn.Sequential(
+        nn.Linear(inputs, width),
+        nn.ReLU(),
+        nn.Dropout(p),
+        nn.Linear(width, width),
+        nn.ReLU(),
+        nn.Dropout(p),
+        nn.Linear(width, outputs),
+    )
 
 
 def linear_classifier(seed: int, inputs: int, outputs: int) -> nn.Module:
@@ -721,6 +794,52 @@ TASKS: dict[str, Task] = {
             _mse,
             "held out (6th round): Friedman #1 regression, MLP, MSE, AdamW, batch 128",
         ),
+        Task(
+            "digits_cnn_gn_nesterov_b32",
+            "nesterov",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (7th round): digits 8x8, CNN + GroupNorm, SGD Nesterov momentum 0.9 and "
+            "weight decay 5e-4, batch 32",
+        ),
+        Task(
+            "mnist1d_resmlp_adam_b32",
+            "adam",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            functools.partial(residual_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (7th round): MNIST-1D, residual MLP without normalisation, Adam, batch 32",
+        ),
+        Task(
+            "digits_dropout_rmsprop_b64",
+            "rmsprop",
+            "accuracy",
+            300,
+            64,
+            digits_flat_data,
+            functools.partial(dropout_mlp, inputs=64, outputs=10),
+            _cross_entropy,
+            "held out (7th round): digits 8x8 flattened, MLP with dropout 0.3, RMSprop, batch 64",
+        ),
+        Task(
+            "friedman2_raw_adam_b64",
+            "adam",
+            "loss",
+            300,
+            64,
+            friedman2_raw_data,
+            functools.partial(mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (7th round): Friedman #2 regression, target in its own units (sd ~380), "
+            "MLP, MSE, Adam, batch 64",
+        ),
     ]
 }
 
@@ -764,12 +883,21 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         ],
     ),
     6: (
-        "held out, rules frozen since",
+        "held out; the default rule unchanged since",
         [
             "digits_cnn_bn_sgd_b16",
             "mnist1d_ln_mlp_sgd_b128",
             "text_lm_b64",
             "friedman_adamw_b128",
+        ],
+    ),
+    7: (
+        "held out; the default rule unchanged since round 5, probes' start_loss check added",
+        [
+            "digits_cnn_gn_nesterov_b32",
+            "mnist1d_resmlp_adam_b32",
+            "digits_dropout_rmsprop_b64",
+            "friedman2_raw_adam_b64",
         ],
     ),
 }
@@ -783,8 +911,12 @@ assert sorted(n for _, names in ROUNDS.values() for n in names) == sorted(TASKS)
 def make_optimizer(task: Task, params: Iterator[Tensor], lr: float) -> torch.optim.Optimizer:
     if task.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    if task.optimizer == "nesterov":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     if task.optimizer == "adam":
         return torch.optim.Adam(params, lr=lr)
+    if task.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
     return torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
 
 

@@ -153,3 +153,91 @@ class TestRefine:
         assert str(excinfo.value) == (
             "`horizon_exponent` must be finite and >= 0, got horizon_exponent=-1.0."
         )
+
+
+def plateau(start_loss: float):
+    """A probe on a plateau: nothing learns; higher rates only shake the loss up a little."""
+
+    def probe(lr: float, steps: int) -> float:
+        return start_loss * (1.0 + 1e-3 * lr)
+
+    return probe
+
+
+class TestStartLoss:
+    def test_keeps_the_suggestion_when_no_probe_learned(self):
+        """On a plateau the lowest rate would win by moving least: the suggestion stands."""
+        refined = refine(0.1, plateau(2.3), budget_steps=110, start_loss=2.3)
+
+        assert refined.lr == refined.initial_lr == 0.1
+        assert refined.learned is False
+        assert math.isnan(refined.probe_lr)
+
+    def test_a_round_that_learned_nothing_passes_on_the_rates_nearest_the_suggestion(self):
+        """Short first probes that all stay flat do not hand the next round the lowest rates."""
+
+        def probe(lr: float, steps: int) -> float:  # learns only in long probes, best at 0.1
+            if steps < 30:
+                return 2.3 * (1.0 + 1e-3 * lr)
+            return 1.0 + (math.log10(lr) - math.log10(0.1)) ** 2
+
+        refined = refine(0.1, probe, budget_steps=110, start_loss=2.3)
+
+        second_round = sorted(t.lr for t in refined.trials if t.steps == 30)
+        np.testing.assert_allclose(second_round, [10**-1.5, 0.1], rtol=1e-12)  # tie: the lower
+        assert refined.lr == 0.1
+        assert refined.learned is True
+
+    def test_runs_every_round_on_a_plateau(self):
+        """The budget is spent as planned: every round runs even when nothing learns."""
+        refined = refine(0.1, plateau(2.3), budget_steps=110, start_loss=2.3)
+
+        assert len(refined.trials) == 5 + 2
+        assert refined.cost_steps == 110
+
+    def test_a_drop_under_one_percent_is_not_learning(self):
+        """Ending 0.5% below the untrained loss counts as a plateau, 2% below as learning."""
+
+        def probe_with(drop: float):
+            return lambda lr, steps: 2.0 * (1.0 - drop) + 1e-6 * lr
+
+        barely = refine(0.1, probe_with(0.005), budget_steps=110, start_loss=2.0)
+        clearly = refine(0.1, probe_with(0.02), budget_steps=110, start_loss=2.0)
+
+        assert barely.learned is False
+        assert barely.lr == 0.1
+        assert clearly.learned is True
+        assert clearly.lr == pytest.approx(0.01)
+
+    def test_changes_nothing_when_a_probe_learned(self):
+        """With a start loss the probes beat, the result is the one without start_loss."""
+        probe = bowl(best=3e-3)
+
+        plain = refine(1e-2, probe, budget_steps=110)
+        checked = refine(1e-2, probe, budget_steps=110, start_loss=10.0)
+
+        assert (checked.lr, checked.trials, checked.cost_steps) == (
+            plain.lr,
+            plain.trials,
+            plain.cost_steps,
+        )
+        assert checked.learned is True
+        assert plain.learned is None
+
+    @pytest.mark.parametrize("bad", [math.nan, math.inf])
+    def test_rejects_a_non_finite_start_loss(self, bad):
+        """A NaN or infinite start_loss is named in a ValueError before any probe runs."""
+        calls = []
+
+        def probe(lr: float, steps: int) -> float:
+            calls.append(lr)
+            return 1.0
+
+        with pytest.raises(ValueError) as excinfo:
+            refine(1e-2, probe, budget_steps=110, start_loss=bad)
+
+        assert str(excinfo.value) == (
+            f"`start_loss` must be finite, got start_loss={bad!r}: pass the held-out loss of "
+            "the untrained model, or None to skip the check."
+        )
+        assert calls == []

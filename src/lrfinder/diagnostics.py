@@ -132,9 +132,10 @@ def too_noisy(result: RangeTestResult) -> str | None:
     1.1 times the descent; there the suggestion moved 5x to 10x between seeds and missed the
     grid's best) from the 13 other tasks of rounds 0-3 (0.00 to 0.24), including the 8 added
     after the threshold was set; later it fired on one curve of the batch-16 tanh regression
-    (round 5, noisy as well) and on one GRU curve that barely descends (round 4).
-    Silent when the curve shows no clear
-    descent at all: :func:`no_descent` says so instead.
+    (round 5, noisy as well), on one GRU curve that barely descends (round 4), on one curve of
+    the AdamW regression (round 6) and on two of round 7's GroupNorm CNN, whose curves barely
+    dip (one of them the seed whose suggestion read a noise dip and lost 39 points). Silent when
+    the curve shows no clear descent at all: :func:`no_descent` says so instead.
     """
     curve = result.curve
     if curve is None or no_descent(result) is not None:

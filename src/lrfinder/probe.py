@@ -28,12 +28,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import check_int, check_positive_finite
+from .errors import check_int, check_positive_finite, check_real
 
 if TYPE_CHECKING:
     from .result import RangeTestResult
 
 Probe = Callable[[float, int], float]
+
+# A probe "learned" when its held-out loss ended at least this fraction of the untrained model's
+# loss below it. Plateaus move the loss by well under 0.1% (the benchmark's GRU and batch-16 CNN);
+# any probe that trains at all moves it by several percent.
+_LEARNED_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class Refinement:
         cost_steps: Training steps spent on probes, in total.
         trials: Every probe run, in the order they ran.
         probe_lr: The rate whose probe won the last round (before any horizon correction).
+        learned: Whether the probes beat ``start_loss`` (see :func:`refine`); ``None`` when no
+            ``start_loss`` was given. When ``False``, ``lr`` is the suggestion, unchanged.
     """
 
     lr: float
@@ -63,6 +70,7 @@ class Refinement:
     cost_steps: int
     trials: tuple[Trial, ...]
     probe_lr: float = math.nan
+    learned: bool | None = None
 
     def __float__(self) -> float:
         return self.lr
@@ -138,6 +146,7 @@ def refine(
     eta: int = 3,
     horizon_steps: int | None = None,
     horizon_exponent: float = 0.5,
+    start_loss: float | None = None,
 ) -> Refinement:
     """Returns the rate, among a few around the suggestion, whose short probe generalises best.
 
@@ -153,6 +162,14 @@ def refine(
     Probes are shorter than the real run, and short runs favour higher rates; the benchmark
     (``benchmarks/RESULTS.md``) reports how much this refinement gains and what it costs.
 
+    Give ``start_loss``, the held-out loss of the untrained model, whenever you can. A probe
+    that did not end at least 1% below it did not learn. When no probe of a round learned (the
+    first rounds are short, and on a plateau, as with a recurrent network or a small-batch SGD
+    CNN, the model does not start learning within any probe), their losses only rank how little
+    each rate moved the weights, and the lowest rate would win for that reason alone. Such a
+    round passes on the rates nearest the suggestion instead, and if even the last, longest
+    round learned nothing, the range test's suggestion stands (``learned=False``).
+
     Args:
         result: A range-test result, or a learning rate to centre the probes on.
         probe: ``probe(lr, steps) -> held-out loss``; must train a fresh copy from the same start.
@@ -166,6 +183,8 @@ def refine(
         horizon_exponent: How fast the best peak rate falls with the run's length. 0.5 is in the
             middle of what ``benchmarks/RESULTS.md`` measures (0 to about 1 from 4x shorter to 4x
             longer runs); 0 turns the correction off.
+        start_loss: The held-out loss of the model before any training (what ``probe`` would
+            return after 0 steps). Optional; see above.
 
     Returns:
         A :class:`Refinement` with the chosen ``lr``, the steps spent and every trial.
@@ -186,6 +205,14 @@ def refine(
     if not (math.isfinite(horizon_exponent) and horizon_exponent >= 0):
         msg = f"`horizon_exponent` must be finite and >= 0, got horizon_exponent={horizon_exponent!r}."
         raise ValueError(msg)
+    if start_loss is not None:
+        start_loss = check_real("start_loss", start_loss)
+        if not math.isfinite(start_loss):
+            msg = (
+                f"`start_loss` must be finite, got start_loss={start_loss!r}: pass the held-out "
+                "loss of the untrained model, or None to skip the check."
+            )
+            raise ValueError(msg)
     if not callable(probe):
         msg = f"`probe` must be a callable probe(lr, steps) -> loss, got probe={probe!r}."
         raise TypeError(msg)
@@ -195,14 +222,23 @@ def refine(
     schedule = halving_schedule(len(rates), budget_steps, eta)
     alive = list(rates)
     trials: list[Trial] = []
+    learned = None if start_loss is None else True
     for keep_index, (_, steps) in enumerate(schedule):
         losses = [_as_loss(probe(float(lr), steps)) for lr in alive]
         trials.extend(Trial(float(lr), steps, loss) for lr, loss in zip(alive, losses, strict=True))
         keep = schedule[keep_index + 1][0] if keep_index + 1 < len(schedule) else 1
-        order = sorted(
-            range(len(alive)), key=lambda i: (losses[i], abs(math.log(alive[i] / center)))
-        )
+        if start_loss is not None:
+            learned = _any_learned(losses, start_loss)
+        if learned is False:  # the losses only rank how little each rate moved the weights
+            order = sorted(range(len(alive)), key=lambda i: abs(math.log(alive[i] / center)))
+        else:
+            order = sorted(
+                range(len(alive)), key=lambda i: (losses[i], abs(math.log(alive[i] / center)))
+            )
         alive = [alive[i] for i in order[:keep]]
+    cost = sum(t.steps for t in trials)
+    if learned is False:
+        return Refinement(center, center, cost, tuple(trials), learned=False)
     winner = float(alive[0])
     lr = winner
     if horizon_steps is not None and schedule:
@@ -212,9 +248,10 @@ def refine(
     return Refinement(
         lr=lr,
         initial_lr=center,
-        cost_steps=sum(t.steps for t in trials),
+        cost_steps=cost,
         trials=tuple(trials),
         probe_lr=winner,
+        learned=learned,
     )
 
 
@@ -224,6 +261,10 @@ def _floor_lr(result: RangeTestResult) -> float:
     if curve is None:
         return float(result.lrs[-1])
     return max(float(curve.lrs[curve.floor_index]), float(result.suggestion))
+
+
+def _any_learned(losses: list[float], start_loss: float) -> bool:
+    return min(losses) < start_loss - _LEARNED_FRACTION * abs(start_loss)
 
 
 def _as_loss(value: float) -> float:
