@@ -29,6 +29,7 @@ def test_public_names_are_pinned():
             "load",
             "lr_find",
             "range_test",
+            "refine_setup",
             "suggest",
             "verify",
         ]

@@ -45,9 +45,18 @@ __all__ = [
     "load",
     "lr_find",
     "range_test",
+    "refine_setup",
     "suggest",
     "verify",
 ]
+
+
+def refine_setup(*args: Any, **kwargs: Any) -> Any:
+    """Refines the suggestion with probes built from a factory; see
+    :func:`lrfinder.setup_probes.refine_setup`."""
+    from .setup_probes import refine_setup as setup_refine
+
+    return setup_refine(*args, **kwargs)
 
 
 def lr_find(*args: Any, **kwargs: Any) -> RangeTestResult:

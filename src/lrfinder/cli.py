@@ -48,10 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parser_adders() -> list[ParserAdder]:
+    from .setup_probes import add_refine_parser
     from .user_setup import add_run_parser
     from .verify import add_verify_parser
 
-    return [add_demo_parser, add_plot_parser, add_suggest_parser, add_run_parser, add_verify_parser]
+    return [
+        add_demo_parser,
+        add_plot_parser,
+        add_suggest_parser,
+        add_run_parser,
+        add_verify_parser,
+        add_refine_parser,
+    ]
 
 
 # --- demo -----------------------------------------------------------------------------------------

@@ -22,13 +22,14 @@ inside the functions that train.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib
 import importlib.util
 import random
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -252,6 +253,19 @@ def _check_types(setup: Setup, source: str) -> None:
             raise TypeError(msg)
 
 
+@contextlib.contextmanager
+def kept_rng() -> Iterator[None]:
+    """Puts Python's, NumPy's and torch's global random state back as it was on exit (also on
+    an error): building setups with :func:`build` seeds them."""
+    from .torch_state import _capture_rng, _restore_rng
+
+    saved = _capture_rng()
+    try:
+        yield
+    finally:
+        _restore_rng(saved)
+
+
 def seed_everything(seed: int) -> None:
     """Seeds Python's, NumPy's and torch's global generators (CUDA included)."""
     import numpy as np
@@ -262,13 +276,15 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+@kept_rng()
 def range_test_setup(
     factory: Factory | str, *, seed: int = 0, **lr_find_kwargs: Any
 ) -> RangeTestResult:
     """Builds the setup and runs :func:`lrfinder.lr_find` on it; returns the result.
 
     ``lr_find_kwargs`` (``start_lr``, ``end_lr``, ``num_steps``, ``method``, ``progress``...) go
-    to ``lr_find``. The factory's name is added to the result's metadata.
+    to ``lr_find``. The factory's name is added to the result's metadata. The global random
+    state is put back afterwards.
     """
     from .torch import lr_find
 

@@ -31,7 +31,16 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import check_int, check_positive_finite
 from .result import RangeTestResult, atomic_write_text, load
-from .user_setup import Factory, Setup, batch_loss, build, portable, range_test_setup, resolve
+from .user_setup import (
+    Factory,
+    Setup,
+    batch_loss,
+    build,
+    kept_rng,
+    portable,
+    range_test_setup,
+    resolve,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -213,6 +222,7 @@ class VerifyReport:
         return [*written, png_path]
 
 
+@kept_rng()  # building each setup seeds the global generators; the caller's state comes back
 def verify(
     factory: Factory | str,
     evaluate: Callable[[Any, Any], Any] | str | None = None,
@@ -364,6 +374,7 @@ class _Job:
     seed: int
     one_cycle_kwargs: dict[str, Any]
     suggestion: float | None
+    held_out_loss: bool = False  # report only the mean loss on val_data (the probes' score)
 
 
 def train_one(job: _Job, lr: float) -> dict[str, Any]:
@@ -406,7 +417,8 @@ def train_one(job: _Job, lr: float) -> dict[str, Any]:
         "factor": float(lr / job.suggestion) if job.suggestion else math.nan,
         "train_loss": math.nan if diverged or not tail else float(sum(tail) / len(tail)),
     }
-    for name, value in _evaluate(setup, evaluate or setup.evaluate, torch).items():
+    metric_fn = None if job.held_out_loss else evaluate or setup.evaluate
+    for name, value in _evaluate(setup, metric_fn, torch).items():
         row[name] = math.nan if diverged else value
     row.update(
         diverged=diverged, steps_done=len(losses), seconds=round(time.perf_counter() - started, 2)
