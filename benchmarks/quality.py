@@ -30,9 +30,10 @@ import argparse
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lrfinder
 from cache_store import Store, lr_key
 from peers import PEER_RULES
-from tasks import TASKS, Task, chance, evaluate, probe_fn, range_test_curve, train
+from tasks import (
+    TASKS,
+    Task,
+    chance,
+    evaluate,
+    probe_fn,
+    range_test_curve,
+    run_metadata,
+    train,
+)
 
 GRID = [float(f"{v:.3g}") for v in 10 ** np.arange(-5.0, 0.51, 0.5)]
 GRID_SEEDS = (0, 1)
@@ -114,7 +124,14 @@ def curve(task: Task, seed: int) -> tuple[list[float], list[float]]:
     return value["lrs"], losses
 
 
-def our_record(lrs: Sequence[float], losses: Sequence[float]) -> lrfinder.RangeTestResult:
+def task_record(task: Task, seed: int) -> lrfinder.RangeTestResult:
+    """The seed's range test as ``lrfinder.lr_find`` returns it, metadata included."""
+    return our_record(*curve(task, seed), metadata=run_metadata(task))
+
+
+def our_record(
+    lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any] | None = None
+) -> lrfinder.RangeTestResult:
     """Replays lrfinder's default stop rule on a full record: what ``range_test`` would return."""
     rule = lrfinder.StopRule().for_run(100)
     stop_reason, end = "completed", len(losses)
@@ -124,7 +141,14 @@ def our_record(lrs: Sequence[float], losses: Sequence[float]) -> lrfinder.RangeT
             stop_reason, end = reason, i + 1
             break
     return lrfinder.RangeTestResult(
-        np.asarray(lrs[:end]), np.asarray(losses[:end]), stop_reason, 1e-7, 10.0, 100, "exp"
+        np.asarray(lrs[:end]),
+        np.asarray(losses[:end]),
+        stop_reason,
+        1e-7,
+        10.0,
+        100,
+        "exp",
+        metadata=dict(metadata or {}),
     )
 
 
@@ -158,15 +182,23 @@ def regret(task: Task, truth: Truth, score: float) -> float:
     return 100.0 * (score - truth.best) / truth.best
 
 
-Rule = Callable[[Sequence[float], Sequence[float]], float]
+#: ``rule(lrs, losses, metadata) -> lr``; the peers read only the curve.
+Rule = Callable[[Sequence[float], Sequence[float], Mapping[str, Any]], float]
 
 
 def our_rule(name: str) -> Rule:
-    def rule(lrs: Sequence[float], losses: Sequence[float]) -> float:
+    def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
         try:
-            return our_record(lrs, losses).suggest(name).lr
+            return our_record(lrs, losses, metadata).suggest(name).lr
         except lrfinder.LRFinderError:
             return math.nan
+
+    return rule
+
+
+def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rule:
+    def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
+        return peer(lrs, losses)
 
     return rule
 
@@ -175,7 +207,7 @@ def all_rules() -> dict[str, Rule]:
     default = lrfinder.DEFAULT_METHOD
     ours = {f"lrfinder {default} (default)": our_rule(default)}
     ours |= {f"lrfinder {n}": our_rule(n) for n in lrfinder.SUGGESTERS if n != default}
-    return ours | PEER_RULES
+    return ours | {name: curve_only(peer) for name, peer in PEER_RULES.items()}
 
 
 @dataclass
@@ -207,7 +239,7 @@ def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence
     row = Row([], [])
     for seed in seeds:
         lrs, losses = curve(task, seed)
-        lr = rule(lrs, losses)
+        lr = rule(lrs, losses, run_metadata(task))
         row.lrs.append(lr)
         if not math.isfinite(lr):
             row.regrets.append(regret(task, truth, chance(task)[task.metric]))
@@ -222,7 +254,7 @@ def score_baseline(
     task: Task, truth: Truth, runs: Runs, schedule: str, seeds: Sequence[int]
 ) -> Row:
     row = Row([], [])
-    lr = 0.01 if task.optimizer in ("sgd", "nesterov") else 1e-3
+    lr = 0.01 if task.optimizer.startswith("sgd") or task.optimizer == "nesterov" else 1e-3
     for seed in seeds:
         value = runs.score(lr, seed, schedule=schedule)
         if value is not None:
@@ -245,7 +277,7 @@ def score_probe(
     row = Row([], [])
     costs = []
     for seed in seeds:
-        record = our_record(*curve(task, seed))
+        record = task_record(task, seed)
         probes = CachedProbes(task, seed, train_missing=runs.train_missing)
         try:
             refined = refine(
@@ -329,7 +361,11 @@ def run_baselines(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
         for schedule in BASELINES:
             for seed in seeds:
                 runs.metrics(
-                    0.01 if task.optimizer in ("sgd", "nesterov") else 1e-3, seed, schedule=schedule
+                    0.01
+                    if task.optimizer.startswith("sgd") or task.optimizer == "nesterov"
+                    else 1e-3,
+                    seed,
+                    schedule=schedule,
                 )
         log(f"baselines done: {task.name}")
 
@@ -364,7 +400,7 @@ def horizon_rows(task: Task, factor: float, *, train_missing: bool = False) -> d
     runs = Runs(task, train_missing=train_missing)
     steps = max(10, round(factor * task.steps))
     for seed in RANGE_SEEDS:
-        lr = our_record(*curve(task, seed)).suggestion
+        lr = task_record(task, seed).suggestion
         for label, value in (("as is", lr), ("corrected", lr * factor**-HORIZON_EXPONENT)):
             score = runs.score(value, seed, steps=steps)
             if score is not None:

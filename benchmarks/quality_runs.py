@@ -48,6 +48,7 @@ class SeedOrders:
     def __init__(self, task: bench.Task, seed: int) -> None:
         self.task = task
         self.seed = seed
+        self.batch_size = task.batch_size  # read by lr_find, as a DataLoader's would be
         self.initial_rng = torch.get_rng_state()
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             stored = multi_run(task, seed, args.runs)
             path = stored.metadata.get("path", "?")
+            for run in stored.runs:  # the setup as lr_find records it (older cache entries lack it)
+                run.metadata.update(bench.run_metadata(task))
             result = aggregate(
                 stored.runs, method=args.method
             )  # the rule of today, not the cache's

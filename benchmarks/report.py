@@ -423,7 +423,7 @@ def _warnings_section(tasks: Sequence[Task], seeds: Sequence[int]) -> list[str]:
     for task in tasks:
         counts = []
         for check in checks:
-            fired = sum(check(q.our_record(*q.curve(task, seed))) is not None for seed in seeds)
+            fired = sum(check(q.task_record(task, seed)) is not None for seed in seeds)
             counts.append(str(fired) if fired else "·")
         rows.append(f"| `{task.name}` | " + " | ".join(counts) + " |")
     return [
@@ -464,7 +464,7 @@ def _trust_section(
         for task in (t for t in tasks if t.metric == metric):
             regrets = table[default][task.name].regrets
             for seed, regret in zip(seeds, regrets, strict=True):
-                record = q.our_record(*q.curve(task, seed))
+                record = q.task_record(task, seed)
                 (warned if record.warnings else silent).append(regret)
         if not silent and not warned:
             continue

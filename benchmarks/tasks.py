@@ -41,6 +41,11 @@ Tasks (optimizer in brackets):
   ``friedman2_raw_adam_b64`` - held out, seventh round: added after the probes learned to ignore
   rounds in which no probe learned (the default rule unchanged since round 5), scored once
   [SGD + Nesterov momentum and weight decay; Adam; RMSprop; Adam]
+* ``mnist1d_ln_mlp_sgd_b32``, ``digits_resmlp_sgd_b16``, ``friedman3_sgd_b32``,
+  ``mnist1d_cnn_plain_sgd_b32``, ``digits_cnn_bn_nesterov_b64``, ``digits_cnn_adam_b16`` - held
+  out, eighth round: added after the knee was lowered half a decade for momentum SGD at batches
+  of 32 or less (a change made after reading rounds 0-7), scored once: three tasks the change
+  applies to, and three next to it that it leaves alone (plain SGD, batch 64, Adam)
 """
 
 from __future__ import annotations
@@ -78,8 +83,9 @@ class Task:
 
     Attributes:
         name: Short identifier, used in the cache keys.
-        optimizer: ``"sgd"`` (momentum 0.9), ``"nesterov"`` (SGD, Nesterov momentum 0.9, weight
-            decay 5e-4), ``"adam"``, ``"adamw"`` (weight decay 0.01) or ``"rmsprop"``.
+        optimizer: ``"sgd"`` (momentum 0.9), ``"sgd_plain"`` (no momentum), ``"nesterov"`` (SGD,
+            Nesterov momentum 0.9, weight decay 5e-4), ``"adam"``, ``"adamw"`` (weight decay
+            0.01) or ``"rmsprop"``.
         metric: ``"accuracy"`` (higher is better, in points) or ``"loss"`` (lower is better).
         steps: Training budget in optimizer updates.
         batch_size: Examples per update.
@@ -214,6 +220,17 @@ def friedman2_raw_data() -> Splits:
     x, y = make_friedman2(n_samples=2000, noise=30.0, random_state=0)
     x = (x - x.mean(0)) / x.std(0)
     return _split(x, y.reshape(-1, 1).astype(np.float32), n_val=300, n_test=500)
+
+
+@functools.cache
+def friedman3_data() -> Splits:
+    """Friedman #3 regression (seeded; noise sd 0.1): standardised inputs and target."""
+    from sklearn.datasets import make_friedman3
+
+    x, y = make_friedman3(n_samples=2000, noise=0.1, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
 _CONTEXT = 64
@@ -840,6 +857,74 @@ TASKS: dict[str, Task] = {
             "held out (7th round): Friedman #2 regression, target in its own units (sd ~380), "
             "MLP, MSE, Adam, batch 64",
         ),
+        Task(
+            "mnist1d_ln_mlp_sgd_b32",
+            "sgd",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            functools.partial(layernorm_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (8th round): MNIST-1D, MLP with LayerNorm and GELU, SGD momentum 0.9, "
+            "batch 32",
+        ),
+        Task(
+            "digits_resmlp_sgd_b16",
+            "sgd",
+            "accuracy",
+            300,
+            16,
+            digits_flat_data,
+            functools.partial(residual_mlp, inputs=64, outputs=10),
+            _cross_entropy,
+            "held out (8th round): digits 8x8 flattened, residual MLP, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "friedman3_sgd_b32",
+            "sgd",
+            "loss",
+            300,
+            32,
+            friedman3_data,
+            functools.partial(mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (8th round): Friedman #3 regression, MLP, MSE, SGD momentum 0.9, batch 32",
+        ),
+        Task(
+            "mnist1d_cnn_plain_sgd_b32",
+            "sgd_plain",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (8th round): MNIST-1D, 1-D CNN, plain SGD (no momentum), batch 32",
+        ),
+        Task(
+            "digits_cnn_bn_nesterov_b64",
+            "nesterov",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (8th round): digits 8x8, CNN + BatchNorm, SGD Nesterov momentum 0.9 and "
+            "weight decay 5e-4, batch 64",
+        ),
+        Task(
+            "digits_cnn_adam_b16",
+            "adam",
+            "accuracy",
+            300,
+            16,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (8th round): digits 8x8, CNN without normalisation, Adam, batch 16",
+        ),
     ]
 }
 
@@ -900,6 +985,17 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "friedman2_raw_adam_b64",
         ],
     ),
+    8: (
+        "held out; added after the knee was lowered for small-batch momentum SGD",
+        [
+            "mnist1d_ln_mlp_sgd_b32",
+            "digits_resmlp_sgd_b16",
+            "friedman3_sgd_b32",
+            "mnist1d_cnn_plain_sgd_b32",
+            "digits_cnn_bn_nesterov_b64",
+            "digits_cnn_adam_b16",
+        ],
+    ),
 }
 # Every task belongs to exactly one round, or the report's "By round" table silently drops it.
 assert sorted(n for _, names in ROUNDS.values() for n in names) == sorted(TASKS), "tasks.ROUNDS"
@@ -911,6 +1007,8 @@ assert sorted(n for _, names in ROUNDS.values() for n in names) == sorted(TASKS)
 def make_optimizer(task: Task, params: Iterator[Tensor], lr: float) -> torch.optim.Optimizer:
     if task.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    if task.optimizer == "sgd_plain":
+        return torch.optim.SGD(params, lr=lr)
     if task.optimizer == "nesterov":
         return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     if task.optimizer == "adam":
@@ -918,6 +1016,25 @@ def make_optimizer(task: Task, params: Iterator[Tensor], lr: float) -> torch.opt
     if task.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr)
     return torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+
+
+def run_metadata(task: Task) -> dict[str, object]:
+    """What ``lrfinder.lr_find`` records about the task's optimizer and batch (the suggestion's
+    small-batch SGD correction reads it): the cached curves keep only the losses."""
+    optimizer = make_optimizer(task, iter([torch.zeros(1, requires_grad=True)]), 1e-3)
+    group = optimizer.param_groups[0]
+    hyper = {
+        key: (list(value) if isinstance(value, tuple) else value)
+        for key, value in group.items()
+        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov")
+    }
+    return {
+        "framework": "torch",
+        "optimizer": type(optimizer).__name__,
+        "optimizer_hyperparameters": hyper,
+        "batch_size": task.batch_size,
+        "accumulation_steps": 1,
+    }
 
 
 def batches(task: Task, seed: int) -> Iterator[tuple[Tensor, Tensor]]:

@@ -306,6 +306,34 @@ class TestSemantics:
         assert result.metadata["batch_size"] == 32
         assert result.metadata["device"] == "cpu"
 
+    @pytest.mark.parametrize("kind", ["list", "generator"])
+    def test_batch_size_of_data_without_a_batch_size(self, kind):
+        """A list's first batch, or the first batch a generator yields, gives the batch size."""
+        model, opt, loader = classification_setup(bn=False)
+        batches = list(loader)
+        data = batches if kind == "list" else (b for b in batches * 2)
+
+        result = lrfinder.lr_find(model, opt, data, F.cross_entropy, num_steps=10)
+
+        assert result.metadata["batch_size"] == 32
+
+    def test_small_batch_momentum_sgd_lowers_the_knee(self):
+        """SGD with momentum at batch 16: the suggestion is the knee x10**-0.5, and says so."""
+        seed_everything()
+        X = torch.randn(512, 8)
+        y = (X[:, 0] + X[:, 1] > 0).long()
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True
+        )
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy)
+
+        curve_only = lrfinder.suggest.knee(result.lrs, result.losses).lr
+        np.testing.assert_allclose(result.suggestion, curve_only * 10**-0.5, rtol=1e-12)
+        assert result.suggest().note == "x0.32 for SGD at batch 16"
+
 
 class TestBadArguments:
     def test_optimizer_of_another_model(self):

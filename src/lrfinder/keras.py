@@ -396,9 +396,21 @@ def _metadata(
         "model": type(model).__name__,
         "num_parameters": int(model.count_params()),
         "optimizer": type(inner).__name__,
+        "optimizer_hyperparameters": _hyperparameters(inner),
         "loss_scaling": inner is not optimizer,
         "dtype_policy": str(model.dtype_policy.name),
         "batch_size": batch_size,
         "accumulation_steps": accumulation,
         "lr_schedule_replaced": not isinstance(inner._learning_rate, keras.Variable),
     }
+
+
+def _hyperparameters(optimizer: Any) -> dict[str, Any]:
+    """The optimizer's plain-number settings (``momentum`` feeds the small-batch SGD
+    correction of the suggestion, :mod:`lrfinder.batch_noise`)."""
+    found = {}
+    for name in ("momentum", "nesterov", "weight_decay", "beta_1", "beta_2", "epsilon"):
+        value = getattr(optimizer, name, None)
+        if isinstance(value, (bool, int, float)):
+            found[name] = value
+    return found

@@ -192,7 +192,10 @@ class MultiRunResult(RangeTestResult):
                 raise NotEnoughPointsError(msg) from None
         lr = _log_quantile(lrs, 0.5)
         index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
-        return Suggestion(lr=lr, index=index, method=method)
+        # Each run's suggestion is already corrected for its setup (lrfinder.batch_noise).
+        notes = {s.note for s in self.suggestions(method, **kwargs) if s is not None}
+        note = notes.pop() if len(notes) == 1 else ""
+        return Suggestion(lr=lr, index=index, method=method, note=note)
 
     def _readable_lrs(self, method: str | None, **kwargs: Any) -> list[float]:
         """The suggestions to aggregate: those of the runs whose loss clearly descended.

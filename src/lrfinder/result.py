@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from . import diagnostics
 from ._version import __version__
+from .batch_noise import correction
 from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
 from .ladder import MODES
 from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
@@ -107,20 +108,31 @@ class RangeTestResult:
     def suggest(self, method: str | None = None, **kwargs: Any) -> Suggestion:
         """Returns the suggestion of the rule ``method`` (default: :attr:`method`).
 
-        ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`.
+        ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`. For
+        momentum SGD at an effective batch of 32 or less, ``knee`` is lowered by half a decade
+        and the suggestion's ``note`` says so (:mod:`lrfinder.batch_noise` has the evidence).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.
             NotEnoughPointsError: If the curve has fewer than 3 usable points.
         """
-        rule = get_suggester(method or self.method)
-        if not kwargs and method in (None, self.method):
+        name = method or self.method
+        rule = get_suggester(name)
+        if not kwargs and name == self.method:
             return self._default_suggestion
-        return rule(self.lrs, self.losses, **kwargs)
+        return self._corrected(rule(self.lrs, self.losses, **kwargs))
 
     @cached_property
     def _default_suggestion(self) -> Suggestion:
-        return get_suggester(self.method)(self.lrs, self.losses)
+        return self._corrected(get_suggester(self.method)(self.lrs, self.losses))
+
+    def _corrected(self, suggestion: Suggestion) -> Suggestion:
+        factor, note = correction(suggestion.method, self.metadata)
+        if factor == 1.0:
+            return suggestion
+        curve = self.curve or prepare_curve(self.lrs, self.losses)
+        adjusted = curve.suggestion(suggestion.lr * factor, suggestion.method)
+        return Suggestion(adjusted.lr, adjusted.index, adjusted.method, note)
 
     @property
     def suggestion(self) -> float:
@@ -156,7 +168,9 @@ class RangeTestResult:
         lines = [f"range test: {len(self.lrs)} steps, stopped: {self.stop_reason}"]
         try:
             low, high = self.lr_range
-            lines.append(f"suggested lr ({self.method}): {self.suggestion:.3g}")
+            best = self.suggest()
+            how = f"{best.method}, {best.note}" if best.note else best.method
+            lines.append(f"suggested lr ({how}): {best.lr:.3g}")
             lines.append(f"lr range for cyclical schedules: {low:.3g} .. {high:.3g}")
         except LRFinderError as error:
             lines.append(f"no suggestion: {error}")

@@ -59,17 +59,21 @@ class Suggestion:
         lr: The suggested learning rate.
         index: Index of the recorded rung nearest to ``lr`` (in log space), for marking the curve.
         method: Name of the rule that produced it.
+        note: How the rule's reading was adjusted, if it was (see :mod:`lrfinder.batch_noise`);
+            empty otherwise.
     """
 
     lr: float
     index: int
     method: str
+    note: str = ""
 
     def __float__(self) -> float:
         return self.lr
 
     def __repr__(self) -> str:
-        return f"Suggestion(lr={self.lr:.3g}, index={self.index}, method={self.method!r})"
+        note = f", note={self.note!r}" if self.note else ""
+        return f"Suggestion(lr={self.lr:.3g}, index={self.index}, method={self.method!r}{note})"
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,20 @@ def lr_find(
         _restore(state, error)
         raise
     _restore(state, None)
+    _fill_in_batch_size(result.metadata, trainer.first_batch_size)
     return result
+
+
+def _fill_in_batch_size(metadata: dict[str, Any], seen: int | None) -> None:
+    """Records the batch size seen in the run when the data did not declare one (a generator):
+    the suggestion's small-batch SGD correction reads it (:mod:`lrfinder.batch_noise`)."""
+    if metadata.get("batch_size") is not None or seen is None:
+        return
+    metadata["batch_size"] = seen
+    world = metadata.get("world_size")
+    accumulation = metadata.get("accumulation_steps", 1)
+    if isinstance(world, int) and isinstance(accumulation, int):
+        metadata["global_batch_size"] = seen * accumulation * world
 
 
 def _restore(state: TrainingState, error: BaseException | None) -> None:
@@ -296,6 +309,7 @@ class _Trainer:
         self.scaler = scaler
         self.max_grad_norm = max_grad_norm
         self.checked = False
+        self.first_batch_size: int | None = None
 
     def step(self, lr: float) -> Any:
         self._set_lr(lr)
@@ -303,6 +317,8 @@ class _Trainer:
         total: torch.Tensor | None = None
         for micro in range(self.accumulation_steps):
             batch = _to_device(self.stream.next(), self.device)
+            if self.first_batch_size is None:
+                self.first_batch_size = _examples_in(batch)
             # DDP: all-reduce gradients once per update, on the last micro-batch, as training does.
             last = micro == self.accumulation_steps - 1
             no_sync = getattr(self.model, "no_sync", None)
@@ -537,6 +553,29 @@ def _to_device(batch: Any, device: torch.device) -> Any:
     return batch
 
 
+def _batch_size(data: Any) -> int | None:
+    """Examples per batch: a DataLoader's ``batch_size``, else the size of a list's first batch
+    (read without drawing from the data); None when neither says."""
+    size = getattr(data, "batch_size", None)
+    if isinstance(size, int):
+        return size
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)) and len(data) > 0:
+        return _examples_in(data[0])
+    return None
+
+
+def _examples_in(batch: Any) -> int | None:
+    """The leading dimension of the first tensor in a batch (tuple, list or dict)."""
+    items = batch.values() if isinstance(batch, Mapping) else batch
+    if torch.is_tensor(items):
+        return int(items.shape[0]) if items.dim() else None
+    if isinstance(items, Iterable) and not isinstance(items, (str, bytes)):
+        for item in items:
+            if torch.is_tensor(item) and item.dim():
+                return int(item.shape[0])
+    return None
+
+
 def _losses_to_floats(values: Sequence[Any]) -> list[float]:
     """One host-device transfer for a whole chunk of 0-d loss tensors."""
     if all(torch.is_tensor(v) for v in values):
@@ -567,7 +606,7 @@ def _metadata(
         "optimizer": type(optimizer).__name__,
         "optimizer_hyperparameters": hyper,
         "param_groups": len(optimizer.param_groups),
-        "batch_size": getattr(data, "batch_size", None),
+        "batch_size": _batch_size(data),
         "accumulation_steps": accumulation_steps,
         "amp": autocast is not contextlib.nullcontext,
         "device": str(device),

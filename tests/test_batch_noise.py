@@ -1,0 +1,136 @@
+"""Tests for lrfinder.batch_noise: the knee is lowered half a decade for small-batch momentum SGD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lrfinder import RangeTestResult, load
+from lrfinder.batch_noise import (
+    SMALL_BATCH_SGD_FACTOR,
+    correction,
+    effective_batch,
+    small_batch_sgd,
+)
+from lrfinder.multirun import aggregate
+from lrfinder.suggest import knee, steepest
+
+LRS = np.logspace(-6, 0, 61)
+LOSSES = 2.0 - np.tanh(np.log10(LRS) + 3.0) + np.exp(3.0 * (np.log10(LRS) + 0.5))
+
+
+def sgd(batch_size, momentum=0.9, **extra):
+    return {
+        "optimizer": "SGD",
+        "optimizer_hyperparameters": {"momentum": momentum},
+        "batch_size": batch_size,
+        "accumulation_steps": 1,
+        **extra,
+    }
+
+
+def result_with(metadata, lrs=LRS, losses=LOSSES):
+    return RangeTestResult(
+        lrs, losses, "completed", lrs[0], lrs[-1], len(lrs), "exp", metadata=metadata
+    )
+
+
+class TestSmallBatchSGD:
+    @pytest.mark.parametrize(
+        ("metadata", "expected"),
+        [
+            (sgd(16), True),
+            (sgd(32), True),
+            (sgd(33), False),
+            (sgd(64), False),
+            (sgd(8, accumulation_steps=4), True),  # 32 examples per update
+            (sgd(16, accumulation_steps=4), False),  # 64 examples per update
+            (sgd(4, global_batch_size=16), True),  # torch.distributed: the global batch counts
+            (sgd(16, global_batch_size=128), False),
+            (sgd(16, momentum=0.0), False),  # plain SGD: not measured, left alone
+            ({"optimizer": "SGD", "batch_size": 16}, False),  # momentum unknown
+            ({**sgd(16), "optimizer": "Adam"}, False),
+            ({**sgd(16), "optimizer": "AdamW"}, False),
+            ({"optimizer": "SGD", "optimizer_hyperparameters": {"momentum": 0.9}}, False),
+            (sgd(True), False),  # a bool is not a batch size
+            ({}, False),
+        ],
+    )
+    def test_which_setups_count(self, metadata, expected):
+        """Only momentum SGD at an effective batch of 32 or less counts."""
+        assert small_batch_sgd(metadata) is expected
+
+    def test_effective_batch(self):
+        """Batch x accumulation, or the global batch when torch.distributed recorded one."""
+        assert effective_batch(sgd(8, accumulation_steps=4)) == 32
+        assert effective_batch(sgd(8, accumulation_steps=4, global_batch_size=64)) == 64
+        assert effective_batch({"optimizer": "SGD"}) is None
+
+    def test_only_the_knee_is_corrected(self):
+        """The factor was measured for knee; other rules get (1, '')."""
+        assert correction("knee", sgd(16)) == (SMALL_BATCH_SGD_FACTOR, "x0.32 for SGD at batch 16")
+        assert correction("steepest", sgd(16)) == (1.0, "")
+        assert correction("knee", sgd(64)) == (1.0, "")
+
+
+class TestResultSuggestion:
+    def test_lowers_the_knee_half_a_decade_and_says_so(self):
+        """result.suggestion is the knee times 10**-0.5, with a note; the bare rule is not."""
+        plain = knee(LRS, LOSSES).lr
+        result = result_with(sgd(16))
+
+        suggestion = result.suggest()
+        np.testing.assert_allclose(suggestion.lr, plain * 10**-0.5, rtol=1e-12)
+        assert suggestion.note == "x0.32 for SGD at batch 16"
+        assert result.suggestion == suggestion.lr
+        assert "suggested lr (knee, x0.32 for SGD at batch 16): " in result.summary()
+
+    def test_same_through_every_way_of_asking_for_the_knee(self):
+        """suggest(), suggest('knee') and suggest('knee', skip_start=0) agree."""
+        result = result_with(sgd(16))
+
+        lrs = {
+            result.suggest().lr,
+            result.suggest("knee").lr,
+            result.suggest("knee", skip_start=0).lr,
+        }
+
+        assert len(lrs) == 1
+
+    def test_leaves_other_setups_and_rules_alone(self):
+        """Adam, a batch of 64 and the steepest rule keep the curve's own reading."""
+        assert result_with(sgd(64)).suggestion == knee(LRS, LOSSES).lr
+        assert result_with({**sgd(16), "optimizer": "Adam"}).suggestion == knee(LRS, LOSSES).lr
+        assert result_with(sgd(16)).suggest("steepest") == steepest(LRS, LOSSES)
+        assert result_with({}).suggest().note == ""
+
+    def test_stays_inside_the_swept_range(self):
+        """A suggestion near the start is clipped to the first rung, not moved below the sweep."""
+        lrs = np.logspace(-3, 1, 41)
+        noise = 0.01 * np.random.default_rng(0).standard_normal(lrs.size)
+        losses = 1.0 + noise + np.where(np.log10(lrs) > -2.8, 5 * (np.log10(lrs) + 2.8), 0.0)
+        assert knee(lrs, losses).lr * 10**-0.5 < lrs[0]  # the climb comes 2.5x above the start
+
+        suggestion = result_with(sgd(16), lrs, losses).suggest()
+
+        assert suggestion.lr == lrs[0]
+        assert suggestion.index == 0
+
+    def test_survives_save_and_load(self, tmp_path):
+        """The metadata travels with the saved result, and so does the correction."""
+        result = result_with(sgd(16))
+
+        again = load(result.save(tmp_path / "run.json"))
+
+        assert again.suggest() == result.suggest()
+
+    def test_several_runs_aggregate_the_corrected_suggestions(self):
+        """runs=N: the median of the runs' corrected suggestions, with their note."""
+        runs = [result_with(sgd(16), LRS, LOSSES * scale) for scale in (1.0, 1.1, 1.2)]
+
+        combined = aggregate(runs)
+
+        assert combined.suggest().note == "x0.32 for SGD at batch 16"
+        np.testing.assert_allclose(
+            combined.suggestion, np.median([r.suggestion for r in runs]), rtol=1e-9
+        )
