@@ -46,6 +46,11 @@ Tasks (optimizer in brackets):
   out, eighth round: added after the knee was lowered half a decade for momentum SGD at batches
   of 32 or less (a change made after reading rounds 0-7), scored once: three tasks the change
   applies to, and three next to it that it leaves alone (plain SGD, batch 64, Adam)
+* ``cancer_mlp_rmsprop_b16``, ``digits_cnn_bn_adam_b32``, ``mnist1d_resmlp_sgd_b16``,
+  ``friedman_adamw_b16``, ``mnist1d_cnn_adam_b64``, ``digits_dropout_sgd_b128`` - held out, ninth
+  round: added after the small-batch correction was extended to every optimizer (a change made
+  after reading round 8), scored once: four tasks at batch 16-32 and two controls at 64 and 128
+  [RMSprop; Adam; SGD + momentum; AdamW; Adam; SGD + momentum]
 """
 
 from __future__ import annotations
@@ -925,6 +930,73 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (8th round): digits 8x8, CNN without normalisation, Adam, batch 16",
         ),
+        Task(
+            "cancer_mlp_rmsprop_b16",
+            "rmsprop",
+            "accuracy",
+            200,
+            16,
+            cancer_data,
+            functools.partial(mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (9th round): breast-cancer tabular, MLP, RMSprop, batch 16",
+        ),
+        Task(
+            "digits_cnn_bn_adam_b32",
+            "adam",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (9th round): digits 8x8, CNN + BatchNorm, Adam, batch 32",
+        ),
+        Task(
+            "mnist1d_resmlp_sgd_b16",
+            "sgd",
+            "accuracy",
+            400,
+            16,
+            mnist1d_data,
+            functools.partial(residual_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (9th round): MNIST-1D, residual MLP, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "friedman_adamw_b16",
+            "adamw",
+            "loss",
+            300,
+            16,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (9th round): Friedman #1 regression, MLP, MSE, AdamW, batch 16",
+        ),
+        Task(
+            "mnist1d_cnn_adam_b64",
+            "adam",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (9th round): MNIST-1D, 1-D CNN, Adam, batch 64",
+        ),
+        Task(
+            "digits_dropout_sgd_b128",
+            "sgd",
+            "accuracy",
+            300,
+            128,
+            digits_flat_data,
+            functools.partial(dropout_mlp, inputs=64, outputs=10),
+            _cross_entropy,
+            "held out (9th round): digits 8x8 flattened, MLP with dropout 0.3, SGD momentum 0.9, "
+            "batch 128",
+        ),
     ]
 }
 
@@ -986,7 +1058,7 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         ],
     ),
     8: (
-        "held out; added after the knee was lowered for small-batch momentum SGD",
+        "held out; then read to extend the small-batch correction to every optimizer",
         [
             "mnist1d_ln_mlp_sgd_b32",
             "digits_resmlp_sgd_b16",
@@ -994,6 +1066,17 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "mnist1d_cnn_plain_sgd_b32",
             "digits_cnn_bn_nesterov_b64",
             "digits_cnn_adam_b16",
+        ],
+    ),
+    9: (
+        "held out; added after the small-batch correction was extended to every optimizer",
+        [
+            "cancer_mlp_rmsprop_b16",
+            "digits_cnn_bn_adam_b32",
+            "mnist1d_resmlp_sgd_b16",
+            "friedman_adamw_b16",
+            "mnist1d_cnn_adam_b64",
+            "digits_dropout_sgd_b128",
         ],
     ),
 }
@@ -1020,7 +1103,7 @@ def make_optimizer(task: Task, params: Iterator[Tensor], lr: float) -> torch.opt
 
 def run_metadata(task: Task) -> dict[str, object]:
     """What ``lrfinder.lr_find`` records about the task's optimizer and batch (the suggestion's
-    small-batch SGD correction reads it): the cached curves keep only the losses."""
+    small-batch correction reads it): the cached curves keep only the losses."""
     optimizer = make_optimizer(task, iter([torch.zeros(1, requires_grad=True)]), 1e-3)
     group = optimizer.param_groups[0]
     hyper = {

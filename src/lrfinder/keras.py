@@ -406,8 +406,7 @@ def _metadata(
 
 
 def _hyperparameters(optimizer: Any) -> dict[str, Any]:
-    """The optimizer's plain-number settings (``momentum`` feeds the small-batch SGD
-    correction of the suggestion, :mod:`lrfinder.batch_noise`)."""
+    """The optimizer's plain-number settings, as the torch adapter records them."""
     found = {}
     for name in ("momentum", "nesterov", "weight_decay", "beta_1", "beta_2", "epsilon"):
         value = getattr(optimizer, name, None)

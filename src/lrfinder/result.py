@@ -108,9 +108,10 @@ class RangeTestResult:
     def suggest(self, method: str | None = None, **kwargs: Any) -> Suggestion:
         """Returns the suggestion of the rule ``method`` (default: :attr:`method`).
 
-        ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`. For
-        momentum SGD at an effective batch of 32 or less, ``knee`` is lowered by half a decade
-        and the suggestion's ``note`` says so (:mod:`lrfinder.batch_noise` has the evidence).
+        ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`. When
+        ``metadata`` says each update saw 32 examples or fewer, ``knee`` is lowered by half a
+        decade and the suggestion's ``note`` says so (:mod:`lrfinder.batch_noise` has the
+        evidence).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.

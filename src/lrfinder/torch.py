@@ -243,7 +243,7 @@ def lr_find(
 
 def _fill_in_batch_size(metadata: dict[str, Any], seen: int | None) -> None:
     """Records the batch size seen in the run when the data did not declare one (a generator):
-    the suggestion's small-batch SGD correction reads it (:mod:`lrfinder.batch_noise`)."""
+    the suggestion's small-batch correction reads it (:mod:`lrfinder.batch_noise`)."""
     if metadata.get("batch_size") is not None or seen is None:
         return
     metadata["batch_size"] = seen
