@@ -84,7 +84,9 @@ class TestRunCommand:
         assert lines[0] == f"lrfinder run: {setup_file}:factory"
         assert lines[1] == "Linear (5 parameters), SGD, batch 16, device cpu"
         assert lines[2].startswith("range test: ")
-        assert lines[4].startswith(f"suggested lr ({lrfinder.DEFAULT_METHOD}): ")
+        assert lines[4].startswith(
+            f"suggested lr ({lrfinder.DEFAULT_METHOD}, x0.32 for batch 16): "
+        )
         assert lines[-2:] == [
             f"wrote {out / 'lrfinder-run.json'}",
             f"wrote {out / 'lrfinder-run.png'}",

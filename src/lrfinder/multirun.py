@@ -323,7 +323,7 @@ class MultiRunResult(RangeTestResult):
             low, high = self.suggestion_interval
             q_low, q_high = (round(100 * q) for q in self.quantiles)
             per_run = ", ".join("-" if s is None else f"{s.lr:.3g}" for s in self.suggestions())
-            lines.append(f"suggested lr ({self.method}, median of runs): {lr:.3g}")
+            lines.append(f"suggested lr ({_median_source(self)}): {lr:.3g}")
             lines.append(f"runs' suggestions {q_low}%-{q_high}%: {low:.3g} .. {high:.3g}")
             lines.append(f"each run: {per_run}")
             range_low, range_high = self.lr_range
@@ -622,8 +622,14 @@ def _mark_spread(
             color=colour,
             ms=9,
             zorder=5,
-            label=f"suggested lr = {lr:.2g} ({result.method}, median of runs)",
+            label=f"suggested lr = {lr:.2g} ({_median_source(result)})",
         )
+
+
+def _median_source(result: MultiRunResult) -> str:
+    """``"knee, median of runs"``, plus the suggestion's note if it has one."""
+    note = result.suggest().note
+    return f"{result.method}, median of runs" + (f", {note}" if note else "")
 
 
 def _mark_rule(ax: Axes, result: MultiRunResult, median: NDArray[np.float64], method: str) -> None:

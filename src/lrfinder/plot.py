@@ -96,7 +96,8 @@ def plot_result(
 
 def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> None:
     try:
-        lr = result.suggestion
+        suggestion = result.suggest()
+        lr = suggestion.lr
         low, high = result.lr_range
     except LRFinderError:
         return
@@ -116,7 +117,7 @@ def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> Non
         color=_SUGGESTION_COLOUR,
         ms=9,
         zorder=5,
-        label=f"suggested lr = {lr:.2g} ({result.method})",
+        label=f"suggested lr = {lr:.2g} ({suggestion.source})",
     )
 
 

@@ -170,8 +170,7 @@ class RangeTestResult:
         try:
             low, high = self.lr_range
             best = self.suggest()
-            how = f"{best.method}, {best.note}" if best.note else best.method
-            lines.append(f"suggested lr ({how}): {best.lr:.3g}")
+            lines.append(f"suggested lr ({best.source}): {best.lr:.3g}")
             lines.append(f"lr range for cyclical schedules: {low:.3g} .. {high:.3g}")
         except LRFinderError as error:
             lines.append(f"no suggestion: {error}")

@@ -71,6 +71,11 @@ class Suggestion:
     def __float__(self) -> float:
         return self.lr
 
+    @property
+    def source(self) -> str:
+        """The rule's name and the note, for labels: ``"knee, x0.32 for batch 16"``."""
+        return f"{self.method}, {self.note}" if self.note else self.method
+
     def __repr__(self) -> str:
         note = f", note={self.note!r}" if self.note else ""
         return f"Suggestion(lr={self.lr:.3g}, index={self.index}, method={self.method!r}{note})"
