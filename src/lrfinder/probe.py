@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from .batch_noise import SMALL_BATCH_FACTOR, small_batch
 from .errors import check_int, check_positive_finite, check_real
 
 if TYPE_CHECKING:
@@ -256,11 +257,18 @@ def refine(
 
 
 def _floor_lr(result: RangeTestResult) -> float:
-    """The lr at the curve's floor: past it the range test saw the loss rise (or spike)."""
+    """The lr at the curve's floor: past it the range test saw the loss rise (or spike).
+
+    At small batches the test reads stability too high (:mod:`lrfinder.batch_noise`), and short
+    probes above the corrected suggestion would undo the correction; so the same factor lowers
+    this cap (never below the suggestion)."""
     curve = result.curve
     if curve is None:
         return float(result.lrs[-1])
-    return max(float(curve.lrs[curve.floor_index]), float(result.suggestion))
+    floor = float(curve.lrs[curve.floor_index])
+    if small_batch(result.metadata):
+        floor *= SMALL_BATCH_FACTOR
+    return max(floor, float(result.suggestion))
 
 
 def _any_learned(losses: list[float], start_loss: float) -> bool:
