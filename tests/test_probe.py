@@ -122,6 +122,20 @@ class TestRefine:
         assert max(t.lr for t in refined.trials) == floor
         assert refined.lr == floor
 
+    def test_at_small_batches_the_cap_is_lowered_like_the_suggestion(self):
+        """Batch 16: no probe runs above the floor x10**-0.5 (or the suggestion, if higher)."""
+        lrs, losses = truncate_at_blowup(ladder(), CURVES[0].losses(ladder()))
+        result = RangeTestResult(
+            lrs, losses, "diverged", 1e-7, 10.0, 100, "exp", metadata={"batch_size": 16}
+        )
+        floor = result.curve.lrs[result.curve.floor_index]
+        cap = max(floor * 10**-0.5, result.suggestion)
+
+        refined = refine(result, bowl(best=10.0), budget_steps=110)
+
+        assert cap < floor
+        np.testing.assert_allclose(max(t.lr for t in refined.trials), cap, rtol=1e-12)
+
     def test_rejects_a_non_callable_probe(self):
         """A probe that is not callable is named in a TypeError."""
         with pytest.raises(TypeError) as excinfo:

@@ -46,10 +46,10 @@ def refine_setup(
 ) -> Refinement:
     """Runs :func:`lrfinder.probe.refine` with probes built from ``factory``.
 
-    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 42 tasks, a budget of half a
-    training run): 22.4% excess loss with probes against 54.5% for the suggestion alone on the
-    loss tasks, but 4.51 accuracy points against 3.42 on the accuracy tasks: short probes on a
-    small validation set favour high rates (see ``docs/quality.md``).
+    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 48 tasks, a budget of half a
+    training run): 24.7% excess loss with probes against 59.9% for the suggestion alone on the
+    loss tasks, and about even on the accuracy tasks (3.29 points against 3.03): short probes on
+    a small validation set favour high rates (see ``docs/quality.md``).
 
     Args:
         factory: A function with no arguments returning a setup with ``val_data`` (see
