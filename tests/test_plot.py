@@ -7,6 +7,7 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import lrfinder  # noqa: E402
 from lrfinder import RangeTestResult  # noqa: E402
 
 
@@ -44,6 +45,21 @@ class TestPlot:
         )
         assert marker.get_xdata()[0] == result.suggestion
         assert marker.get_label() == f"suggested lr = {result.suggestion:.2g} ({result.method})"
+
+    def test_an_adjusted_suggestion_also_shows_the_curves_reading(self, result):
+        """At batch 16 the marker is the corrected suggestion; a hollow one marks the knee."""
+        result.metadata["batch_size"] = 16
+        ax = result.plot()
+
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        read = lrfinder.suggest.knee(result.lrs, result.losses).lr
+        marker = lines[
+            f"suggested lr = {result.suggestion:.2g} ({result.method}, x0.32 for batch 16)"
+        ]
+        hollow = lines[f"{result.method} read from the curve = {read:.2g}"]
+        assert marker.get_xdata()[0] == result.suggestion
+        assert hollow.get_xdata()[0] == read
+        assert result.suggestion < read
 
     def test_shades_the_range(self, result):
         """The cyclical range is shaded between its two bounds."""

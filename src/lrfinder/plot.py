@@ -119,6 +119,21 @@ def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> Non
         zorder=5,
         label=f"suggested lr = {lr:.2g} ({suggestion.source})",
     )
+    if suggestion.note:  # adjusted for the setup (lrfinder.batch_noise): show the curve's reading
+        from .suggest import get_suggester
+
+        read = get_suggester(suggestion.method)(result.lrs, result.losses).lr
+        ax.plot(
+            [read],
+            [_smoothed_at(result, read)],
+            "o",
+            mfc="none",
+            mec=_SUGGESTION_COLOUR,
+            mew=1.5,
+            ms=9,
+            zorder=5,
+            label=f"{suggestion.method} read from the curve = {read:.2g}",
+        )
 
 
 def _mark_rule(ax: Axes, result: RangeTestResult, method: str) -> None:
