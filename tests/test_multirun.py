@@ -97,25 +97,27 @@ class TestMultiRunResult:
         assert (low, high) == pytest.approx(tuple(np.exp(np.quantile(logs, [0.1, 0.9]))), rel=1e-9)
         assert result.spread_decades == pytest.approx(math.log10(high / low), rel=1e-12)
 
-    def test_runs_that_never_descend_are_left_out_when_others_descend(self):
-        """A run with a flat loss carries no reading of a descent: while any run descends, only
-        the descending runs' suggestions are aggregated."""
+    def test_runs_that_never_descend_still_count_and_are_named(self):
+        """A flat run's suggestion (its climb) counts in the median like any other; the
+        warnings name the runs that never descended."""
         flat = RangeTestResult(LRS, np.ones(LRS.size), "completed", 1e-6, 1.0, 61, "exp", "minimum")
         assert not flat.curve.clearly_descends
         assert bowl(-2.0).curve.clearly_descends
+        runs = [bowl(-2.0), flat, flat, bowl(-3.0)]
 
-        result = MultiRunResult([bowl(-2.0), flat, flat, bowl(-3.0)])
+        result = MultiRunResult(runs)
 
-        assert result.suggestion == pytest.approx(10**-3.5, rel=1e-12)
-        assert result.suggestion_interval[1] <= 10**-3.0 * (1 + 1e-12)
+        every = np.log([run.suggestion for run in runs])
+        assert result.suggestion == pytest.approx(float(np.exp(np.median(every))), rel=1e-12)
         assert (
-            "2 of 4 runs never clearly descended (runs 1, 2); the suggestion reads the runs "
-            "that did."
+            "2 of 4 runs never clearly descended (runs 1, 2): those give only where the loss "
+            "starts to climb, an upper bound, and the runs disagree on whether the model learns "
+            "within the test. Check the suggestion with lrfinder.verify or probes."
         ) in result.warnings
 
     def test_a_flat_median_does_not_contradict_runs_that_descend(self):
-        """When most runs are flat the median curve is too, but the suggestion reads the runs
-        that descend: no warning may claim it is the median's climb."""
+        """When most runs are flat the median curve is too, but the suggestion is the median of
+        the runs' readings: no warning may claim it is the median curve's climb."""
         flat = RangeTestResult(LRS, np.ones(LRS.size), "completed", 1e-6, 1.0, 61, "exp", "minimum")
 
         result = MultiRunResult([bowl(-2.0), flat, flat])

@@ -166,8 +166,8 @@ class MultiRunResult(RangeTestResult):
         """Returns the aggregate suggestion: the median of the runs' suggestions in ``log(lr)``.
 
         ``index`` is the rung of :attr:`lrs` nearest to it. Runs that gave no suggestion are
-        left out (and :attr:`warnings` says so), and so are the runs whose loss never clearly
-        descended when any run's did (they carry no reading of the descent).
+        left out (and :attr:`warnings` says so); every other run counts (see
+        :meth:`_readable_lrs` for the measurements behind that).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.
@@ -198,27 +198,22 @@ class MultiRunResult(RangeTestResult):
         return Suggestion(lr=lr, index=index, method=method, note=note)
 
     def _readable_lrs(self, method: str | None, **kwargs: Any) -> list[float]:
-        """The suggestions to aggregate: those of the runs whose loss clearly descended.
+        """The suggestions to aggregate: every run's that gave one.
 
-        A run that never clearly descended carries no reading of a descent, only where its loss
-        starts to climb (the default rule's fallback; other rules read noise there). If any run
-        shows a descent, the model does learn within the test and the descent is what to read:
-        mixing in the climbs would drag the median up past the descending runs' floors (on the
-        noisy Friedman regression of the quality benchmark, where 2 to 4 of 5 runs pass the
-        descent test, from 3.8% to 336% excess loss). So the descending runs' suggestions count;
-        when no run descends, all of them do.
+        A run that never clearly descended suggests only where its loss starts to climb (the
+        default rule's fallback), an upper bound. Until the small-batch correction
+        (:mod:`lrfinder.batch_noise`), such climbs dragged the median of a noisy regression's runs
+        past the floor of the runs that descended, so only the descending runs were read when
+        any descended. With the correction that filter did more harm than good on the quality
+        benchmark (48 tasks, ``benchmarks/RUNS.md``): on curves that barely descend, the one run
+        that happened to descend decided (a small-batch regression 18% -> 294% excess loss, an
+        Adam CNN 0.8 -> 10.9 points), and the plain median of all runs did better on average
+        (accuracy 4.2 -> 2.7 points, loss 61% -> 37%; worse on one noisy regression, 74% -> 205%).
         """
-        found = [
-            (s.lr, _descends(run))
-            for s, run in zip(self.suggestions(method, **kwargs), self._runs, strict=True)
-            if s is not None
-        ]
-        descending = [lr for lr, descends in found if descends]
-        return descending or [lr for lr, _ in found]
+        return [s.lr for s in self.suggestions(method, **kwargs) if s is not None]
 
     def interval(self, method: str | None = None, **kwargs: Any) -> tuple[float, float]:
-        """Returns the :attr:`quantiles` of the runs' suggestions by ``method``, in ``log(lr)``
-        (of the runs whose loss clearly descended, when any did: see :meth:`suggest`)."""
+        """Returns the :attr:`quantiles` of the runs' suggestions by ``method``, in ``log(lr)``."""
         lrs = self._readable_lrs(method, **kwargs)
         if not lrs:
             self.suggest(method, **kwargs)  # raises the explanatory NotEnoughPointsError
@@ -242,8 +237,9 @@ class MultiRunResult(RangeTestResult):
         """The median curve's warnings, then the ones only several runs can show."""
         found = list(super().warnings)
         if any(_descends(run) for run in self._runs):
-            # The median curve may look flat while some runs descend; the suggestion then reads
-            # those runs, not the median's climb (`_runs_without_descent` says so instead).
+            # The median curve may look flat while some runs descend; the suggestion is the
+            # median of the runs' own readings, not the median curve's climb
+            # (`_runs_without_descent` says which runs gave only a climb).
             flat_median = no_descent(self)
             found = [message for message in found if message != flat_median]
         for check in (
@@ -285,7 +281,9 @@ class MultiRunResult(RangeTestResult):
         if flat and len(flat) < len(self._runs):
             return (
                 f"{len(flat)} of {len(self._runs)} runs never clearly descended (runs "
-                f"{', '.join(map(str, flat))}); the suggestion reads the runs that did."
+                f"{', '.join(map(str, flat))}): those give only where the loss starts to climb, "
+                "an upper bound, and the runs disagree on whether the model learns within the "
+                "test. Check the suggestion with lrfinder.verify or probes."
             )
         return None
 
