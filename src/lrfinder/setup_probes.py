@@ -46,9 +46,9 @@ def refine_setup(
 ) -> Refinement:
     """Runs :func:`lrfinder.probe.refine` with probes built from ``factory``.
 
-    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 48 tasks, a budget of half a
-    training run): 24.7% excess loss with probes against 59.9% for the suggestion alone on the
-    loss tasks, and about even on the accuracy tasks (3.29 points against 3.03): short probes on
+    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 54 tasks, a budget of half a
+    training run): 23.4% excess loss with probes against 55.0% for the suggestion alone on the
+    loss tasks, and about even on the accuracy tasks (3.90 points against 3.78): short probes on
     a small validation set favour high rates (see ``docs/quality.md``).
 
     Args:
