@@ -167,7 +167,7 @@ class MultiRunResult(RangeTestResult):
 
         ``index`` is the rung of :attr:`lrs` nearest to it. Runs that gave no suggestion are
         left out (and :attr:`warnings` says so); every other run counts (see
-        :meth:`_readable_lrs` for the measurements behind that).
+        :meth:`_suggested_lrs` for the measurements behind that).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.
@@ -183,7 +183,7 @@ class MultiRunResult(RangeTestResult):
         return self._aggregate(self.method)
 
     def _aggregate(self, method: str, **kwargs: Any) -> Suggestion:
-        lrs = self._readable_lrs(method, **kwargs)
+        lrs = self._suggested_lrs(method, **kwargs)
         if not lrs:
             try:
                 self._runs[0].suggest(method, **kwargs)
@@ -197,8 +197,8 @@ class MultiRunResult(RangeTestResult):
         note = notes.pop() if len(notes) == 1 else ""
         return Suggestion(lr=lr, index=index, method=method, note=note)
 
-    def _readable_lrs(self, method: str | None, **kwargs: Any) -> list[float]:
-        """The suggestions to aggregate: every run's that gave one.
+    def _suggested_lrs(self, method: str | None, **kwargs: Any) -> list[float]:
+        """The suggestions to aggregate: those of every run that gave one.
 
         A run that never clearly descended suggests only where its loss starts to climb (the
         default rule's fallback), an upper bound. Until the small-batch correction
@@ -216,7 +216,7 @@ class MultiRunResult(RangeTestResult):
 
     def interval(self, method: str | None = None, **kwargs: Any) -> tuple[float, float]:
         """Returns the :attr:`quantiles` of the runs' suggestions by ``method``, in ``log(lr)``."""
-        lrs = self._readable_lrs(method, **kwargs)
+        lrs = self._suggested_lrs(method, **kwargs)
         if not lrs:
             self.suggest(method, **kwargs)  # raises the explanatory NotEnoughPointsError
         return _log_quantile(lrs, self.quantiles[0]), _log_quantile(lrs, self.quantiles[1])
