@@ -237,9 +237,10 @@ class Row:
 
 def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence[int]) -> Row:
     row = Row([], [])
+    metadata = run_metadata(task)
     for seed in seeds:
         lrs, losses = curve(task, seed)
-        lr = rule(lrs, losses, run_metadata(task))
+        lr = rule(lrs, losses, metadata)
         row.lrs.append(lr)
         if not math.isfinite(lr):
             row.regrets.append(regret(task, truth, chance(task)[task.metric]))

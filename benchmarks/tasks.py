@@ -1271,17 +1271,12 @@ def make_optimizer(task: Task, params: Iterator[Tensor], lr: float) -> torch.opt
 def run_metadata(task: Task) -> dict[str, object]:
     """What ``lrfinder.lr_find`` records about the task's optimizer and batch (the suggestion's
     small-batch correction reads it): the cached curves keep only the losses."""
+    from lrfinder.torch import optimizer_metadata
+
     optimizer = make_optimizer(task, iter([torch.zeros(1, requires_grad=True)]), 1e-3)
-    group = optimizer.param_groups[0]
-    hyper = {
-        key: (list(value) if isinstance(value, tuple) else value)
-        for key, value in group.items()
-        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov")
-    }
     return {
         "framework": "torch",
-        "optimizer": type(optimizer).__name__,
-        "optimizer_hyperparameters": hyper,
+        **optimizer_metadata(optimizer),
         "batch_size": task.batch_size,
         "accumulation_steps": 1,
     }

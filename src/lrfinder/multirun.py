@@ -167,7 +167,7 @@ class MultiRunResult(RangeTestResult):
 
         ``index`` is the rung of :attr:`lrs` nearest to it. Runs that gave no suggestion are
         left out (and :attr:`warnings` says so); every other run counts (see
-        :meth:`_suggested_lrs` for the measurements behind that).
+        :meth:`_counted_suggestions` for the measurements behind that).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.
@@ -183,7 +183,8 @@ class MultiRunResult(RangeTestResult):
         return self._aggregate(self.method)
 
     def _aggregate(self, method: str, **kwargs: Any) -> Suggestion:
-        lrs = self._suggested_lrs(method, **kwargs)
+        found = self._counted_suggestions(method, **kwargs)
+        lrs = [s.lr for s in found]
         if not lrs:
             try:
                 self._runs[0].suggest(method, **kwargs)
@@ -193,11 +194,11 @@ class MultiRunResult(RangeTestResult):
         lr = _log_quantile(lrs, 0.5)
         index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
         # Each run's suggestion is already corrected for its setup (lrfinder.batch_noise).
-        notes = {s.note for s in self.suggestions(method, **kwargs) if s is not None}
+        notes = {s.note for s in found}
         note = notes.pop() if len(notes) == 1 else ""
         return Suggestion(lr=lr, index=index, method=method, note=note)
 
-    def _suggested_lrs(self, method: str | None, **kwargs: Any) -> list[float]:
+    def _counted_suggestions(self, method: str | None, **kwargs: Any) -> list[Suggestion]:
         """The suggestions to aggregate: those of every run that gave one.
 
         A run that never clearly descended suggests only where its loss starts to climb (the
@@ -212,11 +213,11 @@ class MultiRunResult(RangeTestResult):
         regression, 74% -> 205%). Round 11, held out for the change: 10.4 points and 4.8% with
         the plain median, 10.2 points and 23.2% with the filter.
         """
-        return [s.lr for s in self.suggestions(method, **kwargs) if s is not None]
+        return [s for s in self.suggestions(method, **kwargs) if s is not None]
 
     def interval(self, method: str | None = None, **kwargs: Any) -> tuple[float, float]:
         """Returns the :attr:`quantiles` of the runs' suggestions by ``method``, in ``log(lr)``."""
-        lrs = self._suggested_lrs(method, **kwargs)
+        lrs = [s.lr for s in self._counted_suggestions(method, **kwargs)]
         if not lrs:
             self.suggest(method, **kwargs)  # raises the explanatory NotEnoughPointsError
         return _log_quantile(lrs, self.quantiles[0]), _log_quantile(lrs, self.quantiles[1])

@@ -85,9 +85,10 @@ def refine_setup(
         if result is None:
             result = range_test_setup(factory, seed=seed, **dict(range_test_kwargs or {}))
         kwargs = dict(one_cycle_kwargs or {})
+        spec = portable(factory)
 
         def probe(lr: float, steps: int) -> float:
-            job = _Job(portable(factory), None, steps, seed, kwargs, None, held_out_loss=True)
+            job = _Job(spec, None, steps, seed, kwargs, None, held_out_loss=True)
             row = train_one(job, lr)
             logger.info("probe: lr %.3g, %d steps, val_loss %.4g", lr, steps, row["val_loss"])
             return float(row["val_loss"])

@@ -317,7 +317,7 @@ class _Trainer:
         total: torch.Tensor | None = None
         for micro in range(self.accumulation_steps):
             batch = _to_device(self.stream.next(), self.device)
-            if self.first_batch_size is None:
+            if self.stream.count == 1:
                 self.first_batch_size = _examples_in(batch)
             # DDP: all-reduce gradients once per update, on the last micro-batch, as training does.
             last = micro == self.accumulation_steps - 1
@@ -583,6 +583,18 @@ def _losses_to_floats(values: Sequence[Any]) -> list[float]:
     return [float(v) for v in values]
 
 
+def optimizer_metadata(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """``{"optimizer": class name, "optimizer_hyperparameters": {...}}`` as ``lr_find`` records
+    them (the first group's momentum, betas, weight decay, eps, nesterov)."""
+    group = optimizer.param_groups[0]
+    hyper = {
+        key: (list(value) if isinstance(value, tuple) else value)
+        for key, value in group.items()
+        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov")
+    }
+    return {"optimizer": type(optimizer).__name__, "optimizer_hyperparameters": hyper}
+
+
 def _metadata(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
@@ -591,20 +603,13 @@ def _metadata(
     autocast: Callable[[], Any],
     device: torch.device,
 ) -> dict[str, Any]:
-    group = optimizer.param_groups[0]
-    hyper = {
-        key: (list(value) if isinstance(value, tuple) else value)
-        for key, value in group.items()
-        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov")
-    }
     return {
         "framework": "torch",
         "torch_version": torch.__version__,
         "lrfinder_version": __version__,
         "model": type(model).__name__,
         "num_parameters": int(sum(p.numel() for p in model.parameters())),
-        "optimizer": type(optimizer).__name__,
-        "optimizer_hyperparameters": hyper,
+        **optimizer_metadata(optimizer),
         "param_groups": len(optimizer.param_groups),
         "batch_size": _batch_size(data),
         "accumulation_steps": accumulation_steps,
