@@ -318,6 +318,28 @@ class TestDescentIntoTheMinimum:
 
         assert 1e-5 < start < 1e-3
 
+    @pytest.mark.parametrize("seed", range(5))
+    def test_a_slow_stretch_inside_the_descent_does_not_end_it(self, seed):
+        """A sharp first drop, a near-flat stretch, then a long fall into the floor: the sure
+        descent ends on the long fall, not at the slow stretch after the steepest point."""
+        lrs = ladder()
+        x = np.log10(lrs)
+        losses = (
+            2.0
+            - 0.6 * np.clip(2 * (x + 5.0), 0, 1)  # the steepest drop, 1e-5 to 10**-4.5
+            - 0.03 * np.clip(x + 4.5, 0, 1)  # a decade that falls within the noise
+            - 0.6 * np.clip((x + 3.5) / 2.5, 0, 1)  # the long fall, to the floor at 0.1
+            + np.where(x > -0.5, np.expm1(3 * (x + 0.5)), 0.0)
+            + 0.02 * np.random.default_rng(seed).standard_normal(x.size)
+        )
+        prepared = prepare_curve(lrs, losses)
+        assert prepared.lrs[prepared.steepest_index()] < 10**-4.4, "the steepest must be the drop"
+
+        end = descent_end(lrs, losses).lr
+
+        assert 10**-2.0 < end <= prepared.lrs[prepared.floor_index]
+        assert end <= knee(lrs, losses).lr
+
 
 def _two_valleys(spike: float) -> tuple[np.ndarray, np.ndarray]:
     """Falls 2.3 -> 0.5 near 1e-2, rises by ``spike``, falls to 0.2 near 0.15, then diverges."""

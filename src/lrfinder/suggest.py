@@ -491,12 +491,15 @@ def descent_end(
 ) -> Suggestion:
     """Returns the highest learning rate up to which the loss is still surely falling.
 
-    From the steepest point of the descent into the floor (:func:`steepest`), walk towards
-    higher learning rates for as long as the slope stays at least two standard errors below zero
-    (``slope <= -2 * se``); the last such rung is the suggestion. The standard error comes from
-    the local-linear fit and the local noise (:func:`slope_standard_error`), so the rule adapts
-    to the curve: on a clean curve it goes almost to the bottom of the valley, on a noisy one it
-    stops where the descent is no longer distinguishable from noise. It never goes past the floor (:attr:`Curve.floor_index`).
+    The last rung between the steepest point of the descent into the floor (:func:`steepest`)
+    and the floor itself (:attr:`Curve.floor_index`) where the slope is at least two standard
+    errors below zero (``slope <= -2 * se``); the steepest point when there is none. The
+    standard error comes from the local-linear fit and the local noise
+    (:func:`slope_standard_error`), so the rule adapts to the curve: on a clean curve it goes
+    almost to the bottom of the valley, on a noisy one it stops where the descent is no longer
+    distinguishable from noise. A pause in the descent (a few rungs whose slope is not
+    significant, then a sure fall again) does not end it; the steepest point itself need not be
+    significant (on a noisy head the smoother's steepest wiggle can sit at the very first rungs).
 
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
@@ -561,13 +564,19 @@ def knee(
 
 
 def _descent_end_index(curve: Curve) -> int:
-    """Last index, walking up from the steepest point, where the slope is significantly < 0."""
-    index = curve.steepest_index()
-    stop = curve.floor_index
-    t = curve.slope_t()
-    while index < stop and t[index + 1] <= -_SIGNIFICANCE:
-        index += 1
-    return index
+    """Last index from the steepest point to the floor where the slope is significantly < 0.
+
+    The last such index, not the end of the first unbroken run of them: on a noisy curve the
+    slope's significance flickers along a long descent, and stopping at its first pause put the
+    knee decades low when the steepest point was a wiggle of the curve's noisy head (measured in
+    ``benchmarks/RESULTS.md``, round 12's note: the Friedman #3 regression with Adam at batch
+    128 lost 755% on one seed).
+    """
+    start = curve.steepest_index()
+    t = curve.slope_t()[start : curve.floor_index + 1]
+    with np.errstate(invalid="ignore"):
+        sure = np.flatnonzero(t <= -_SIGNIFICANCE)
+    return start + int(sure[-1]) if sure.size else start
 
 
 def minimum(
