@@ -46,10 +46,11 @@ def refine_setup(
 ) -> Refinement:
     """Runs :func:`lrfinder.probe.refine` with probes built from ``factory``.
 
-    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 54 tasks, a budget of half a
-    training run): 23.4% excess loss with probes against 55.0% for the suggestion alone on the
-    loss tasks, and about even on the accuracy tasks (3.90 points against 3.78): short probes on
-    a small validation set favour high rates (see ``docs/quality.md``).
+    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 60 tasks, a budget of half a
+    training run): 19.6% excess loss with probes against 38.5% for the suggestion alone on the
+    loss tasks, and about even on the accuracy tasks (4.19 points against 4.48): they rescue
+    curves the rule cannot read, and short probes on a small validation set favour high rates
+    elsewhere (see ``docs/quality.md``).
 
     Args:
         factory: A function with no arguments returning a setup with ``val_data`` (see

@@ -519,10 +519,11 @@ def knee(
     """Returns the point halfway, in log lr, from the end of the sure descent to the floor.
 
     The default rule. ``knee = sqrt(descent_end * lr_at_floor)``. Past the end of the sure descent
-    (:func:`descent_end`: the slope is no longer two standard errors below zero) the curve bends
-    into the floor of its valley (its minimum, or the bottom of the valley before the loss first
-    spikes: :attr:`Curve.floor_index`); the suggestion is the middle of that bend, as a peak
-    learning rate for a 1cycle-style schedule (OneCycleLR's ``max_lr``).
+    (:func:`descent_end`: the last rate before the floor where the slope is still two standard
+    errors below zero) the curve bends into the floor of its valley (its minimum, or the bottom
+    of the valley before the loss first spikes: :attr:`Curve.floor_index`); the suggestion is
+    the middle of that bend, as a peak learning rate for a 1cycle-style schedule (OneCycleLR's
+    ``max_lr``).
 
     Why this point, from ``benchmarks/RESULTS.md`` (7 tasks, 5 seeds, regret against a grid of
     1cycle runs): the rate that trains best with 1cycle lies well *above* the steepest point of a
