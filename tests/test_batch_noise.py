@@ -1,4 +1,5 @@
-"""Tests for lrfinder.batch_noise: the knee is lowered half a decade at batches of 32 or less."""
+"""Tests for lrfinder.batch_noise: the knee is lowered half a decade at batches of 32 or less,
+and half a decade for optimizers without momentum."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import numpy as np
 import pytest
 
 from lrfinder import RangeTestResult, load
-from lrfinder.batch_noise import SMALL_BATCH_FACTOR, correction, effective_batch, small_batch
+from lrfinder.batch_noise import (
+    NO_MOMENTUM_FACTOR,
+    SMALL_BATCH_FACTOR,
+    correction,
+    effective_batch,
+    small_batch,
+    without_momentum,
+)
 from lrfinder.multirun import aggregate
 from lrfinder.suggest import knee, steepest
 
@@ -66,6 +74,51 @@ class TestSmallBatch:
         assert correction("knee", sgd(16)) == (SMALL_BATCH_FACTOR, "x0.32 for batch 16")
         assert correction("steepest", sgd(16)) == (1.0, "")
         assert correction("knee", sgd(64)) == (1.0, "")
+
+
+class TestWithoutMomentum:
+    @pytest.mark.parametrize(
+        ("metadata", "expected"),
+        [
+            (sgd(64, momentum=0), True),  # plain SGD
+            (sgd(64, momentum=0.0), True),
+            ({"optimizer": "RMSprop", "optimizer_hyperparameters": {"momentum": 0}}, True),
+            (sgd(64), False),
+            ({"optimizer": "Adam", "optimizer_hyperparameters": {"betas": [0.9, 0.999]}}, False),
+            ({"optimizer": "Adam", "optimizer_hyperparameters": {"beta_1": 0.9}}, False),  # Keras
+            (sgd(64, momentum=False), False),  # a bool is not a momentum
+            ({"optimizer": "SGD"}, False),  # not recorded: unknown, left alone
+            ({"optimizer_hyperparameters": None}, False),
+            ({}, False),
+        ],
+    )
+    def test_which_setups_count(self, metadata, expected):
+        """Only a recorded momentum of exactly 0 counts."""
+        assert without_momentum(metadata) is expected
+
+    def test_the_factors_multiply_and_the_note_names_both(self):
+        """Without momentum at batch 64: x0.32; at batch 16: x0.10; other rules: nothing."""
+        assert correction("knee", sgd(64, momentum=0)) == (
+            NO_MOMENTUM_FACTOR,
+            "x0.32 without momentum",
+        )
+        factor, note = correction("knee", sgd(16, momentum=0))
+        np.testing.assert_allclose(factor, SMALL_BATCH_FACTOR * NO_MOMENTUM_FACTOR)
+        assert note == "x0.10 for batch 16, without momentum"
+        assert correction("steepest", sgd(16, momentum=0)) == (1.0, "")
+
+    def test_result_suggestion_takes_it(self):
+        """result.suggestion of an RMSprop run at batch 64 is the knee x10**-0.5, with a note."""
+        metadata = {
+            "optimizer": "RMSprop",
+            "optimizer_hyperparameters": {"momentum": 0},
+            "batch_size": 64,
+        }
+
+        suggestion = result_with(metadata).suggest()
+
+        np.testing.assert_allclose(suggestion.lr, knee(LRS, LOSSES).lr * 10**-0.5, rtol=1e-12)
+        assert suggestion.note == "x0.32 without momentum"
 
 
 class TestResultSuggestion:

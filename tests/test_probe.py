@@ -136,6 +136,19 @@ class TestRefine:
         assert cap < floor
         np.testing.assert_allclose(max(t.lr for t in refined.trials), cap, rtol=1e-12)
 
+    def test_without_momentum_at_a_small_batch_the_cap_takes_both_factors(self):
+        """RMSprop (momentum 0) at batch 16: the cap is the floor x10**-1, like the suggestion."""
+        lrs, losses = truncate_at_blowup(ladder(), CURVES[0].losses(ladder()))
+        metadata = {"batch_size": 16, "optimizer_hyperparameters": {"momentum": 0}}
+        result = RangeTestResult(lrs, losses, "diverged", 1e-7, 10.0, 100, "exp", metadata=metadata)
+        floor = result.curve.lrs[result.curve.floor_index]
+        cap = max(floor * 0.1, result.suggestion)
+
+        refined = refine(result, bowl(best=10.0), budget_steps=110)
+
+        assert cap < floor * 10**-0.5
+        np.testing.assert_allclose(max(t.lr for t in refined.trials), cap, rtol=1e-12)
+
     def test_rejects_a_non_callable_probe(self):
         """A probe that is not callable is named in a TypeError."""
         with pytest.raises(TypeError) as excinfo:

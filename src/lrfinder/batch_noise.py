@@ -44,6 +44,8 @@ from typing import Any
 
 #: Multiplies the ``knee`` at small batches: half a decade lower.
 SMALL_BATCH_FACTOR = 10**-0.5
+#: Multiplies the ``knee`` for optimizers that record a momentum of 0 (RMSprop, plain SGD).
+NO_MOMENTUM_FACTOR = 10**-0.5
 #: The largest effective batch (examples per optimizer update) that counts as small.
 SMALL_BATCH = 32
 #: The rules the correction was measured for.
@@ -79,12 +81,47 @@ def small_batch(metadata: Mapping[str, Any]) -> bool:
     return batch is not None and batch <= SMALL_BATCH
 
 
+def without_momentum(metadata: Mapping[str, Any]) -> bool:
+    """Whether the optimizer records a momentum of exactly 0 (RMSprop's default, plain SGD).
+
+    Adam-style optimizers record ``betas`` (or ``beta_1``) instead and never count; neither
+    does an optimizer whose momentum the metadata does not give.
+
+    Example:
+        >>> without_momentum({"optimizer_hyperparameters": {"momentum": 0}})
+        True
+        >>> without_momentum({"optimizer_hyperparameters": {"momentum": 0.9}})
+        False
+    """
+    hyper = metadata.get("optimizer_hyperparameters")
+    if not isinstance(hyper, Mapping):
+        return False
+    momentum = hyper.get("momentum")
+    number = isinstance(momentum, (int, float)) and not isinstance(momentum, bool)
+    return number and momentum == 0
+
+
 def correction(method: str, metadata: Mapping[str, Any]) -> tuple[float, str]:
-    """``(factor, note)`` for a suggestion by ``method``: ``(1.0, "")`` when nothing applies."""
-    if method in CORRECTED_METHODS and small_batch(metadata):
-        batch = effective_batch(metadata)
-        return SMALL_BATCH_FACTOR, f"x{SMALL_BATCH_FACTOR:.2f} for batch {batch}"
-    return 1.0, ""
+    """``(factor, note)`` for a suggestion by ``method``: ``(1.0, "")`` when nothing applies.
+
+    Example:
+        >>> correction("knee", {"batch_size": 16})
+        (0.31622776601683794, 'x0.32 for batch 16')
+        >>> correction("knee", {"batch_size": 16, "optimizer_hyperparameters": {"momentum": 0}})
+        (0.1, 'x0.10 for batch 16, without momentum')
+    """
+    if method not in CORRECTED_METHODS:
+        return 1.0, ""
+    factor, reasons = 1.0, []
+    if small_batch(metadata):
+        factor *= SMALL_BATCH_FACTOR
+        reasons.append(f"for batch {effective_batch(metadata)}")
+    if without_momentum(metadata):
+        factor *= NO_MOMENTUM_FACTOR
+        reasons.append("without momentum")
+    if not reasons:
+        return 1.0, ""
+    return factor, f"x{factor:.2f} " + ", ".join(reasons)
 
 
 def _is_count(value: Any) -> bool:

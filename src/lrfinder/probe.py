@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from .batch_noise import SMALL_BATCH_FACTOR, small_batch
+from .batch_noise import correction
 from .errors import check_int, check_positive_finite, check_real
+from .suggest import DEFAULT_METHOD
 
 if TYPE_CHECKING:
     from .result import RangeTestResult
@@ -259,15 +260,14 @@ def refine(
 def _floor_lr(result: RangeTestResult) -> float:
     """The lr at the curve's floor: past it the range test saw the loss rise (or spike).
 
-    At small batches the test reads stability too high (:mod:`lrfinder.batch_noise`), and short
-    probes above the corrected suggestion would undo the correction; so the same factor lowers
-    this cap (never below the suggestion)."""
+    At small batches, or without momentum, the test reads stability too high
+    (:mod:`lrfinder.batch_noise`), and short probes above the corrected suggestion would undo
+    the correction; so the same factor lowers this cap (never below the suggestion)."""
     curve = result.curve
     if curve is None:
         return float(result.lrs[-1])
-    floor = float(curve.lrs[curve.floor_index])
-    if small_batch(result.metadata):
-        floor *= SMALL_BATCH_FACTOR
+    factor, _ = correction(DEFAULT_METHOD, result.metadata)
+    floor = float(curve.lrs[curve.floor_index]) * factor
     return max(floor, float(result.suggestion))
 
 
