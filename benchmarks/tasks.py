@@ -73,6 +73,11 @@ Tasks (optimizer in brackets):
   round: added after round 12 was scored, with nothing changed since (a bagged knee was tried
   on rounds 0-12 and dropped before this round was scored), scored once [AdamW; SGD + Nesterov
   momentum and weight decay; AdamW; Adam; RMSprop; SGD + momentum]
+* ``digits_cnn_rmsprop_b64``, ``mnist1d_cnn_rmsprop_b128``, ``cancer_mlp_sgd_plain_b16``,
+  ``friedman3_rmsprop_b64``, ``text_lm_rmsprop_b32``, ``diabetes_sgd_plain_b32`` - held out,
+  fourteenth round: added after optimizers without momentum got their own correction (a change
+  made after reading rounds 0-13), scored once: all six optimizers without momentum [RMSprop;
+  RMSprop; plain SGD; RMSprop; RMSprop; plain SGD]
 """
 
 from __future__ import annotations
@@ -1481,7 +1486,7 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         ],
     ),
     13: (
-        "held out for everything; added after round 12, with nothing changed since",
+        "held out for everything; then read to lower the knee without momentum",
         [
             "digits_cnn_adamw_b32",
             "cancer_mlp_nesterov_b32",
