@@ -11,7 +11,7 @@ docs/jax.md for the whole recipe, with and without these helpers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import jax
@@ -53,6 +53,7 @@ def lr_find(
     check_every: int = 10,
     method: str = DEFAULT_METHOD,
     progress: bool = False,
+    metadata: Mapping[str, Any] | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test over ``update(state, batch, lr) -> (state, loss)``.
 
@@ -71,6 +72,12 @@ def lr_find(
         start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
         accumulation_steps: Calls of ``update`` per point.
         stop_factor, stop_rule, check_every, method, progress: As in :func:`lrfinder.range_test`.
+        metadata: Extra entries for ``result.metadata``. An optax optimizer is a chain of
+            functions whose momentum cannot be read, so pass
+            ``{"optimizer_hyperparameters": {"momentum": 0.0}}`` for one without momentum
+            (RMSprop, plain SGD) to get the suggestion's correction for it
+            (:mod:`lrfinder.batch_noise`). The batch size is read from the first batch (the
+            leading dimension of its first array) unless given here as ``batch_size``.
 
     Returns:
         A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "jax"``.
@@ -103,17 +110,27 @@ def lr_find(
     if isinstance(batches, (str, bytes)) or not isinstance(batches, Iterable):
         msg = f"`batches` must be an iterable of batches, got batches={type(batches).__name__}."
         raise TypeError(msg)
+    if metadata is not None and not isinstance(metadata, Mapping):
+        msg = (
+            f"`metadata` must be a mapping (a dict), got metadata={type(metadata).__name__}; "
+            'pass e.g. {"optimizer_hyperparameters": {"momentum": 0.0}}.'
+        )
+        raise TypeError(msg)
     stream = BatchStream(batches, "`batches` yielded no batches: pass a non-empty iterable.")
     current = [state]
+    first_batch_size: list[int | None] = []
 
     def step(lr: float) -> Any:
         total = None
         for _ in range(accumulation_steps):
-            current[0], loss = update(current[0], stream.next(), lr)
+            batch = stream.next()
+            if not first_batch_size:
+                first_batch_size.append(_examples_in(batch))
+            current[0], loss = update(current[0], batch, lr)
             total = loss if total is None else total + loss
         return total if accumulation_steps == 1 else total / accumulation_steps
 
-    return range_test(
+    result = range_test(
         step,
         start_lr=start_lr,
         end_lr=end_lr,
@@ -132,8 +149,22 @@ def lr_find(
             "lrfinder_version": __version__,
             "backend": jax.default_backend(),
             "accumulation_steps": accumulation_steps,
+            **(metadata or {}),
         },
     )
+    # Read after the run: the suggestion's small-batch correction needs it (lrfinder.batch_noise).
+    if result.metadata.get("batch_size") is None and first_batch_size and first_batch_size[0]:
+        result.metadata["batch_size"] = first_batch_size[0]
+    return result
+
+
+def _examples_in(batch: Any) -> int | None:
+    """The leading dimension of the first array in a batch pytree; None for scalars only."""
+    for leaf in jax.tree_util.tree_leaves(batch):
+        shape = getattr(leaf, "shape", ())
+        if len(shape) >= 1:
+            return int(shape[0])
+    return None
 
 
 def set_learning_rate(opt_state: Any, lr: Any, ratios: Sequence[float] | None = None) -> Any:

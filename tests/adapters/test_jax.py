@@ -152,6 +152,40 @@ class TestLrFind:
 
         assert (len(result.lrs), result.stop_reason) == (3, "data-exhausted")
 
+    def test_records_the_batch_size_and_takes_the_users_metadata(self):
+        """Batches of 16 are read from the first batch, and a momentum of 0 passed in metadata:
+        the suggestion carries both corrections of lrfinder.batch_noise."""
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+        params = init_params()
+        data = [(x[:16], y[:16]) for x, y in make_data()]
+
+        result = lj.lr_find(
+            make_update(optimizer),
+            (params, optimizer.init(params)),
+            data,
+            start_lr=1e-5,
+            end_lr=10.0,
+            num_steps=60,
+            metadata={"optimizer_hyperparameters": {"momentum": 0.0}},
+        )
+
+        assert result.metadata["batch_size"] == 16
+        assert result.suggest().note == "x0.10 for batch 16, without momentum"
+        plain = lrfinder.suggest.knee(result.lrs, result.losses).lr
+        np.testing.assert_allclose(result.suggestion, max(plain * 0.1, 1e-5), rtol=1e-9)
+
+    def test_rejects_metadata_that_is_not_a_mapping(self):
+        """`metadata` must be a dict; the error says what to pass."""
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+        params = init_params()
+
+        with pytest.raises(
+            TypeError, match=r"`metadata` must be a mapping \(a dict\), got metadata=list"
+        ):
+            lj.lr_find(
+                make_update(optimizer), (params, optimizer.init(params)), make_data(), metadata=[]
+            )
+
     def test_rejects_a_non_callable_update(self):
         """`update` must be callable."""
         with pytest.raises(TypeError) as excinfo:
