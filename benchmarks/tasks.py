@@ -78,6 +78,11 @@ Tasks (optimizer in brackets):
   fourteenth round: added after optimizers without momentum got their own correction (a change
   made after reading rounds 0-13), scored once: all six optimizers without momentum [RMSprop;
   RMSprop; plain SGD; RMSprop; RMSprop; plain SGD]
+* ``digits_mlp_rmsprop_b256``, ``mnist1d_ln_mlp_rmsprop_b128``, ``friedman_sgd_plain_b128``,
+  ``wine_mlp_sgd_b32``, ``diabetes_adam_b32``, ``mnist1d_resmlp_adamw_b64`` - held out,
+  fifteenth round: added after round 14 was scored, with nothing changed since, scored once:
+  three optimizers without momentum at large batches (where round 14's one loss was) and
+  three more pairings [RMSprop; RMSprop; plain SGD; SGD + momentum; Adam; AdamW]
 """
 
 from __future__ import annotations
@@ -1368,6 +1373,73 @@ TASKS: dict[str, Task] = {
             _mse,
             "held out (14th round): diabetes regression, MLP, MSE, plain SGD (no momentum), batch 32",
         ),
+        Task(
+            "digits_mlp_rmsprop_b256",
+            "rmsprop",
+            "accuracy",
+            200,
+            256,
+            digits_flat_data,
+            functools.partial(mlp, inputs=64, outputs=10),
+            _cross_entropy,
+            "held out (15th round): digits 8x8 flattened, MLP, RMSprop, batch 256",
+        ),
+        Task(
+            "mnist1d_ln_mlp_rmsprop_b128",
+            "rmsprop",
+            "accuracy",
+            400,
+            128,
+            mnist1d_data,
+            functools.partial(layernorm_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (15th round): MNIST-1D, MLP with LayerNorm and GELU, RMSprop, batch 128",
+        ),
+        Task(
+            "friedman_sgd_plain_b128",
+            "sgd_plain",
+            "loss",
+            300,
+            128,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (15th round): Friedman #1 regression, MLP, MSE, plain SGD (no momentum), batch "
+            "128",
+        ),
+        Task(
+            "wine_mlp_sgd_b32",
+            "sgd",
+            "accuracy",
+            200,
+            32,
+            wine_data,
+            functools.partial(mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (15th round): wine tabular, MLP, SGD momentum 0.9, batch 32",
+        ),
+        Task(
+            "diabetes_adam_b32",
+            "adam",
+            "loss",
+            300,
+            32,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (15th round): diabetes regression, MLP, MSE, Adam, batch 32",
+        ),
+        Task(
+            "mnist1d_resmlp_adamw_b64",
+            "adamw",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            functools.partial(residual_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (15th round): MNIST-1D, residual MLP without normalisation, AdamW, batch 64",
+        ),
     ]
 }
 
@@ -1505,6 +1577,17 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "friedman3_rmsprop_b64",
             "text_lm_rmsprop_b32",
             "diabetes_sgd_plain_b32",
+        ],
+    ),
+    15: (
+        "held out for everything; added after round 14, with nothing changed since",
+        [
+            "digits_mlp_rmsprop_b256",
+            "mnist1d_ln_mlp_rmsprop_b128",
+            "friedman_sgd_plain_b128",
+            "wine_mlp_sgd_b32",
+            "diabetes_adam_b32",
+            "mnist1d_resmlp_adamw_b64",
         ],
     ),
 }
