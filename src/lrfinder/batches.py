@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .range_test import StopRangeTest
@@ -34,6 +34,9 @@ class BatchStream:
         self.empty_message = empty_message
         self.iterator: Iterator[Any] | None = None
         self.count = 0
+        #: Examples in the first batch drawn (:func:`leading_dimension`), for the metadata the
+        #: suggestion's small-batch correction reads; None before the first batch or if unknown.
+        self.first_batch_size: int | None = None
 
     def next(self) -> Any:
         """Returns the next batch; raises StopRangeTest when a one-shot iterator runs out."""
@@ -51,5 +54,33 @@ class BatchStream:
                 batch = next(self.iterator)
             except StopIteration:  # a re-iterable that is empty the second time round
                 raise StopRangeTest(reason="data-exhausted") from None
+        if self.count == 0:
+            self.first_batch_size = leading_dimension(batch)
         self.count += 1
         return batch
+
+
+def leading_dimension(batch: Any) -> int | None:
+    """Examples in a batch: the leading dimension of its first array, in any framework.
+
+    An array is anything with a non-empty ``shape`` (torch, NumPy, JAX, TensorFlow); a batch is
+    an array or a tuple, list or dict of them (nested), searched in order. None when no array
+    has a dimension.
+
+    Example:
+        >>> import numpy as np
+        >>> leading_dimension({"x": np.zeros((16, 3)), "y": np.zeros(16)})
+        16
+        >>> leading_dimension((np.float64(1.0), [np.zeros((8, 2))])), leading_dimension("text")
+        (8, None)
+    """
+    shape = getattr(batch, "shape", None)
+    if shape is not None:
+        return int(shape[0]) if len(shape) else None
+    items = batch.values() if isinstance(batch, Mapping) else batch
+    if isinstance(batch, (Mapping, list, tuple)):
+        for item in items:
+            size = leading_dimension(item)
+            if size is not None:
+                return size
+    return None

@@ -118,15 +118,11 @@ def lr_find(
         raise TypeError(msg)
     stream = BatchStream(batches, "`batches` yielded no batches: pass a non-empty iterable.")
     current = [state]
-    first_batch_size: list[int | None] = []
 
     def step(lr: float) -> Any:
         total = None
         for _ in range(accumulation_steps):
-            batch = stream.next()
-            if not first_batch_size:
-                first_batch_size.append(_examples_in(batch))
-            current[0], loss = update(current[0], batch, lr)
+            current[0], loss = update(current[0], stream.next(), lr)
             total = loss if total is None else total + loss
         return total if accumulation_steps == 1 else total / accumulation_steps
 
@@ -153,18 +149,9 @@ def lr_find(
         },
     )
     # Read after the run: the suggestion's small-batch correction needs it (lrfinder.batch_noise).
-    if result.metadata.get("batch_size") is None and first_batch_size and first_batch_size[0]:
-        result.metadata["batch_size"] = first_batch_size[0]
+    if result.metadata.get("batch_size") is None and stream.first_batch_size:
+        result.metadata["batch_size"] = stream.first_batch_size
     return result
-
-
-def _examples_in(batch: Any) -> int | None:
-    """The leading dimension of the first array in a batch pytree; None for scalars only."""
-    for leaf in jax.tree_util.tree_leaves(batch):
-        shape = getattr(leaf, "shape", ())
-        if len(shape) >= 1:
-            return int(shape[0])
-    return None
 
 
 def set_learning_rate(opt_state: Any, lr: Any, ratios: Sequence[float] | None = None) -> Any:

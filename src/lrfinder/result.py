@@ -109,9 +109,9 @@ class RangeTestResult:
         """Returns the suggestion of the rule ``method`` (default: :attr:`method`).
 
         ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`. When
-        ``metadata`` says each update saw 32 examples or fewer, ``knee`` is lowered by half a
-        decade and the suggestion's ``note`` says so (:mod:`lrfinder.batch_noise` has the
-        evidence).
+        ``metadata`` says each update saw 32 examples or fewer, or that the optimizer has no
+        momentum, ``knee`` is lowered by half a decade for each, and the suggestion's ``note``
+        says so (:mod:`lrfinder.batch_noise` has the evidence).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.

@@ -17,7 +17,7 @@ import torch
 
 from . import distributed
 from ._version import __version__
-from .batches import BatchStream
+from .batches import BatchStream, leading_dimension
 from .errors import check_int, check_positive_finite
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
@@ -237,7 +237,7 @@ def lr_find(
         _restore(state, error)
         raise
     _restore(state, None)
-    _fill_in_batch_size(result.metadata, trainer.first_batch_size)
+    _fill_in_batch_size(result.metadata, trainer.stream.first_batch_size)
     return result
 
 
@@ -309,7 +309,6 @@ class _Trainer:
         self.scaler = scaler
         self.max_grad_norm = max_grad_norm
         self.checked = False
-        self.first_batch_size: int | None = None
 
     def step(self, lr: float) -> Any:
         self._set_lr(lr)
@@ -317,8 +316,6 @@ class _Trainer:
         total: torch.Tensor | None = None
         for micro in range(self.accumulation_steps):
             batch = _to_device(self.stream.next(), self.device)
-            if self.stream.count == 1:
-                self.first_batch_size = _examples_in(batch)
             # DDP: all-reduce gradients once per update, on the last micro-batch, as training does.
             last = micro == self.accumulation_steps - 1
             no_sync = getattr(self.model, "no_sync", None)
@@ -560,19 +557,7 @@ def _batch_size(data: Any) -> int | None:
     if isinstance(size, int):
         return size
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)) and len(data) > 0:
-        return _examples_in(data[0])
-    return None
-
-
-def _examples_in(batch: Any) -> int | None:
-    """The leading dimension of the first tensor in a batch (tuple, list or dict)."""
-    items = batch.values() if isinstance(batch, Mapping) else batch
-    if torch.is_tensor(items):
-        return int(items.shape[0]) if items.dim() else None
-    if isinstance(items, Iterable) and not isinstance(items, (str, bytes)):
-        for item in items:
-            if torch.is_tensor(item) and item.dim():
-                return int(item.shape[0])
+        return leading_dimension(data[0])
     return None
 
 
