@@ -133,10 +133,7 @@ class Curve:
         reaches 79-90% of the descent); a tenth ignores the small wiggles of clean curves.
         """
         stop = self.argmin()
-        window = self.y[self.lo : self.hi]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN head: no start level
-            start = float(np.nanmedian(window[: max(5, window.size // 10)]))
+        start = self.start_level
         descent = start - self.fit[stop]
         if not descent > 0:
             return stop
@@ -156,6 +153,15 @@ class Curve:
                 lowest = index
         return lowest
 
+    @cached_property
+    def start_level(self) -> float:
+        """The loss the curve starts from: the median of the first tenth of the window (at least
+        five losses), as capped (NaN if they are all NaN)."""
+        window = self.y[self.lo : self.hi]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN head: no start level
+            return float(np.nanmedian(window[: max(5, window.size // 10)]))
+
     def basin_start(self) -> int:
         """First index of the descent that leads into the floor (:attr:`floor_index`).
 
@@ -165,11 +171,22 @@ class Curve:
         valley. On a curve whose start is as noisy as its descent (a small-batch regression), the
         smoother turns noise into wiggles, and the steepest wiggle can lie decades before the real
         descent; this keeps the rules on the descent into the floor.
+
+        The walk also stops at the last point where the smoothed loss is still at or above its
+        starting level (:attr:`start_level`): before that point the loss had not begun to fall,
+        so nothing there belongs to the descent. A curve that stays flat within its noise for
+        decades lets the walk run back over the whole flat stretch, where a wiggle of the
+        smoother can be steeper than a shallow real descent at the end (measured in
+        ``benchmarks/RESULTS.md``, round 16's note: plain SGD at batch 128 on a Friedman
+        regression read a wiggle at 1e-6 on one seed, against a descent near 0.1).
         """
         stop = self.floor_index
         noise = self.fit_standard_error
+        with np.errstate(invalid="ignore"):
+            level = np.flatnonzero(self.fit[self.lo : stop + 1] >= self.start_level)
+        first = self.lo + int(level[-1]) if level.size else self.lo
         top = index = stop
-        while index > self.lo:
+        while index > first:
             margin = _SIGNIFICANCE * np.hypot(noise[index - 1], noise[top])
             if not self.fit[index - 1] >= self.fit[top] - margin:  # also stops at NaN
                 break
@@ -199,7 +216,10 @@ class Curve:
             return 0.0, 0.0
         floor = y[low - reach : min(self.hi, low + reach + 1)]
         around = y[max(self.lo, low - 2 * reach) : min(self.hi, low + 2 * reach + 1)]
-        head_noise = step_noise(head)
+        # The noise as recorded: where the noise is as large as the descent, the cap
+        # (`cap_blowup`) can flatten most of the head's upper half, and the capped head would
+        # look quiet enough for noise to pass as a descent.
+        head_noise = step_noise(self._head(self.raw))
         quiet_drop = _in_noise_units(float(np.mean(head) - self.fit[low]), head_noise)
         error = float(
             np.hypot(head_noise / np.sqrt(head.size), step_noise(around) / np.sqrt(floor.size))
