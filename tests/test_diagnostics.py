@@ -8,6 +8,7 @@ import pytest
 from curves import CURVES, ladder, truncate_at_blowup
 from lrfinder import RangeTestResult
 from lrfinder import diagnostics as d
+from lrfinder.suggest import prepare_curve
 
 
 def result(losses, stop_reason="diverged", num_steps=100, start_lr=1e-7, end_lr=10.0):
@@ -76,6 +77,21 @@ class TestNoDescent:
         ]
 
         assert sum(flagged) >= 95
+
+    def test_pure_noise_rarely_passes_for_a_descent(self):
+        """Over 2000 flat noise curves the descent test passes by chance at most 2% of the time
+        (each of its two scores is set to pass about 1%). Measured after the blow-up cap, the
+        head's noise shrank on curves whose first losses were low, and 2.5% passed."""
+        lrs = ladder()
+
+        passed = sum(
+            prepare_curve(
+                lrs, 1.0 + 0.1 * np.random.default_rng(seed).standard_normal(lrs.size)
+            ).clearly_descends
+            for seed in range(2000)
+        )
+
+        assert passed <= 40
 
     def test_a_brief_quiet_drop_counts(self):
         """A quiet curve that falls only in its last few points before diverging has descended."""
