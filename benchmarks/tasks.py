@@ -89,6 +89,12 @@ Tasks (optimizer in brackets):
   floor starts where the loss leaves its starting level; the head's noise is measured before
   the blow-up cap), scored once [plain SGD; RMSprop; SGD + momentum; AdamW; Adam; SGD +
   momentum]
+* ``classes_mlp_adam_b64``, ``classes_mlp_sgd_b32``, ``moons_mlp_adamw_b16``,
+  ``moons_mlp_sgd_plain_b64``, ``linreg_mlp_sgd_b64``, ``linreg_mlp_rmsprop_b32`` - held out,
+  seventeenth round: data from three sklearn generators no earlier task used
+  (``make_classification``, ``make_moons``, ``make_regression``), added after round 16 with
+  nothing changed since, scored once [Adam; SGD + momentum; AdamW; plain SGD; SGD + momentum;
+  RMSprop]
 """
 
 from __future__ import annotations
@@ -281,6 +287,44 @@ def friedman3_data() -> Splits:
     from sklearn.datasets import make_friedman3
 
     x, y = make_friedman3(n_samples=2000, noise=0.1, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
+
+
+@functools.cache
+def classes_data() -> Splits:
+    """sklearn's ``make_classification`` (seeded): 4 classes of 2 clusters each in 20 features
+    (8 informative, 4 redundant), 2% of labels flipped; standardised."""
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(
+        n_samples=2000, n_features=20, n_informative=8, n_redundant=4, n_classes=4,
+        n_clusters_per_class=2, flip_y=0.02, random_state=0,
+    )  # fmt: skip
+    x = (x - x.mean(0)) / x.std(0)
+    return _split(x, y.astype(np.int64), n_val=300, n_test=500)
+
+
+@functools.cache
+def moons_data() -> Splits:
+    """sklearn's ``make_moons`` (seeded; noise sd 0.25): two interleaved half-circles in 2-D."""
+    from sklearn.datasets import make_moons
+
+    x, y = make_moons(n_samples=1500, noise=0.25, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    return _split(x, y.astype(np.int64), n_val=200, n_test=400)
+
+
+@functools.cache
+def sparse_regression_data() -> Splits:
+    """sklearn's ``make_regression`` (seeded): a linear target of 10 of 30 features plus noise
+    (sd 20); standardised inputs and target."""
+    from sklearn.datasets import make_regression
+
+    x, y = make_regression(
+        n_samples=2000, n_features=30, n_informative=10, noise=20.0, random_state=0
+    )
     x = (x - x.mean(0)) / x.std(0)
     y = ((y - y.mean()) / y.std()).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
@@ -1513,6 +1557,76 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (16th round): MNIST-1D, GRU (64 units), SGD momentum 0.9, batch 64",
         ),
+        Task(
+            "classes_mlp_adam_b64",
+            "adam",
+            "accuracy",
+            300,
+            64,
+            classes_data,
+            functools.partial(mlp, inputs=20, outputs=4),
+            _cross_entropy,
+            "held out (17th round): synthetic 4-class data (make_classification), MLP, Adam, "
+            "batch 64",
+        ),
+        Task(
+            "classes_mlp_sgd_b32",
+            "sgd",
+            "accuracy",
+            300,
+            32,
+            classes_data,
+            functools.partial(mlp, inputs=20, outputs=4),
+            _cross_entropy,
+            "held out (17th round): synthetic 4-class data (make_classification), MLP, SGD "
+            "momentum 0.9, batch 32",
+        ),
+        Task(
+            "moons_mlp_adamw_b16",
+            "adamw",
+            "accuracy",
+            200,
+            16,
+            moons_data,
+            functools.partial(mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (17th round): two moons (make_moons), MLP, AdamW, batch 16",
+        ),
+        Task(
+            "moons_mlp_sgd_plain_b64",
+            "sgd_plain",
+            "accuracy",
+            200,
+            64,
+            moons_data,
+            functools.partial(mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (17th round): two moons (make_moons), MLP, plain SGD (no momentum), batch 64",
+        ),
+        Task(
+            "linreg_mlp_sgd_b64",
+            "sgd",
+            "loss",
+            300,
+            64,
+            sparse_regression_data,
+            functools.partial(mlp, inputs=30, outputs=1),
+            _mse,
+            "held out (17th round): sparse linear regression (make_regression), MLP, MSE, SGD "
+            "momentum 0.9, batch 64",
+        ),
+        Task(
+            "linreg_mlp_rmsprop_b32",
+            "rmsprop",
+            "loss",
+            300,
+            32,
+            sparse_regression_data,
+            functools.partial(mlp, inputs=30, outputs=1),
+            _mse,
+            "held out (17th round): sparse linear regression (make_regression), MLP, MSE, "
+            "RMSprop, batch 32",
+        ),
     ]
 }
 
@@ -1672,6 +1786,17 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "digits_dropout_adamw_b32",
             "friedman_adam_b256",
             "mnist1d_gru_sgd_b64",
+        ],
+    ),
+    17: (
+        "held out for everything; three new data generators, nothing changed since round 16",
+        [
+            "classes_mlp_adam_b64",
+            "classes_mlp_sgd_b32",
+            "moons_mlp_adamw_b16",
+            "moons_mlp_sgd_plain_b64",
+            "linreg_mlp_sgd_b64",
+            "linreg_mlp_rmsprop_b32",
         ],
     ),
 }

@@ -177,8 +177,8 @@ class Curve:
         so nothing there belongs to the descent. A curve that stays flat within its noise for
         decades lets the walk run back over the whole flat stretch, where a wiggle of the
         smoother can be steeper than a shallow real descent at the end (measured in
-        ``benchmarks/RESULTS.md``, round 16's note: plain SGD at batch 128 on a Friedman
-        regression read a wiggle at 1e-6 on one seed, against a descent near 0.1).
+        ``benchmarks/RESULTS.md``, the note after round 15: plain SGD at batch 128 on a
+        Friedman regression read a wiggle at 8e-7 on one seed, against a descent near 0.1).
         """
         stop = self.floor_index
         noise = self.fit_standard_error
