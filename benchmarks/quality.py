@@ -107,9 +107,24 @@ class Runs:
         return self.store.get(key)
 
     def score(self, lr: float, seed: int, **kwargs: object) -> float | None:
-        """The task's metric (accuracy in points or loss) for one run."""
+        """The task's metric (accuracy in points or loss) for one run.
+
+        A run that diverged scores what ``tasks.chance`` says (the untrained model's loss,
+        chance accuracy), read now rather than from the cache, which holds the value of its
+        day. A loss above the untrained model's counts as diverged too: a run that ends worse
+        than where it started has failed however large its loss, and letting 1e17 count for
+        more than a NaN would rank the rules by how far their failures blew up.
+        """
+        split = str(kwargs.get("split", "test"))
         metrics = self.metrics(lr, seed, **kwargs)  # type: ignore[arg-type]
-        return None if metrics is None else metrics[self.task.metric]
+        if metrics is None:
+            return None
+        failed = chance(self.task, split)
+        if metrics.get("diverged"):
+            return failed[self.task.metric]
+        if self.task.metric == "loss":
+            return min(metrics["loss"], failed["loss"])
+        return metrics[self.task.metric]
 
 
 def curve(task: Task, seed: int) -> tuple[list[float], list[float]]:
@@ -196,6 +211,19 @@ def our_rule(name: str) -> Rule:
     return rule
 
 
+def uncorrected_rule(name: str) -> Rule:
+    """Our rule as the curve alone reads it: without the batch and momentum corrections
+    (:mod:`lrfinder.batch_noise`), which read the run's metadata. Shows what they change."""
+
+    def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
+        try:
+            return our_record(lrs, losses).suggest(name).lr
+        except lrfinder.LRFinderError:
+            return math.nan
+
+    return rule
+
+
 def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rule:
     def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
         return peer(lrs, losses)
@@ -206,6 +234,7 @@ def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rul
 def all_rules() -> dict[str, Rule]:
     default = lrfinder.DEFAULT_METHOD
     ours = {f"lrfinder {default} (default)": our_rule(default)}
+    ours[f"lrfinder {default}, uncorrected"] = uncorrected_rule(default)
     ours |= {f"lrfinder {n}": our_rule(n) for n in lrfinder.SUGGESTERS if n != default}
     return ours | {name: curve_only(peer) for name, peer in PEER_RULES.items()}
 

@@ -1947,10 +1947,13 @@ def _chance_cached(name: str, split: str) -> tuple[float, float]:
 
 
 def chance(task: Task, split: str = "test") -> dict[str, float]:
-    """What a diverged run scores: the untrained model's loss, chance accuracy."""
+    """What a diverged run scores: the untrained model's loss, chance accuracy (one over the
+    number of classes in the training labels; NaN for regressions and the language model)."""
     loss, _ = _chance_cached(task.name, split)
-    classes = 2 if task.data is cancer_data else 5 if task.name == "digits_finetune" else 10
-    return {"loss": loss, "accuracy": 100.0 / classes, "diverged": 1.0}
+    labels = task.data().y_train
+    classes = int(torch.unique(labels).numel()) if not labels.is_floating_point() else 0
+    accuracy = 100.0 / classes if task.metric == "accuracy" and classes else math.nan
+    return {"loss": loss, "accuracy": accuracy, "diverged": 1.0}
 
 
 def range_test_curve(

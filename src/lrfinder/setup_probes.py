@@ -47,7 +47,7 @@ def refine_setup(
     """Runs :func:`lrfinder.probe.refine` with probes built from ``factory``.
 
     Measured on the quality benchmark (``benchmarks/RESULTS.md``, 90 tasks, a budget of half a
-    training run): 17.2% excess loss with probes against 50.2% for the suggestion alone on the
+    training run): 16.2% excess loss with probes against 49.0% for the suggestion alone on the
     loss tasks, and 3.65 accuracy points against 3.95 on the others: they rescue
     curves the rule cannot read, and short probes on a small validation set favour high rates
     elsewhere (see ``docs/quality.md``).
