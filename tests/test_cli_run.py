@@ -94,6 +94,38 @@ class TestRunCommand:
         saved = json.loads((out / "lrfinder-run.json").read_text())
         assert saved["metadata"]["factory"] == "user_setup_file.py:factory"
 
+    def test_runs_several_range_tests(self, setup_file, tmp_path, capsys):
+        """`--runs N` runs lr_find(runs=N): the summary and the saved file hold every run."""
+        out = tmp_path / "out"
+
+        args = ["run", f"{setup_file}:factory", "--runs", "2", "--num-steps", "30"]
+
+        code = main([*args, "--out", str(out), "--no-progress"])
+        lines = capsys.readouterr().out.splitlines()
+
+        assert code == 0
+        assert lines[3].startswith("range test: 2 runs, ")
+        assert any(line.startswith("runs' suggestions 10%-90%: ") for line in lines)
+        saved = lrfinder.load(out / "lrfinder-run.json")
+        assert isinstance(saved, lrfinder.MultiRunResult)
+        assert len(saved.runs) == 2
+        assert (out / "lrfinder-run.png").exists()
+
+    def test_a_bad_run_count_stops_before_the_factory(self, setup_file, tmp_path, capsys):
+        """`--runs 0` is refused with the flag's name before the factory is even loaded."""
+        out = tmp_path / "out"
+
+        code = main(["run", f"{setup_file}:factory", "--runs", "0", "--out", str(out)])
+        captured = capsys.readouterr()
+
+        assert code == 1
+        assert captured.out == ""
+        assert captured.err == (
+            "lrfinder run: error: `--runs` must be an integer >= 1, got --runs=0. "
+            "Use 1 for a single range test.\n"
+        )
+        assert not out.exists()
+
     @pytest.mark.parametrize("name", ["as_dict", "as_tuple"])
     def test_accepts_a_dict_or_a_tuple(self, setup_file, tmp_path, name, capsys):
         """A factory may return a dict (train_loader alias) or a 4-tuple."""

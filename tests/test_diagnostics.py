@@ -218,7 +218,10 @@ class TestTooNoisy:
 
         assert message is not None
         assert message.startswith("The curve is noisy: the loss jumps by about ")
-        assert message.endswith("Use a larger batch, more steps, or several runs (runs=5).")
+        assert message.endswith(
+            "Use a larger batch, more steps, or several runs (lr_find(..., runs=5), or lrfinder "
+            "run --runs 5)."
+        )
 
     def test_silent_on_a_quiet_curve(self):
         """A curve with 2% noise is not flagged."""

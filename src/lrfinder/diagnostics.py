@@ -147,7 +147,7 @@ def too_noisy(result: RangeTestResult) -> str | None:
         return (
             f"The curve is noisy: the loss jumps by about {noise:.3g} from step to step against a "
             f"descent of {drop:.3g}, so the suggestion may move between runs. Use a larger batch, "
-            "more steps, or several runs (runs=5)."
+            "more steps, or several runs (lr_find(..., runs=5), or lrfinder run --runs 5)."
         )
     return None
 
