@@ -37,7 +37,7 @@ import lrfinder
 import quality
 import tasks as bench
 from cache_store import Store
-from lrfinder.multirun import MultiRunResult, aggregate
+from lrfinder.multirun import MultiRunResult, aggregate, needs_more_runs
 
 
 class SeedOrders:
@@ -95,9 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     header = (
         f"| task | regret 1 run (mean / worst) | regret {args.runs} runs (mean / worst) | "
-        f"spread 1 run | spread {args.runs} runs | interval, decades | path |"
+        f"spread 1 run | spread {args.runs} runs | interval, decades | path "
+        f"| regret auto (mean / worst) | runs, auto |"
     )
-    rows = [header, "|---|---:|---:|---:|---:|---:|---|"]
+    rows = [header, "|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    families: dict[bool, dict[str, list[float]]] = {
+        True: {"single": [], "multi": [], "auto": []},
+        False: {"single": [], "multi": [], "auto": []},
+    }
+    spent_all: list[int] = []
     print(header)
     for name in args.tasks:
         task = bench.TASKS[name]
@@ -107,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             task, quality.Runs(task, train_missing=False), quality.GRID_SEEDS
         )
         single_lrs, multi_lrs, single_regrets, multi_regrets, widths = [], [], [], [], []
+        auto_regrets, spent = [], []
         path = "?"
         for seed in args.seeds:
             stored = multi_run(task, seed, args.runs)
@@ -131,18 +138,50 @@ def main(argv: list[str] | None = None) -> int:
                 regrets.append(quality.regret(task, truth, score))
             with contextlib.suppress(lrfinder.LRFinderError):
                 widths.append(result.spread_decades)
+            # runs="auto": the single run, or (after it) the N runs when it cannot be read alone
+            more = needs_more_runs(result.runs[0]) is not None
+            auto_regrets.append(multi_regrets[-1] if more else single_regrets[-1])
+            spent.append(1 + args.runs if more else 1)
         unit = "" if task.higher_is_better else "%"
         row = (
             f"| {name} | {np.mean(single_regrets):.2f}{unit} / {np.max(single_regrets):.2f}{unit} "
             f"| {np.mean(multi_regrets):.2f}{unit} / {np.max(multi_regrets):.2f}{unit} "
             f"| {spread(single_lrs):.2f}x | {spread(multi_lrs):.2f}x "
-            f"| {np.mean(widths) if widths else math.nan:.2f} | {path} |"
+            f"| {np.mean(widths) if widths else math.nan:.2f} | {path} "
+            f"| {np.mean(auto_regrets):.2f}{unit} / {np.max(auto_regrets):.2f}{unit} "
+            f"| {np.mean(spent):.1f} |"
         )
         rows.append(row)
+        family = families[task.higher_is_better]
+        family["single"].append(float(np.mean(single_regrets)))
+        family["multi"].append(float(np.mean(multi_regrets)))
+        family["auto"].append(float(np.mean(auto_regrets)))
+        spent_all.extend(spent)
+        if name == args.tasks[-1]:
+            rows += ["", _means_line(families, spent_all, args.runs)]
         print(row, flush=True)
         if args.write:  # after every task, so a partial run still leaves its rows
             _write(rows, args)
     return 0
+
+
+def _means_line(families: dict[bool, dict[str, list[float]]], spent: list[int], runs: int) -> str:
+    """One line of means over the tasks: single run, N runs and runs="auto", per family."""
+    parts = []
+    for accuracy, label, unit in ((True, "accuracy tasks", " points"), (False, "loss tasks", "%")):
+        values = families[accuracy]
+        if values["single"]:
+            parts.append(
+                f"{len(values['single'])} {label}: 1 run {np.mean(values['single']):.2f}{unit}, "
+                f"{runs} runs {np.mean(values['multi']):.2f}{unit}, auto "
+                f"{np.mean(values['auto']):.2f}{unit}"
+            )
+    return (
+        "Means over the tasks above: "
+        + "; ".join(parts)
+        + f'. runs="auto" ran {np.mean(spent):.2f} range tests per seed on average (1 when the '
+        f"first run's curve was readable, {1 + runs} when it was not)."
+    )
 
 
 def _write(rows: list[str], args: argparse.Namespace) -> None:

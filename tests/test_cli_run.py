@@ -111,20 +111,48 @@ class TestRunCommand:
         assert len(saved.runs) == 2
         assert (out / "lrfinder-run.png").exists()
 
-    def test_a_bad_run_count_stops_before_the_factory(self, setup_file, tmp_path, capsys):
-        """`--runs 0` is refused with the flag's name before the factory is even loaded."""
+    @pytest.mark.parametrize("count", ["0", "five", "2.5"])
+    def test_a_bad_run_count_stops_before_the_factory(self, setup_file, tmp_path, capsys, count):
+        """A bad `--runs` is refused with the flag's name before the factory is even loaded."""
         out = tmp_path / "out"
 
-        code = main(["run", f"{setup_file}:factory", "--runs", "0", "--out", str(out)])
+        code = main(["run", f"{setup_file}:factory", "--runs", count, "--out", str(out)])
         captured = capsys.readouterr()
 
         assert code == 1
         assert captured.out == ""
         assert captured.err == (
-            "lrfinder run: error: `--runs` must be an integer >= 1, got --runs=0. "
-            "Use 1 for a single range test.\n"
+            f"lrfinder run: error: `--runs` must be an integer >= 1 or 'auto', got --runs="
+            f"'{count}'. Use 1 for a single range test, 5 for an uncertainty band, auto for five "
+            "only when one cannot be read.\n"
         )
         assert not out.exists()
+
+    def test_auto_runs_five_when_the_first_curve_is_unreadable(self, setup_file, tmp_path, capsys):
+        """`--runs auto` on this small, noisy setup: the first run is too noisy to read alone,
+        so five run, and the output says why."""
+        out = tmp_path / "out"
+
+        code = main(
+            [
+                "run",
+                f"{setup_file}:factory",
+                "--runs",
+                "auto",
+                "--num-steps",
+                "60",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        lines = capsys.readouterr().out.splitlines()
+
+        assert code == 0
+        assert "runs='auto': 5 runs: the first run's curve was too noisy" in lines
+        saved = lrfinder.load(out / "lrfinder-run.json")
+        assert isinstance(saved, lrfinder.MultiRunResult)
+        assert len(saved.runs) == 5
 
     @pytest.mark.parametrize("name", ["as_dict", "as_tuple"])
     def test_accepts_a_dict_or_a_tuple(self, setup_file, tmp_path, name, capsys):

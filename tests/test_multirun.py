@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 import lrfinder
 from lrfinder import NotEnoughPointsError, RangeTestResult, ResultFileError
-from lrfinder.multirun import MultiRunResult, aggregate, plot_runs, range_test_runs
+from lrfinder.multirun import (
+    AUTO_RUNS,
+    MultiRunResult,
+    aggregate,
+    auto_runs,
+    needs_more_runs,
+    plot_runs,
+    range_test_runs,
+)
 
 LRS = np.logspace(-6, 0, 61)  # 0.1 decade per rung
 
@@ -457,3 +465,52 @@ class TestRangeTestRuns:
             range_test_runs(lambda i: lambda lr: 1.0, runs=runs)
 
         assert str(excinfo.value) == message
+
+
+# A drop of 1 (from 2.5 to 1.5 around 1e-3) in noise of sd 0.3: it descends, but noisily.
+NOISY_DROP = (
+    2 - 0.5 * np.tanh(np.log10(LRS) + 3) + 0.3 * np.random.default_rng(2).standard_normal(61)
+)
+
+
+class TestAutoRuns:
+    @staticmethod
+    def counting(results):
+        """``run(n)`` that hands out ``results[n]`` and records each ``n`` it was asked for."""
+        asked = []
+
+        def run(count):
+            asked.append(count)
+            return results[count]
+
+        return run, asked
+
+    def test_a_readable_run_stands_alone(self):
+        """A clean bowl is read from one run: run(1) only, returned with a note."""
+        run, asked = self.counting({1: bowl(-2.0)})
+
+        result = auto_runs(run)
+
+        assert asked == [1]
+        assert result.metadata["runs_auto"] == "1 run: its curve is readable"
+
+    @pytest.mark.parametrize(
+        ("first", "reason"),
+        [
+            (RangeTestResult(np.logspace(-6, 0, 61), np.full(61, 2.0), "completed", 1e-6, 1.0, 61),
+             "never clearly descended"),
+            (RangeTestResult(LRS, NOISY_DROP, "completed", 1e-6, 1.0, 61), "was too noisy"),
+        ],
+        ids=["flat", "noisy"],
+    )  # fmt: skip
+    def test_an_unreadable_run_asks_for_five(self, first, reason):
+        """A flat or noisy first run: run(5) follows, and the note says why."""
+        five = aggregate([bowl(c) for c in (-2.2, -2.1, -2.0, -1.9, -1.8)])
+        run, asked = self.counting({1: first, AUTO_RUNS: five})
+
+        result = auto_runs(run)
+
+        assert needs_more_runs(first) == reason
+        assert asked == [1, AUTO_RUNS]
+        assert result is five
+        assert result.metadata["runs_auto"] == f"5 runs: the first run's curve {reason}"

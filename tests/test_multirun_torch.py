@@ -509,3 +509,51 @@ class TestBadArguments:
             lrfinder.lr_find(model, optimizer, regression(), F.mse_loss, **kwargs)
 
         assert str(excinfo.value) == message
+
+
+class TestAutoRuns:
+    def test_a_readable_curve_keeps_its_one_run(self):
+        """runs="auto" on a clean full-batch curve: one run, a plain result, and a note."""
+        result, _, _ = find(batched=None, runs="auto", data=regression(batch_size=128))
+
+        assert type(result) is lrfinder.RangeTestResult
+        assert result.metadata["runs_auto"] == "1 run: its curve is readable"
+        assert "runs='auto': 1 run: its curve is readable" in result.summary().splitlines()
+
+    def test_an_unreadable_curve_gets_what_runs_5_gives(self):
+        """Over rates too small to train, the loss never descends: five runs, exactly those of
+        runs=5 (the first repeats the single run), and the weights come back."""
+        model = mlp()
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        tiny = {"start_lr": 1e-9, "end_lr": 1e-6}
+
+        auto, _, _ = find(batched=None, runs="auto", model=model, **tiny)
+        five, _, _ = find(batched=None, runs=5, **tiny)
+
+        assert isinstance(auto, MultiRunResult)
+        assert auto.metadata["runs_auto"] == "5 runs: the first run's curve never clearly descended"
+        assert auto.suggestion == five.suggestion
+        for mine, theirs in zip(auto.runs, five.runs, strict=True):
+            np.testing.assert_array_equal(mine.losses, theirs.losses)
+        assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"runs": "sometimes"}, ValueError, "`runs` must be an integer >= 1 or 'auto', got "),
+            ({"runs": "auto", "seed": -1}, ValueError, "`seed` must be >= 0, got seed=-1."),
+            ({"runs": "auto", "init_fn": 3}, TypeError, "`init_fn` must be callable"),
+        ],
+        ids=["unknown-word", "bad-seed", "bad-init-fn"],
+    )
+    def test_bad_arguments_are_refused_before_any_run(self, kwargs, error, message):
+        """runs="auto" checks the multi-run arguments before the first run starts."""
+        model = mlp()
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        optimizer = OPTIMIZERS["adam"](model.parameters())
+
+        with pytest.raises(error, match=re.escape(message)):
+            lrfinder.lr_find(model, optimizer, regression(), F.mse_loss, num_steps=20, **kwargs)
+
+        assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+        assert not optimizer.state

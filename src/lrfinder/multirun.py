@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .diagnostics import no_descent
+from .diagnostics import no_descent, too_noisy
 from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
 from .range_test import Step, range_test
 from .result import RangeTestResult
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 DEFAULT_QUANTILES = (0.1, 0.9)
 #: ``result.warnings`` flags the runs' suggestions when their interval is wider than this.
 SPREAD_WARNING_DECADES = 0.5
+#: How many runs ``runs="auto"`` grows to when the first run's curve cannot be read alone.
+AUTO_RUNS = 5
 
 # Stop reasons after which a run has blown up: its later rungs count as +inf.
 _BLOWN_UP = ("diverged", "non-finite")
@@ -317,6 +319,8 @@ class MultiRunResult(RangeTestResult):
             f"range test: {len(self._runs)} runs{how}, {len(self.lrs)} steps (longest), "
             f"stopped: {', '.join(f'{n} {r}' for r, n in self._stop_counts().items())}"
         ]
+        if self.metadata.get("runs_auto"):
+            lines.append(f"runs='auto': {self.metadata['runs_auto']}")
         if self.metadata.get("fallback_reason"):
             lines.append(f"sequential because: {self.metadata['fallback_reason']}")
         try:
@@ -433,6 +437,48 @@ def aggregate(
         '1.0e-03'
     """
     return MultiRunResult(results, method=method, quantiles=quantiles, metadata=metadata)
+
+
+def needs_more_runs(result: RangeTestResult) -> str | None:
+    """Why one run's suggestion should not stand alone, or None when its curve is readable.
+
+    Two warnings say the curve itself is the problem, and several runs are the measured remedy
+    for both: the loss never clearly descended (the suggestion is then only an upper bound) or
+    the curve is as noisy as its descent. On the quality benchmark those are the range tests
+    where five runs cut the regret most (``benchmarks/RUNS.md``, the ``auto`` column).
+    """
+    if no_descent(result) is not None:
+        return "never clearly descended"
+    if too_noisy(result) is not None:
+        return "was too noisy"
+    return None
+
+
+def auto_runs(run: Callable[[int], RangeTestResult]) -> RangeTestResult:
+    """``runs="auto"``: one run, and :data:`AUTO_RUNS` when that one cannot be read alone.
+
+    ``run(n)`` runs the range test ``n`` times from the same start (an adapter's
+    ``lr_find(..., runs=n)``). When :func:`needs_more_runs` says the first run's curve is
+    unreadable, the test is run again with :data:`AUTO_RUNS` runs, whose first repeats the
+    first one exactly, so the result is the one ``runs=5`` gives, for one run more; otherwise
+    the single run stands. ``result.metadata["runs_auto"]`` says which happened and why.
+
+    Example:
+        >>> import numpy as np
+        >>> from lrfinder import RangeTestResult
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> clean = RangeTestResult(lrs, 2 - np.tanh(np.log10(lrs) + 3), "completed", 1e-6, 1.0, 61)
+        >>> auto_runs(lambda n: clean).metadata["runs_auto"]
+        '1 run: its curve is readable'
+    """
+    first = run(1)
+    reason = needs_more_runs(first)
+    if reason is None:
+        first.metadata["runs_auto"] = "1 run: its curve is readable"
+        return first
+    result = run(AUTO_RUNS)
+    result.metadata["runs_auto"] = f"{AUTO_RUNS} runs: the first run's curve {reason}"
+    return result
 
 
 def range_test_runs(

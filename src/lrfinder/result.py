@@ -167,6 +167,8 @@ class RangeTestResult:
     def summary(self) -> str:
         """A few lines for a terminal: the suggestion, the range, why the run ended, warnings."""
         lines = [f"range test: {len(self.lrs)} steps, stopped: {self.stop_reason}"]
+        if self.metadata.get("runs_auto"):
+            lines.append(f"runs='auto': {self.metadata['runs_auto']}")
         try:
             low, high = self.lr_range
             best = self.suggest()

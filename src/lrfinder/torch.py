@@ -11,7 +11,7 @@ import contextlib
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import torch
 
@@ -19,6 +19,7 @@ from . import distributed
 from ._version import __version__
 from .batches import BatchStream, leading_dimension
 from .errors import check_int, check_positive_finite
+from .multirun import AUTO_RUNS, auto_runs
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -53,7 +54,7 @@ def lr_find(
     train_mode: bool = True,
     progress: bool = False,
     snapshot_device: str | torch.device = "cpu",
-    runs: int = 1,
+    runs: int | Literal["auto"] = 1,
     init_fn: Callable[[torch.nn.Module], Any] | None = None,
     seed: int | None = None,
     batched: bool | None = None,
@@ -101,7 +102,10 @@ def lr_find(
         runs: Run the test this many times from the same weights, each later run with another
             batch order, and read them together: a :class:`lrfinder.multirun.MultiRunResult`
             with a median curve, a 10%-90% band, the median of the runs' suggestions and
-            ``result.suggestion_interval``. See :mod:`lrfinder.torch_batched`.
+            ``result.suggestion_interval``. See :mod:`lrfinder.torch_batched`. ``"auto"``: one
+            run, and five (``runs=5``'s result) when its curve never clearly descended or is
+            too noisy to read alone; ``result.metadata["runs_auto"]`` says which (see
+            :func:`lrfinder.multirun.auto_runs`).
         init_fn: With ``runs``: ``init_fn(model)`` re-initialises the model in place (e.g. each
             layer's ``reset_parameters()``) before each run after the first, so the runs also
             vary the initial weights; the model's own weights come back afterwards.
@@ -111,7 +115,7 @@ def lr_find(
             one after another (False), or batched where that is exact (None, the default).
 
     Returns:
-        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` when ``runs > 1``).
+        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` for several runs).
 
     Raises:
         ValueError, TypeError: For bad arguments, before any training.
@@ -127,6 +131,45 @@ def lr_find(
         >>> result.stop_reason, 1e-3 < result.suggestion < 1.0
         ('diverged', True)
     """
+    from .torch_batched import check_run_args, lr_find_runs
+
+    if isinstance(runs, str):
+        if runs != "auto":
+            msg = f"`runs` must be an integer >= 1 or 'auto', got runs={runs!r}."
+            raise ValueError(msg)
+        check_run_args(AUTO_RUNS, init_fn, seed, batched)
+        _refuse_several_runs_when_distributed(runs)
+
+        def run(count: int) -> RangeTestResult:
+            return lr_find(
+                model,
+                optimizer,
+                data,
+                loss_fn,
+                start_lr=start_lr,
+                end_lr=end_lr,
+                num_steps=num_steps,
+                mode=mode,
+                step_fn=step_fn,
+                accumulation_steps=accumulation_steps,
+                amp=amp,
+                amp_dtype=amp_dtype,
+                scaler=scaler,
+                max_grad_norm=max_grad_norm,
+                stop_factor=stop_factor,
+                stop_rule=stop_rule,
+                check_every=check_every,
+                method=method,
+                train_mode=train_mode,
+                progress=progress,
+                snapshot_device=snapshot_device,
+                runs=count,
+                init_fn=init_fn,
+                seed=seed,
+                batched=batched,
+            )
+
+        return auto_runs(run)
     _check_setup(model, optimizer, data, loss_fn, step_fn, scaler)
     accumulation_steps = check_int(
         "accumulation_steps", accumulation_steps, minimum=1, hint="Use 1 for no accumulation."
@@ -138,16 +181,8 @@ def lr_find(
     device = _model_device(model)
     autocast, scaler = _precision(device, amp, amp_dtype, scaler)
     ratios = _group_ratios(optimizer)
-    from .torch_batched import check_run_args, lr_find_runs
-
     if check_run_args(runs, init_fn, seed, batched) > 1:  # several runs: lrfinder.torch_batched
-        if distributed.is_synchronized():
-            msg = (
-                f"`runs` must be 1 under torch.distributed, got runs={runs!r}: several runs are "
-                "not averaged across ranks yet. Use runs=1, or run them on one rank inside "
-                "`with lrfinder.distributed.rank_local():`."
-            )
-            raise ValueError(msg)
+        _refuse_several_runs_when_distributed(runs)
         return lr_find_runs(
             model,
             optimizer,
@@ -239,6 +274,16 @@ def lr_find(
     _restore(state, None)
     _fill_in_batch_size(result.metadata, trainer.stream.first_batch_size)
     return result
+
+
+def _refuse_several_runs_when_distributed(runs: int | str) -> None:
+    if distributed.is_synchronized():
+        msg = (
+            f"`runs` must be 1 under torch.distributed, got runs={runs!r}: several runs are "
+            "not averaged across ranks yet. Use runs=1, or run them on one rank inside "
+            "`with lrfinder.distributed.rank_local():`."
+        )
+        raise ValueError(msg)
 
 
 def _fill_in_batch_size(metadata: dict[str, Any], seen: int | None) -> None:

@@ -34,8 +34,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import check_int
-
 if TYPE_CHECKING:
     from .result import RangeTestResult
 
@@ -365,13 +363,12 @@ def add_run_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     run.add_argument("--seed", type=int, default=0, help="seed set before calling the factory")
     run.add_argument(
         "--runs",
-        type=int,
-        default=1,
+        default="1",
         metavar="N",
         help=(
             "range tests from the same start with different batch orders (lr_find(runs=N)): "
-            "the suggestion is the median of theirs, with their 10%%-90%% interval; 5 is a good "
-            "choice when a single run's warnings say the curve is noisy or never descended"
+            "the suggestion is the median of theirs, with their 10%%-90%% interval. 'auto': one "
+            "run, and five when its curve never clearly descended or is too noisy"
         ),
     )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -383,7 +380,7 @@ def run_command(args: argparse.Namespace) -> int:
     from .cli import _write_outputs
 
     # Checked before the factory runs: a bad count should not cost the user a model build.
-    runs = check_int("--runs", args.runs, minimum=1, hint="Use 1 for a single range test.")
+    runs = _run_count(args.runs)
     factory = load_object(args.factory)
     print(f"lrfinder run: {args.factory}")
     started = time.perf_counter()
@@ -395,7 +392,7 @@ def run_command(args: argparse.Namespace) -> int:
         num_steps=args.num_steps,
         method=args.method,
         progress=not args.no_progress,
-        **({"runs": runs} if runs > 1 else {}),  # later runs' batch orders follow from --seed
+        **({"runs": runs} if runs != 1 else {}),  # later runs' batch orders follow from --seed
     )
     meta = result.metadata
     print(
@@ -407,3 +404,22 @@ def run_command(args: argparse.Namespace) -> int:
     for path in _write_outputs(result, args.out, "lrfinder-run"):
         print(f"wrote {path}")
     return 0
+
+
+def _run_count(text: str) -> int | str:
+    """``--runs``: a count >= 1 or ``auto``, or a ValueError that says which."""
+    count = None if text == "auto" else _integer(text)
+    if text == "auto" or (count is not None and count >= 1):
+        return "auto" if count is None else count
+    msg = (
+        f"`--runs` must be an integer >= 1 or 'auto', got --runs={text!r}. Use 1 for a single "
+        "range test, 5 for an uncertainty band, auto for five only when one cannot be read."
+    )
+    raise ValueError(msg)
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
