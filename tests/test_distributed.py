@@ -227,6 +227,7 @@ def _scenarios(rank: int) -> dict[str, Any]:
     # several runs are not averaged across ranks yet: refused up front, on every rank
     model, optimizer = _setup(9, ddp=True)
     out["runs"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, data, mse, runs=2))
+    out["runs_auto"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, data, mse, runs="auto"))
 
     # the group still works after all of the above
     probe = torch.ones(1)
@@ -513,6 +514,9 @@ class TestOneRankGoesWrong:
                 "`runs` must be 1 under torch.distributed, got runs=2: several runs are not "
                 "averaged across ranks yet. Use runs=1, or run them on one rank inside `with "
                 "lrfinder.distributed.rank_local():`."
+            )
+            assert ranks[rank]["runs_auto"]["message"].startswith(
+                "`runs` must be 1 under torch.distributed, got runs='auto': "
             )
 
     def test_error_inside_a_ddp_step_does_not_hang(self, ranks):
