@@ -201,23 +201,14 @@ def regret(task: Task, truth: Truth, score: float) -> float:
 Rule = Callable[[Sequence[float], Sequence[float], Mapping[str, Any]], float]
 
 
-def our_rule(name: str) -> Rule:
-    def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
-        try:
-            return our_record(lrs, losses, metadata).suggest(name).lr
-        except lrfinder.LRFinderError:
-            return math.nan
-
-    return rule
-
-
-def uncorrected_rule(name: str) -> Rule:
-    """Our rule as the curve alone reads it: without the batch and momentum corrections
-    (:mod:`lrfinder.batch_noise`), which read the run's metadata. Shows what they change."""
+def our_rule(name: str, *, corrected: bool = True) -> Rule:
+    """Our rule ``name`` as ``lr_find`` gives it, or with ``corrected=False`` as the curve alone
+    reads it: without the batch and momentum corrections (:mod:`lrfinder.batch_noise`), which
+    read the run's metadata. The uncorrected row shows what they change."""
 
     def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
         try:
-            return our_record(lrs, losses).suggest(name).lr
+            return our_record(lrs, losses, metadata if corrected else None).suggest(name).lr
         except lrfinder.LRFinderError:
             return math.nan
 
@@ -234,7 +225,7 @@ def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rul
 def all_rules() -> dict[str, Rule]:
     default = lrfinder.DEFAULT_METHOD
     ours = {f"lrfinder {default} (default)": our_rule(default)}
-    ours[f"lrfinder {default}, uncorrected"] = uncorrected_rule(default)
+    ours[f"lrfinder {default}, uncorrected"] = our_rule(default, corrected=False)
     ours |= {f"lrfinder {n}": our_rule(n) for n in lrfinder.SUGGESTERS if n != default}
     return ours | {name: curve_only(peer) for name, peer in PEER_RULES.items()}
 

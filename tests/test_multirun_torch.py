@@ -547,13 +547,23 @@ class TestAutoRuns:
         ids=["unknown-word", "bad-seed", "bad-init-fn"],
     )
     def test_bad_arguments_are_refused_before_any_run(self, kwargs, error, message):
-        """runs="auto" checks the multi-run arguments before the first run starts."""
+        """runs="auto" checks the multi-run arguments before the first run starts: the data is
+        never read."""
+
+        class Watched:
+            read = False
+
+            def __iter__(self):
+                Watched.read = True
+                return iter(regression())
+
         model = mlp()
         before = {k: v.clone() for k, v in model.state_dict().items()}
         optimizer = OPTIMIZERS["adam"](model.parameters())
 
         with pytest.raises(error, match=re.escape(message)):
-            lrfinder.lr_find(model, optimizer, regression(), F.mse_loss, num_steps=20, **kwargs)
+            lrfinder.lr_find(model, optimizer, Watched(), F.mse_loss, num_steps=20, **kwargs)
 
+        assert not Watched.read
         assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
         assert not optimizer.state

@@ -19,7 +19,7 @@ from . import distributed
 from ._version import __version__
 from .batches import BatchStream, leading_dimension
 from .errors import check_int, check_positive_finite
-from .multirun import AUTO_RUNS, auto_runs
+from .multirun import auto_runs
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -131,45 +131,15 @@ def lr_find(
         >>> result.stop_reason, 1e-3 < result.suggestion < 1.0
         ('diverged', True)
     """
+    arguments = dict(locals())  # exactly the parameters, for runs="auto" to call again with
     from .torch_batched import check_run_args, lr_find_runs
 
     if isinstance(runs, str):
         if runs != "auto":
             msg = f"`runs` must be an integer >= 1 or 'auto', got runs={runs!r}."
             raise ValueError(msg)
-        check_run_args(AUTO_RUNS, init_fn, seed, batched)
-        _refuse_several_runs_when_distributed(runs)
-
-        def run(count: int) -> RangeTestResult:
-            return lr_find(
-                model,
-                optimizer,
-                data,
-                loss_fn,
-                start_lr=start_lr,
-                end_lr=end_lr,
-                num_steps=num_steps,
-                mode=mode,
-                step_fn=step_fn,
-                accumulation_steps=accumulation_steps,
-                amp=amp,
-                amp_dtype=amp_dtype,
-                scaler=scaler,
-                max_grad_norm=max_grad_norm,
-                stop_factor=stop_factor,
-                stop_rule=stop_rule,
-                check_every=check_every,
-                method=method,
-                train_mode=train_mode,
-                progress=progress,
-                snapshot_device=snapshot_device,
-                runs=count,
-                init_fn=init_fn,
-                seed=seed,
-                batched=batched,
-            )
-
-        return auto_runs(run)
+        _refuse_several_runs_when_distributed(runs)  # the first call, with runs=1, would not
+        return auto_runs(lambda count: lr_find(**{**arguments, "runs": count}))
     _check_setup(model, optimizer, data, loss_fn, step_fn, scaler)
     accumulation_steps = check_int(
         "accumulation_steps", accumulation_steps, minimum=1, hint="Use 1 for no accumulation."

@@ -408,18 +408,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run_count(text: str) -> int | str:
     """``--runs``: a count >= 1 or ``auto``, or a ValueError that says which."""
-    count = None if text == "auto" else _integer(text)
-    if text == "auto" or (count is not None and count >= 1):
-        return "auto" if count is None else count
+    if text == "auto":
+        return text
+    with contextlib.suppress(ValueError):
+        if int(text) >= 1:
+            return int(text)
     msg = (
         f"`--runs` must be an integer >= 1 or 'auto', got --runs={text!r}. Use 1 for a single "
         "range test, 5 for an uncertainty band, auto for five only when one cannot be read."
     )
     raise ValueError(msg)
-
-
-def _integer(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
