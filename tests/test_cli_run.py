@@ -75,6 +75,8 @@ class TestRunCommand:
                 str(out),
                 "--num-steps",
                 "40",
+                "--runs",
+                "1",
                 "--no-progress",
             ]
         )
@@ -129,16 +131,14 @@ class TestRunCommand:
         assert not out.exists()
 
     def test_auto_runs_five_when_the_first_curve_is_unreadable(self, setup_file, tmp_path, capsys):
-        """`--runs auto` on this small, noisy setup: the first run is too noisy to read alone,
-        so five run, and the output says why."""
+        """By default (`--runs auto`) on this small, noisy setup: the first run is too noisy to
+        read alone, so five run, and the output says why."""
         out = tmp_path / "out"
 
         code = main(
             [
                 "run",
                 f"{setup_file}:factory",
-                "--runs",
-                "auto",
                 "--num-steps",
                 "60",
                 "--out",

@@ -93,6 +93,9 @@ def _inject(setup: Setup, where: str, k: int, error: BaseException) -> dict[str,
 
 def _run(setup: Setup, **kwargs: Any) -> lrfinder.RangeTestResult:
     kwargs.setdefault("data", setup.data)
+    # One run: a fault counted in calls must land in the run under test, not in a rerun that
+    # runs="auto" (the default) adds when the first curve cannot be read.
+    kwargs.setdefault("runs", 1)
     return lrfinder.lr_find(
         setup.model, setup.optimizer, scaler=setup.scaler, num_steps=NUM_STEPS, **kwargs
     )

@@ -514,3 +514,26 @@ class TestAutoRuns:
         assert asked == [1, AUTO_RUNS]
         assert result is five
         assert result.metadata["runs_auto"] == f"5 runs: the first run's curve {reason}"
+
+    @pytest.mark.parametrize(
+        ("stop_reason", "cannot_rerun", "ending"),
+        [
+            ("interrupted", None, "but the run was interrupted"),
+            ("completed", "the data is gone", "but the data is gone"),
+        ],
+        ids=["interrupted", "cannot-rerun"],
+    )
+    def test_an_unreadable_run_stands_when_it_cannot_be_run_again(
+        self, stop_reason, cannot_rerun, ending
+    ):
+        """Ctrl-C, or a setup the caller says cannot run again: the first run is returned, with
+        its warnings, and the note says why there were no more runs."""
+        first = RangeTestResult(LRS, NOISY_DROP, stop_reason, 1e-6, 1.0, 61)
+        run, asked = self.counting({1: first})
+
+        result = auto_runs(run, cannot_rerun=cannot_rerun)
+
+        assert asked == [1]
+        assert result is first
+        assert result.metadata["runs_auto"] == f"1 run: its curve was too noisy, {ending}"
+        assert any("noisy" in w for w in result.warnings)

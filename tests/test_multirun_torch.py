@@ -537,6 +537,67 @@ class TestAutoRuns:
             np.testing.assert_array_equal(mine.losses, theirs.losses)
         assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
+    def test_auto_is_the_default(self):
+        """lr_find without `runs` is runs="auto": the same five runs on an unreadable curve."""
+        tiny = {"start_lr": 1e-9, "end_lr": 1e-6, "num_steps": 30, "seed": 7}
+        model = mlp()
+
+        default = lrfinder.lr_find(
+            model, OPTIMIZERS["adam"](model.parameters()), regression(), F.mse_loss, **tiny
+        )
+        auto, _, _ = find(batched=None, runs="auto", **tiny)
+
+        assert isinstance(default, MultiRunResult)
+        assert default.metadata["runs_auto"] == auto.metadata["runs_auto"]
+        assert default.suggestion == auto.suggestion
+
+    def test_a_one_shot_iterator_keeps_its_one_run_and_says_why(self):
+        """Batches from a one-shot iterator cannot be read again: the unreadable first run
+        stands, the note says what to pass instead, and the iterator is read only once."""
+        batches = list(regression())
+        drawn = []
+
+        def one_shot():
+            for batch in batches * 10:
+                drawn.append(1)
+                yield batch
+
+        result, _, _ = find(batched=None, runs="auto", data=one_shot(), start_lr=1e-9, end_lr=1e-6)
+
+        assert type(result) is lrfinder.RangeTestResult
+        assert len(drawn) == 30
+        assert result.metadata["runs_auto"] == (
+            "1 run: its curve never clearly descended, but `data` is a one-shot iterator (pass "
+            "a DataLoader or a list to run it again)"
+        )
+        assert any("never clearly descended" in w for w in result.warnings)
+
+    def test_ctrl_c_is_not_followed_by_more_runs(self):
+        """A first run interrupted by Ctrl-C returns its partial curve; no rerun starts."""
+        calls = []
+
+        def loss_fn(outputs, targets):
+            calls.append(1)
+            if len(calls) == 12:
+                raise KeyboardInterrupt
+            return F.mse_loss(outputs, targets)
+
+        model = mlp()
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        optimizer = OPTIMIZERS["adam"](model.parameters())
+
+        result = lrfinder.lr_find(
+            model, optimizer, regression(), loss_fn, start_lr=1e-9, end_lr=1e-6, num_steps=30
+        )
+
+        assert len(calls) == 12
+        assert (result.stop_reason, len(result.losses)) == ("interrupted", 11)
+        assert result.metadata["runs_auto"] == (
+            "1 run: its curve never clearly descended, but the run was interrupted"
+        )
+        assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+        assert not optimizer.state
+
     @pytest.mark.parametrize(
         ("kwargs", "error", "message"),
         [

@@ -163,6 +163,7 @@ def lr_find(
                 check_every=check_every,
                 method=method,
                 progress=progress,
+                runs=1,  # several runs are not offered through a trainer yet (lr_find defaults to "auto")
             )
     finally:
         _restore_rng(rng)

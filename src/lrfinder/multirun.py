@@ -454,7 +454,9 @@ def needs_more_runs(result: RangeTestResult) -> str | None:
     return None
 
 
-def auto_runs(run: Callable[[int], RangeTestResult]) -> RangeTestResult:
+def auto_runs(
+    run: Callable[[int], RangeTestResult], *, cannot_rerun: str | None = None
+) -> RangeTestResult:
     """``runs="auto"``: one run, and :data:`AUTO_RUNS` when that one cannot be read alone.
 
     ``run(n)`` runs the range test ``n`` times from the same start (an adapter's
@@ -462,6 +464,10 @@ def auto_runs(run: Callable[[int], RangeTestResult]) -> RangeTestResult:
     unreadable, the test is run again with :data:`AUTO_RUNS` runs, whose first repeats the
     first one exactly, so the result is the one ``runs=5`` gives, for one run more; otherwise
     the single run stands. ``result.metadata["runs_auto"]`` says which happened and why.
+
+    The single run also stands, with its warnings, when it was interrupted (Ctrl-C asks for
+    less work, not more) or when ``cannot_rerun`` says why the setup cannot be run again (a
+    one-shot iterator of batches, say), in words that end the note.
 
     Example:
         >>> import numpy as np
@@ -475,6 +481,12 @@ def auto_runs(run: Callable[[int], RangeTestResult]) -> RangeTestResult:
     reason = needs_more_runs(first)
     if reason is None:
         first.metadata["runs_auto"] = "1 run: its curve is readable"
+        return first
+    if first.stop_reason == "interrupted":
+        first.metadata["runs_auto"] = f"1 run: its curve {reason}, but the run was interrupted"
+        return first
+    if cannot_rerun is not None:
+        first.metadata["runs_auto"] = f"1 run: its curve {reason}, but {cannot_rerun}"
         return first
     result = run(AUTO_RUNS)
     result.metadata["runs_auto"] = f"{AUTO_RUNS} runs: the first run's curve {reason}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import torch
@@ -54,7 +54,7 @@ def lr_find(
     train_mode: bool = True,
     progress: bool = False,
     snapshot_device: str | torch.device = "cpu",
-    runs: int | Literal["auto"] = 1,
+    runs: int | Literal["auto"] = "auto",
     init_fn: Callable[[torch.nn.Module], Any] | None = None,
     seed: int | None = None,
     batched: bool | None = None,
@@ -99,13 +99,17 @@ def lr_find(
         train_mode: Call ``model.train()`` for the run (its modes are restored afterwards).
         progress: Show a progress bar (needs tqdm).
         snapshot_device: Where the snapshot is kept (the host by default).
-        runs: Run the test this many times from the same weights, each later run with another
-            batch order, and read them together: a :class:`lrfinder.multirun.MultiRunResult`
-            with a median curve, a 10%-90% band, the median of the runs' suggestions and
-            ``result.suggestion_interval``. See :mod:`lrfinder.torch_batched`. ``"auto"``: one
-            run, and five (``runs=5``'s result) when its curve never clearly descended or is
-            too noisy to read alone; ``result.metadata["runs_auto"]`` says which (see
-            :func:`lrfinder.multirun.auto_runs`).
+        runs: ``"auto"`` (the default): one run, and five (``runs=5``'s result, for one run
+            more) when its curve never clearly descended or is too noisy to read alone; on the
+            quality benchmark that halves the loss tasks' regret for 2.6 range tests on average
+            (``benchmarks/RESULTS.md``). The first run stands, with its warnings, when it was
+            interrupted, when ``data`` is a one-shot iterator, or under torch.distributed.
+            ``result.metadata["runs_auto"]`` says which happened and why (see
+            :func:`lrfinder.multirun.auto_runs`). An integer runs the test that many times from
+            the same weights, each later run with another batch order, and reads them together:
+            a :class:`lrfinder.multirun.MultiRunResult` with a median curve, a 10%-90% band, the
+            median of the runs' suggestions and ``result.suggestion_interval`` (see
+            :mod:`lrfinder.torch_batched`). ``runs=1`` is always exactly one run.
         init_fn: With ``runs``: ``init_fn(model)`` re-initialises the model in place (e.g. each
             layer's ``reset_parameters()``) before each run after the first, so the runs also
             vary the initial weights; the model's own weights come back afterwards.
@@ -138,8 +142,10 @@ def lr_find(
         if runs != "auto":
             msg = f"`runs` must be an integer >= 1 or 'auto', got runs={runs!r}."
             raise ValueError(msg)
-        _refuse_several_runs_when_distributed(runs)  # the first call, with runs=1, would not
-        return auto_runs(lambda count: lr_find(**{**arguments, "runs": count}))
+        return auto_runs(
+            lambda count: lr_find(**{**arguments, "runs": count}),
+            cannot_rerun=_why_not_rerun(data),
+        )
     _check_setup(model, optimizer, data, loss_fn, step_fn, scaler)
     accumulation_steps = check_int(
         "accumulation_steps", accumulation_steps, minimum=1, hint="Use 1 for no accumulation."
@@ -244,6 +250,18 @@ def lr_find(
     _restore(state, None)
     _fill_in_batch_size(result.metadata, trainer.stream.first_batch_size)
     return result
+
+
+def _why_not_rerun(data: Any) -> str | None:
+    """Why ``runs="auto"`` must keep its first run however unreadable, in words for its note."""
+    if distributed.is_synchronized():
+        return (
+            "several runs are not averaged across ranks under torch.distributed yet (run them "
+            "on one rank inside `with lrfinder.distributed.rank_local():`)"
+        )
+    if isinstance(data, Iterator):  # not iter(data): that would draw a DataLoader's seed
+        return "`data` is a one-shot iterator (pass a DataLoader or a list to run it again)"
+    return None
 
 
 def _refuse_several_runs_when_distributed(runs: int | str) -> None:

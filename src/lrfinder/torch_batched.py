@@ -309,7 +309,7 @@ def _sequential(
             plan.prepare(index, model)
         try:
             result = adapter.lr_find(
-                model, optimizer, plan.data_for(index, data), loss_fn, **settings
+                model, optimizer, plan.data_for(index, data), loss_fn, runs=1, **settings
             )
         except Exception as error:
             # The single run attached its partial curve; attach the earlier runs' curves too.

@@ -363,12 +363,12 @@ def add_run_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     run.add_argument("--seed", type=int, default=0, help="seed set before calling the factory")
     run.add_argument(
         "--runs",
-        default="1",
+        default="auto",
         metavar="N",
         help=(
             "range tests from the same start with different batch orders (lr_find(runs=N)): "
-            "the suggestion is the median of theirs, with their 10%%-90%% interval. 'auto': one "
-            "run, and five when its curve never clearly descended or is too noisy"
+            "the suggestion is the median of theirs, with their 10%%-90%% interval. 'auto' (the "
+            "default): one run, and five when its curve never clearly descended or is too noisy"
         ),
     )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -392,7 +392,7 @@ def run_command(args: argparse.Namespace) -> int:
         num_steps=args.num_steps,
         method=args.method,
         progress=not args.no_progress,
-        **({"runs": runs} if runs != 1 else {}),  # later runs' batch orders follow from --seed
+        runs=runs,  # later runs' batch orders follow from --seed
     )
     meta = result.metadata
     print(
