@@ -11,8 +11,9 @@ docs/jax.md for the whole recipe, with and without these helpers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+import random
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal
 
 import jax
 import jax.numpy as jnp
@@ -22,6 +23,8 @@ import optax
 from ._version import __version__
 from .batches import BatchStream
 from .errors import check_int
+from .ladder import check_ladder_args
+from .multirun import auto_runs, base_seed, check_runs, reordered, runs_in_turn
 from .range_test import range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -54,6 +57,8 @@ def lr_find(
     method: str = DEFAULT_METHOD,
     progress: bool = False,
     metadata: Mapping[str, Any] | None = None,
+    runs: int | Literal["auto"] = "auto",
+    seed: int | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test over ``update(state, batch, lr) -> (state, loss)``.
 
@@ -78,9 +83,21 @@ def lr_find(
             (RMSprop, plain SGD) to get the suggestion's correction for it
             (:mod:`lrfinder.batch_noise`). The batch size is read from the first batch (the
             leading dimension of its first array) unless given here as ``batch_size``.
+        runs: ``"auto"`` (the default): one run, and five when its curve never clearly
+            descended or is too noisy to read alone, as in :func:`lrfinder.lr_find` (the first
+            run stands, with a note, when ``batches`` is a one-shot iterator or the run was
+            interrupted); ``result.metadata["runs_auto"]`` says which. An integer runs the test
+            that many times from ``state``: a list of batches is permuted for each later run,
+            and Python's and NumPy's RNGs are reseeded (for iterables that shuffle with them)
+            and put back afterwards. Randomness inside ``update`` comes from ``state`` (its
+            PRNG keys), the same for every run. Returns a
+            :class:`lrfinder.multirun.MultiRunResult`.
+        seed: With ``runs``: seeds the later runs (default: derived from NumPy's RNG state,
+            which is left untouched).
 
     Returns:
-        A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "jax"``.
+        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` for several runs);
+        ``metadata["framework"] == "jax"``.
 
     Example:
         >>> import jax, jax.numpy as jnp, optax, lrfinder.jax
@@ -101,6 +118,7 @@ def lr_find(
         >>> result.stop_reason, 1e-3 < result.suggestion < 1.0
         ('diverged', True)
     """
+    arguments = dict(locals())  # exactly the parameters, for several runs to call again with
     if not callable(update):
         msg = f"`update` must be a callable update(state, batch, lr) -> (state, loss), got update={update!r}."
         raise TypeError(msg)
@@ -116,6 +134,10 @@ def lr_find(
             'pass e.g. {"optimizer_hyperparameters": {"momentum": 0.0}}.'
         )
         raise TypeError(msg)
+    check_ladder_args(start_lr, end_lr, num_steps, mode)
+    runs = check_runs(runs, seed)
+    if runs != 1:
+        return _several_runs(dict(arguments), runs, seed)
     stream = BatchStream(batches, "`batches` yielded no batches: pass a non-empty iterable.")
     current = [state]
 
@@ -152,6 +174,33 @@ def lr_find(
     if result.metadata.get("batch_size") is None and stream.first_batch_size:
         result.metadata["batch_size"] = stream.first_batch_size
     return result
+
+
+def _several_runs(arguments: dict[str, Any], runs: int | str, seed: int | None) -> RangeTestResult:
+    """``runs="auto"`` or ``runs=N``: :func:`lr_find` again with ``runs=1`` per run."""
+    if runs == "auto":
+        batches = arguments["batches"]
+        one_shot = "`batches` is a one-shot iterator (pass a list to run it again)"
+        return auto_runs(
+            lambda count: lr_find(**{**arguments, "runs": count}),
+            cannot_rerun=one_shot if isinstance(batches, Iterator) else None,
+        )
+    rng = random.getstate(), np.random.get_state()
+
+    def run(run_seed: int | None) -> RangeTestResult:
+        batches = arguments["batches"]
+        if run_seed is not None:
+            random.seed(run_seed)
+            np.random.seed(run_seed % 2**32)
+            batches = reordered(batches, run_seed)
+        return lr_find(**{**arguments, "batches": batches, "runs": 1})
+
+    try:
+        base = base_seed(seed, rng[1][1].tobytes())
+        return runs_in_turn(run, runs=int(runs), base=base, method=arguments["method"])
+    finally:
+        random.setstate(rng[0])
+        np.random.set_state(rng[1])
 
 
 def set_learning_rate(opt_state: Any, lr: Any, ratios: Sequence[float] | None = None) -> Any:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import keras
 import numpy as np
@@ -29,6 +29,8 @@ import numpy as np
 from ._version import __version__
 from .batches import BatchStream
 from .errors import check_int
+from .ladder import check_ladder_args
+from .multirun import MultiRunResult, auto_runs, base_seed, check_runs, runs_in_turn
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -53,6 +55,8 @@ def lr_find(
     stop_rule: StopRule | None = None,
     method: str = DEFAULT_METHOD,
     progress: bool = False,
+    runs: int | Literal["auto"] = "auto",
+    seed: int | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test on a compiled Keras 3 model and puts every variable back.
 
@@ -73,9 +77,21 @@ def lr_find(
         shuffle: Shuffle array data before each pass.
         start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
         stop_factor, stop_rule, method, progress: As in :func:`lrfinder.range_test`.
+        runs: ``"auto"`` (the default): one run, and five when its curve never clearly
+            descended or is too noisy to read alone, as in :func:`lrfinder.lr_find` (the first
+            run stands, with a note, when ``x`` is a one-shot iterator or the run was
+            interrupted); ``result.metadata["runs_auto"]`` says which. An integer runs the test
+            that many times from the same weights and optimizer state, each later run with the
+            Python and NumPy RNGs (and torch's, on that backend) reseeded, so shuffled arrays
+            come in another order (a dataset shuffles itself, or not): a
+            :class:`lrfinder.multirun.MultiRunResult`. Dropout layers keep their own seed
+            state, restored for every run, so their masks repeat.
+        seed: With ``runs``: seeds the later runs (default: derived from NumPy's RNG state,
+            which is left untouched).
 
     Returns:
-        A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "keras"``.
+        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` for several runs);
+        ``metadata["framework"] == "keras"``.
 
     Raises:
         ValueError, TypeError: If the model is not compiled or built, or for bad arguments.
@@ -90,8 +106,19 @@ def lr_find(
         >>> result.stop_reason, 1e-3 < result.suggestion < 10.0
         ('diverged', True)
     """
+    arguments = dict(locals())  # exactly the parameters, for several runs to call again with
     optimizer = _check_model(model)
     batch_size = check_int("batch_size", batch_size, minimum=1)
+    check_ladder_args(start_lr, end_lr, num_steps, mode)
+    runs = check_runs(runs, seed)
+    if runs == "auto":
+        one_shot = "`x` is a one-shot iterator (pass arrays, a dataset or a list to run it again)"
+        return auto_runs(
+            lambda count: lr_find(**{**arguments, "runs": count}),
+            cannot_rerun=one_shot if isinstance(x, Iterator) else None,
+        )
+    if runs > 1:
+        return _several_runs(arguments, runs, seed)
     stream = BatchStream(
         _batches(x, y, sample_weight, batch_size, shuffle),
         "`x` yielded no batches: pass non-empty training data.",
@@ -127,6 +154,29 @@ def lr_find(
     finally:
         state.restore()
     return result
+
+
+def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> MultiRunResult:
+    """``runs=N``: :func:`lr_find` N times in turn, each later run reseeded; RNGs put back."""
+    rng = _rng_state()
+    base = base_seed(seed, np.random.get_state()[1].tobytes())
+
+    def run(run_seed: int | None) -> RangeTestResult:
+        # Arrays are shuffled from NumPy's RNG: reseeded, they come in another order. (A list
+        # is not permuted here: Keras reads a list as several inputs, not as batches.)
+        if run_seed is not None:
+            random.seed(run_seed)
+            np.random.seed(run_seed % 2**32)
+            if "torch" in rng:
+                import torch
+
+                torch.manual_seed(run_seed)
+        return lr_find(**{**arguments, "runs": 1})
+
+    try:
+        return runs_in_turn(run, runs=runs, base=base, method=arguments["method"])
+    finally:
+        _set_rng_state(rng)
 
 
 class LRFinderCallback(keras.callbacks.Callback):
@@ -350,11 +400,7 @@ class _KerasState:
         state.metrics = [
             (v, np.array(keras.ops.convert_to_numpy(v))) for v in model.metrics_variables
         ]
-        state.rng = {"python": random.getstate(), "numpy": np.random.get_state()}
-        if keras.backend.backend() == "torch" and "torch" in sys.modules:
-            import torch
-
-            state.rng["torch"] = torch.get_rng_state()
+        state.rng = _rng_state()
         return state
 
     def restore(self) -> None:
@@ -368,12 +414,26 @@ class _KerasState:
             from keras.src.backend.common import global_state
 
             global_state.set_global_attribute("global_seed_generator", None)
-        random.setstate(self.rng["python"])
-        np.random.set_state(self.rng["numpy"])
-        if "torch" in self.rng:
-            import torch
+        _set_rng_state(self.rng)
 
-            torch.set_rng_state(self.rng["torch"])
+
+def _rng_state() -> dict[str, Any]:
+    """The Python and NumPy RNGs' states, and torch's on the torch backend."""
+    rng = {"python": random.getstate(), "numpy": np.random.get_state()}
+    if keras.backend.backend() == "torch" and "torch" in sys.modules:
+        import torch
+
+        rng["torch"] = torch.get_rng_state()
+    return rng
+
+
+def _set_rng_state(rng: dict[str, Any]) -> None:
+    random.setstate(rng["python"])
+    np.random.set_state(rng["numpy"])
+    if "torch" in rng:
+        import torch
+
+        torch.set_rng_state(rng["torch"])
 
 
 def _global_seed_variables() -> list[Any]:

@@ -24,6 +24,7 @@ builds on :mod:`lrfinder.torch_batched`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -491,6 +492,76 @@ def auto_runs(
     result = run(AUTO_RUNS)
     result.metadata["runs_auto"] = f"{AUTO_RUNS} runs: the first run's curve {reason}"
     return result
+
+
+def check_runs(runs: Any, seed: Any) -> int | str:
+    """Validates an adapter's ``runs`` (an integer >= 1 or ``"auto"``) and ``seed`` (None or an
+    integer >= 0), before any run; returns ``runs``."""
+    if isinstance(runs, str):
+        if runs != "auto":
+            msg = f"`runs` must be an integer >= 1 or 'auto', got runs={runs!r}."
+            raise ValueError(msg)
+    else:
+        runs = check_int(
+            "runs", runs, minimum=1, hint="Use 1 for one run, 5 for an uncertainty band."
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        msg = f"`seed` must be an int or None, got seed={seed!r}."
+        raise TypeError(msg)
+    if seed is not None and seed < 0:
+        msg = f"`seed` must be >= 0, got seed={seed!r}."
+        raise ValueError(msg)
+    return runs
+
+
+def base_seed(seed: int | None, rng_state: bytes) -> int:
+    """``seed``, or one derived from the bytes of an RNG's state without drawing from it (so the
+    caller's random stream is left exactly where it was)."""
+    if seed is not None:
+        return int(seed)
+    digest = hashlib.sha256(rng_state).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def run_seeds(base: int, runs: int) -> list[int | None]:
+    """One seed per run: None for run 0 (it runs with the caller's RNG as it is, so it is exactly
+    the single run), and for each later run a seed spawned from ``base`` (NumPy's
+    ``SeedSequence``), so the runs' seeds are independent and reproducible from ``base``."""
+    children = np.random.SeedSequence(base).spawn(runs)
+    return [None] + [
+        int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for child in children[1:]
+    ]
+
+
+def reordered(data: Any, seed: int | None) -> Any:
+    """Run data for one seed: a plain sequence of batches (a list) permuted by ``seed``; anything
+    else (a DataLoader, a dataset) as it is, since it shuffles itself from the reseeded RNGs."""
+    if seed is None or not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
+        return data
+    order = np.random.default_rng(seed).permutation(len(data))
+    return [data[int(i)] for i in order]
+
+
+def runs_in_turn(
+    run: Callable[[int | None], RangeTestResult],
+    *,
+    runs: int,
+    base: int,
+    method: str | None = None,
+) -> MultiRunResult:
+    """An adapter's ``runs=N``, one run after another: ``run(seed)`` once per seed of
+    :func:`run_seeds` (``run(None)`` first), each restoring the setup as a single run does.
+    A run interrupted by Ctrl-C ends the experiment. ``run`` reseeds whatever RNGs its framework
+    has from ``seed``; the caller puts them back afterwards."""
+    results: list[RangeTestResult] = []
+    for index, seed in enumerate(run_seeds(base, runs)):
+        result = run(seed)
+        result.metadata.update(run=index, seed=seed)
+        results.append(result)
+        if result.stop_reason == "interrupted":
+            break
+    facts = _shared_metadata(results) | {"runs": runs, "path": "sequential", "seed": base}
+    return MultiRunResult(results, method=method, metadata=facts)
 
 
 def range_test_runs(

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import logging
 import random
 import time
@@ -44,7 +43,7 @@ from . import torch as adapter
 from .batches import BatchStream
 from .errors import DivergedAtStartError, check_int
 from .ladder import check_ladder_args, ladder
-from .multirun import MultiRunResult
+from .multirun import MultiRunResult, base_seed, check_runs, reordered, run_seeds
 from .range_test import _add_note, _progress_bar, _Record
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -160,16 +159,10 @@ _HINT = "Use batched=None to fall back to sequential runs."
 
 def check_run_args(runs: Any, init_fn: Any, seed: Any, batched: Any) -> int:
     """Validates ``lr_find``'s multi-run arguments (whatever ``runs`` is); returns ``runs``."""
-    runs = check_int("runs", runs, minimum=1, hint="Use 1 for one run, 5 for an uncertainty band.")
+    runs = check_runs(runs, seed)
     if init_fn is not None and not callable(init_fn):
         msg = f"`init_fn` must be callable as init_fn(model), got init_fn={init_fn!r}."
         raise TypeError(msg)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        msg = f"`seed` must be an int or None, got seed={seed!r}."
-        raise TypeError(msg)
-    if seed is not None and seed < 0:
-        msg = f"`seed` must be >= 0, got seed={seed!r}."
-        raise ValueError(msg)
     if batched is not None and not isinstance(batched, bool):
         msg = f"`batched` must be True, False or None (automatic), got batched={batched!r}."
         raise TypeError(msg)
@@ -257,11 +250,7 @@ class _Plan:
         self.runs = runs
         self.init_fn = init_fn
         self.base_seed = base_seed
-        children = np.random.SeedSequence(base_seed).spawn(runs)
-        self.seeds: list[int | None] = [None] + [
-            int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-            for child in children[1:]
-        ]
+        self.seeds = run_seeds(base_seed, runs)
         self.generators = _data_generators(data)
 
     def prepare(self, index: int, model: torch.nn.Module) -> None:
@@ -278,19 +267,12 @@ class _Plan:
 
     def data_for(self, index: int, data: Any) -> Any:
         """Run ``index``'s data: a plain list of batches is permuted, anything else shuffles itself."""
-        seed = self.seeds[index]
-        if seed is None or not isinstance(data, Sequence) or isinstance(data, (str, bytes)):
-            return data
-        order = np.random.default_rng(seed).permutation(len(data))
-        return [data[int(i)] for i in order]
+        return reordered(data, self.seeds[index])
 
 
 def _base_seed(seed: int | None) -> int:
     """``seed``, or one derived from torch's RNG state without drawing from it."""
-    if seed is not None:
-        return int(seed)
-    digest = hashlib.sha256(torch.get_rng_state().numpy().tobytes()).digest()
-    return int.from_bytes(digest[:8], "little") >> 1
+    return base_seed(seed, torch.get_rng_state().numpy().tobytes())
 
 
 def _sequential(

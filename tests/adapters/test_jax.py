@@ -134,6 +134,7 @@ class TestLrFind:
             end_lr=1e-2,
             num_steps=5,
             accumulation_steps=2,
+            runs=1,  # the record holds one run's updates
         )
 
         assert len(result.lrs) == 5
@@ -194,6 +195,75 @@ class TestLrFind:
         assert str(excinfo.value) == (
             "`update` must be a callable update(state, batch, lr) -> (state, loss), got update=None."
         )
+
+
+class TestSeveralRuns:
+    def setup(self):
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9)
+        params = init_params()
+        return make_update(optimizer), (params, optimizer.init(params)), optimizer
+
+    def test_runs_start_alike_and_later_runs_see_the_batches_permuted(self):
+        """runs=3: run 0 is the single run, later runs see the list's batches in other orders,
+        the state is untouched and the RNGs come back."""
+        update, state, optimizer = self.setup()
+        ladder = {"start_lr": 1e-9, "end_lr": 1e-7, "num_steps": 8}
+        rngs = np.random.get_state()[1].copy()
+
+        single = lj.lr_find(update, state, make_data(), runs=1, **ladder)
+        several = lj.lr_find(update, state, make_data(), runs=3, seed=1, **ladder)
+
+        assert isinstance(several, lrfinder.MultiRunResult)
+        assert [run.metadata["seed"] is None for run in several.runs] == [True, False, False]
+        np.testing.assert_array_equal(several.runs[0].losses, single.losses)
+        for run in several.runs[1:]:  # the same 8 batches at rates too small to matter
+            assert not np.array_equal(run.losses, single.losses)
+            np.testing.assert_allclose(sorted(run.losses), sorted(single.losses), rtol=1e-3)
+        assert several.metadata["seed"] == 1
+        assert tree_equal(state, (init_params(), optimizer.init(init_params())))
+        np.testing.assert_array_equal(np.random.get_state()[1], rngs)
+
+    def test_auto_reruns_a_flat_curve_and_keeps_a_one_shot_iterator_to_one_run(self):
+        """By default a curve that never descends gets five runs, unless the batches cannot be
+        read again; the note says which."""
+        update, state, _ = self.setup()
+        flat = {"start_lr": 1e-9, "end_lr": 1e-7, "num_steps": 16}
+
+        rerun = lj.lr_find(update, state, make_data(), **flat)
+        kept = lj.lr_find(update, state, iter(make_data() * 2), **flat)
+
+        assert len(rerun.runs) == 5
+        assert (
+            rerun.metadata["runs_auto"] == "5 runs: the first run's curve never clearly descended"
+        )
+        assert type(kept) is lrfinder.RangeTestResult
+        assert kept.metadata["runs_auto"] == (
+            "1 run: its curve never clearly descended, but `batches` is a one-shot iterator "
+            "(pass a list to run it again)"
+        )
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"runs": 0}, ValueError, "`runs` must be an integer >= 1, got runs=0."),
+            ({"runs": "auto", "seed": 1.5}, TypeError, "`seed` must be an int or None, got "),
+            ({"start_lr": 0.0}, ValueError, "`start_lr` must be"),
+        ],
+        ids=["zero-runs", "float-seed", "bad-ladder"],
+    )
+    def test_bad_arguments_are_refused_before_any_update(self, kwargs, error, message):
+        """Bad runs, seed or ladder: refused before `update` is called once."""
+        calls = []
+
+        def update(state, batch, lr):
+            calls.append(lr)
+            return state, 0.0
+
+        with pytest.raises(error) as excinfo:
+            lj.lr_find(update, self.setup()[1], make_data(), **kwargs)
+
+        assert str(excinfo.value).startswith(message)
+        assert calls == []
 
 
 class TestSetLearningRate:

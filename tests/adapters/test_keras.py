@@ -84,7 +84,9 @@ class TestLrFind:
         model = make_model(optimizer, loss)
         X, y = make_data()
 
-        result = lk.lr_find(model, X, y, start_lr=1e-4, end_lr=1.0, num_steps=10, stop_factor=None)
+        result = lk.lr_find(
+            model, X, y, start_lr=1e-4, end_lr=1.0, num_steps=10, stop_factor=None, runs=1
+        )  # one run: the optimizer's record holds its updates alone
 
         ladder = lrfinder.ladder(1e-4, 1.0, 10)
         np.testing.assert_array_equal(result.lrs, ladder)
@@ -138,7 +140,7 @@ class TestLrFind:
         model = make_model(optimizer, loss)
         X, y = make_data()
 
-        result = lk.lr_find(model, X, y, start_lr=1e-4, end_lr=1e-2, num_steps=6)
+        result = lk.lr_find(model, X, y, start_lr=1e-4, end_lr=1e-2, num_steps=6, runs=1)
 
         assert len(result.lrs) == 6
         np.testing.assert_array_equal(
@@ -181,7 +183,7 @@ class TestLrFind:
         before = values(model.optimizer.variables)
         X, y = make_data()
 
-        result = lk.lr_find(model, X, y, num_steps=6)
+        result = lk.lr_find(model, X, y, num_steps=6, runs=1)  # skipped_updates is per run
 
         assert len(result.lrs) == 6
         assert result.metadata["skipped_updates"] > 0
@@ -256,6 +258,81 @@ class TestLrFind:
             "`y` and `sample_weight` must be None when `x` is a dataset or iterable, got "
             "x=list_iterator and y=ndarray. Put the targets in the batches."
         )
+
+
+class TestSeveralRuns:
+    def test_runs_start_alike_and_see_other_orders(self):
+        """runs=3: run 0 is the single run exactly, the later runs see other batch orders, and
+        every variable and RNG is put back."""
+        model = make_model()
+        X, y = make_data()
+        model.fit(X, y, batch_size=64, epochs=1, verbose=0)
+        before = values(model.variables), values(model.optimizer.variables)
+        rngs = random.getstate(), np.random.get_state()[1].copy()
+        ladder = {"start_lr": 1e-4, "end_lr": 1.0, "num_steps": 15}
+
+        single = lk.lr_find(model, X, y, runs=1, **ladder)
+        several = lk.lr_find(model, X, y, runs=3, seed=5, **ladder)
+
+        assert isinstance(several, lrfinder.MultiRunResult)
+        assert [run.metadata["run"] for run in several.runs] == [0, 1, 2]
+        np.testing.assert_array_equal(several.runs[0].losses, single.losses)
+        assert not np.array_equal(several.runs[1].losses[:5], single.losses[:5])
+        assert not np.array_equal(several.runs[1].losses[:5], several.runs[2].losses[:5])
+        assert several.metadata["seed"] == 5
+        assert several.metadata["framework"] == "keras"
+        assert_same(values(model.variables), before[0])
+        assert_same(values(model.optimizer.variables), before[1])
+        assert random.getstate() == rngs[0]
+        np.testing.assert_array_equal(np.random.get_state()[1], rngs[1])
+
+    def test_auto_reruns_an_unreadable_curve(self):
+        """By default, a curve that never descends (rates too small to train) gets five runs,
+        and a note says why."""
+        X, y = make_data()
+
+        result = lk.lr_find(make_model(), X, y, start_lr=1e-9, end_lr=1e-6, num_steps=20)
+
+        assert isinstance(result, lrfinder.MultiRunResult)
+        assert len(result.runs) == 5
+        assert result.metadata["runs_auto"] == (
+            "5 runs: the first run's curve never clearly descended"
+        )
+
+    def test_auto_keeps_a_one_shot_generator_to_one_run(self):
+        """A one-shot generator cannot be read again: the one run stands, with a note."""
+        X, y = make_data()
+        batches = ((X[i : i + 32], y[i : i + 32]) for i in range(0, 256, 32))
+
+        result = lk.lr_find(make_model(), batches, start_lr=1e-9, end_lr=1e-6, num_steps=8)
+
+        assert type(result) is lrfinder.RangeTestResult
+        assert result.metadata["runs_auto"] == (
+            "1 run: its curve never clearly descended, but `x` is a one-shot iterator (pass "
+            "arrays, a dataset or a list to run it again)"
+        )
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"runs": 0}, ValueError, "`runs` must be an integer >= 1, got runs=0."),
+            ({"runs": "many"}, ValueError, "`runs` must be an integer >= 1 or 'auto', got "),
+            ({"runs": 3, "seed": -2}, ValueError, "`seed` must be >= 0, got seed=-2."),
+            ({"end_lr": 1e-9}, ValueError, "`end_lr` must be greater than `start_lr`"),
+        ],
+        ids=["zero-runs", "unknown-word", "bad-seed", "bad-ladder"],
+    )
+    def test_bad_arguments_are_refused_before_any_work(self, kwargs, error, message):
+        """Bad runs, seed or ladder: refused before the optimizer is built or a batch trains."""
+        model = make_model()
+        before = values(model.variables)
+
+        with pytest.raises(error) as excinfo:
+            lk.lr_find(model, *make_data(), **kwargs)
+
+        assert str(excinfo.value).startswith(message)
+        assert not model.optimizer.built
+        assert_same(values(model.variables), before)
 
 
 class TestLRFinderCallback:
