@@ -18,6 +18,9 @@ from lrfinder.multirun import (
     needs_more_runs,
     plot_runs,
     range_test_runs,
+    reordered,
+    run_seeds,
+    runs_in_turn,
 )
 
 LRS = np.logspace(-6, 0, 61)  # 0.1 decade per rung
@@ -537,3 +540,59 @@ class TestAutoRuns:
         assert result is first
         assert result.metadata["runs_auto"] == f"1 run: its curve was too noisy, {ending}"
         assert any("noisy" in w for w in result.warnings)
+
+
+class TestRunsInTurn:
+    def test_each_run_gets_its_seed_and_the_aggregate_says_how(self):
+        """run(None) first, then one spawned seed per later run, recorded in each run's
+        metadata; the aggregate keeps the shared setup facts and names the base seed."""
+        seen = []
+
+        def run(seed):
+            seen.append(seed)
+            return bowl(-2.0 + 0.1 * len(seen))
+
+        result = runs_in_turn(run, runs=3, base=11)
+
+        assert seen == run_seeds(11, 3)
+        assert seen[0] is None
+        assert len(set(seen[1:])) == 2
+        assert [r.metadata["seed"] for r in result.runs] == seen
+        assert [r.metadata["run"] for r in result.runs] == [0, 1, 2]
+        assert (result.metadata["runs"], result.metadata["seed"]) == (3, 11)
+        assert run_seeds(11, 3) == run_seeds(11, 3) != run_seeds(12, 3)
+
+    def test_ctrl_c_ends_the_experiment(self):
+        """A run that comes back interrupted is the last one."""
+        calls = []
+
+        def run(seed):
+            calls.append(seed)
+            return bowl(-2.0, stop_reason="interrupted" if len(calls) == 2 else "completed")
+
+        result = runs_in_turn(run, runs=5, base=0)
+
+        assert len(calls) == 2
+        assert len(result.runs) == 2
+
+    def test_only_a_plain_list_of_batches_is_permuted(self):
+        """A list is permuted by the seed (the same batches); run 0 and other iterables as is."""
+        batches = list(range(20))
+
+        class Loader:  # iterable and sized, like a DataLoader, but not a sequence
+            def __iter__(self):
+                return iter(batches)
+
+            def __len__(self):
+                return len(batches)
+
+        loader = Loader()
+
+        permuted = reordered(batches, 3)
+
+        assert sorted(permuted) == batches
+        assert permuted != batches
+        assert reordered(batches, 3) == permuted
+        assert reordered(batches, None) is batches
+        assert reordered(loader, 3) is loader
+        assert reordered("abc", 3) == "abc"
