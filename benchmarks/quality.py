@@ -30,23 +30,27 @@ import argparse
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lrfinder
 from cache_store import Store, lr_key
+from lrfinder.multirun import AUTO_RUNS, MultiRunResult, aggregate, needs_more_runs
 from peers import PEER_RULES
 from tasks import (
     TASKS,
     Task,
+    batches,
     chance,
     evaluate,
+    make_optimizer,
     probe_fn,
     range_test_curve,
     run_metadata,
@@ -167,6 +171,43 @@ def our_record(
     )
 
 
+class SeedOrders:
+    """Batches of ``tasks.batches``: the seed's own order (the one ``quality.py``'s range test
+    saw) while torch's RNG is as it was when this was built, which holds for run 0; another order,
+    drawn from torch's RNG, once ``lr_find(runs=N)`` has reseeded it for a later run."""
+
+    def __init__(self, task: Task, seed: int) -> None:
+        self.task = task
+        self.seed = seed
+        self.batch_size = task.batch_size  # read by lr_find, as a DataLoader's would be
+        self.initial_rng = torch.get_rng_state()
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        if torch.equal(torch.get_rng_state(), self.initial_rng):
+            return batches(self.task, self.seed)
+        return batches(self.task, int(torch.randint(0, 2**31 - 1, ()).item()))
+
+
+def multi_run(task: Task, seed: int, runs: int) -> MultiRunResult:
+    """The N-run range test of one seed, as ``quality.py`` runs the single one (cached)."""
+    store = Store(f"multirun_{task.name}")
+    key = f"seed={seed}|runs={runs}|start=1e-07|end=10|steps=100"
+    if key not in store:
+        model = task.model(seed)
+        optimizer = make_optimizer(task, model.parameters(), 1e-7)
+        torch.manual_seed(seed)
+        data = SeedOrders(task, seed)
+        started = time.perf_counter()
+        result = lrfinder.lr_find(
+            model, optimizer, data, task.loss, runs=runs, seed=seed,
+            start_lr=1e-7, end_lr=10.0, num_steps=100,
+        )  # fmt: skip
+        value = result.to_dict()
+        value["seconds"] = round(time.perf_counter() - started, 2)
+        store.put(key, value)
+    return lrfinder.RangeTestResult.from_dict(store.get(key))
+
+
 # --- scoring ------------------------------------------------------------------------------------
 
 
@@ -222,9 +263,15 @@ def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rul
     return rule
 
 
+#: Report labels: lr_find's default (``runs="auto"``, :func:`score_auto`) and its first run alone.
+DEFAULT_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" (default)'
+ONE_RUN_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD}, one run"
+
+
 def all_rules() -> dict[str, Rule]:
+    """Every rule read on one curve: ours (the default rule on one run first) and the peers'."""
     default = lrfinder.DEFAULT_METHOD
-    ours = {f"lrfinder {default} (default)": our_rule(default)}
+    ours = {ONE_RUN_LABEL: our_rule(default)}
     ours[f"lrfinder {default}, uncorrected"] = our_rule(default, corrected=False)
     ours |= {f"lrfinder {n}": our_rule(n) for n in lrfinder.SUGGESTERS if n != default}
     return ours | {name: curve_only(peer) for name, peer in PEER_RULES.items()}
@@ -238,6 +285,7 @@ class Row:
     lrs: list[float]
     cost_steps: float = 0.0
     plateaus: int = 0  # probes only: range tests whose probes all failed to learn
+    range_tests: list[int] = field(default_factory=list)  # runs="auto" only: tests per seed
 
     @property
     def mean(self) -> float:
@@ -266,6 +314,38 @@ def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence
             row.regrets.append(regret(task, truth, chance(task)[task.metric]))
             continue
         value = runs.score(lr, seed)
+        if value is not None:
+            row.regrets.append(regret(task, truth, value))
+    return row
+
+
+def auto_suggestion(task: Task, seed: int) -> tuple[float, int]:
+    """``lr_find(runs="auto")``'s suggestion for one seed, and how many range tests it ran.
+
+    Replayed from the cached ``runs=5`` test (:func:`multi_run`), whose run 0 is the single run:
+    ``runs="auto"`` runs it, and when :func:`~lrfinder.multirun.needs_more_runs` says its curve
+    cannot be read alone it runs ``runs=5``, which repeats run 0 and adds four (six in all). The
+    rules are today's, not the cache's."""
+    stored = multi_run(task, seed, AUTO_RUNS)
+    for run in stored.runs:  # the setup as lr_find records it (older cache entries lack it)
+        run.metadata.update(run_metadata(task))
+    result = aggregate(stored.runs, method=lrfinder.DEFAULT_METHOD)
+    first = result.runs[0]
+    chosen, tests = (result, 1 + AUTO_RUNS) if needs_more_runs(first) else (first, 1)
+    try:
+        return chosen.suggest(lrfinder.DEFAULT_METHOD).lr, tests
+    except lrfinder.LRFinderError:
+        return math.nan, tests
+
+
+def score_auto(task: Task, truth: Truth, runs: Runs, seeds: Sequence[int]) -> Row:
+    """The default as ``lr_find`` runs it: ``runs="auto"`` (:func:`auto_suggestion`)."""
+    row = Row([], [])
+    for seed in seeds:
+        lr, tests = auto_suggestion(task, seed)
+        row.lrs.append(lr)
+        row.range_tests.append(tests)
+        value = runs.score(lr, seed) if math.isfinite(lr) else chance(task)[task.metric]
         if value is not None:
             row.regrets.append(regret(task, truth, value))
     return row
@@ -446,6 +526,7 @@ def run_rules(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
         truth = ground_truth(task, runs, GRID_SEEDS)
         for rule in all_rules().values():
             score_rule(task, truth, runs, rule, seeds)
+        score_auto(task, truth, runs, seeds)
         log(f"rules done: {task.name}")
 
 

@@ -24,8 +24,6 @@ import argparse
 import contextlib
 import math
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,45 +34,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lrfinder
 import quality
 import tasks as bench
-from cache_store import Store
-from lrfinder.multirun import MultiRunResult, aggregate, needs_more_runs
+from lrfinder.multirun import aggregate, needs_more_runs
+from peers import PEER_RULES
 
 
-class SeedOrders:
-    """Batches of ``tasks.batches``: the seed's own order (the one ``quality.py``'s range test
-    saw) while torch's RNG is as it was when this was built, which holds for run 0; another order,
-    drawn from torch's RNG, once ``lr_find(runs=N)`` has reseeded it for a later run."""
+def peer_regrets(
+    task: bench.Task, truth: quality.Truth, seed: int, runs: int, peer: str
+) -> tuple[float, float]:
+    """A peer rule given the same runs: its regret on run 0's curve alone, and at the median (in
+    log lr) of its suggestions on the N runs' curves, the aggregate ``runs=N`` uses for ours.
 
-    def __init__(self, task: bench.Task, seed: int) -> None:
-        self.task = task
-        self.seed = seed
-        self.batch_size = task.batch_size  # read by lr_find, as a DataLoader's would be
-        self.initial_rng = torch.get_rng_state()
-
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        if torch.equal(torch.get_rng_state(), self.initial_rng):
-            return bench.batches(self.task, self.seed)
-        return bench.batches(self.task, int(torch.randint(0, 2**31 - 1, ()).item()))
-
-
-def multi_run(task: bench.Task, seed: int, runs: int) -> MultiRunResult:
-    """The N-run range test of one seed, as ``quality.py`` runs the single one (cached)."""
-    store = Store(f"multirun_{task.name}")
-    key = f"seed={seed}|runs={runs}|start=1e-07|end=10|steps=100"
-    if key not in store:
-        model = task.model(seed)
-        optimizer = bench.make_optimizer(task, model.parameters(), 1e-7)
-        torch.manual_seed(seed)
-        data = SeedOrders(task, seed)
-        started = time.perf_counter()
-        result = lrfinder.lr_find(
-            model, optimizer, data, task.loss, runs=runs, seed=seed,
-            start_lr=1e-7, end_lr=10.0, num_steps=100,
-        )  # fmt: skip
-        value = result.to_dict()
-        value["seconds"] = round(time.perf_counter() - started, 2)
-        store.put(key, value)
-    return lrfinder.RangeTestResult.from_dict(store.get(key))
+    The runs' records end where lrfinder's stop rule ended them (after the blow-up); the peers
+    apply their own stop and trimming on top, as in ``quality.py``."""
+    rule = PEER_RULES[peer]
+    suggestions = []
+    for run in quality.multi_run(task, seed, runs).runs:
+        suggestions.append(rule(list(run.lrs), list(run.losses)))  # nan where it gives none
+    finite = [v for v in suggestions if math.isfinite(v) and v > 0]
+    median = float(np.exp(np.median(np.log(finite)))) if finite else math.nan
+    scores = quality.Runs(task)
+    regrets = []
+    for lr in (suggestions[0], median):
+        score = scores.score(lr, seed) if math.isfinite(lr) else quality.chance(task)[task.metric]
+        regrets.append(quality.regret(task, truth, score))
+    return regrets[0], regrets[1]
 
 
 def spread(lrs: list[float]) -> float:
@@ -90,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--method", default=lrfinder.DEFAULT_METHOD, choices=list(lrfinder.SUGGESTERS)
     )
+    parser.add_argument(
+        "--peers",
+        nargs="*",
+        default=[],
+        choices=list(PEER_RULES),
+        help="also score these peer rules on the same runs: run 0 alone and the runs' median",
+    )
     parser.add_argument("--write", action="store_true", help="record the table in RUNS.md")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -104,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         False: {"single": [], "multi": [], "auto": []},
     }
     spent_all: list[int] = []
+    # peer -> accuracy family? -> "single" / "multi" -> per-task mean regrets
+    peer_means = {p: {True: {"single": [], "multi": []}, False: {"single": [], "multi": []}}
+                  for p in args.peers}  # fmt: skip
     print(header)
     for name in args.tasks:
         task = bench.TASKS[name]
@@ -116,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         auto_regrets, spent = [], []
         path = "?"
         for seed in args.seeds:
-            stored = multi_run(task, seed, args.runs)
+            stored = quality.multi_run(task, seed, args.runs)
             path = stored.metadata.get("path", "?")
             for run in stored.runs:  # the setup as lr_find records it (older cache entries lack it)
                 run.metadata.update(bench.run_metadata(task))
@@ -157,12 +150,58 @@ def main(argv: list[str] | None = None) -> int:
         family["multi"].append(float(np.mean(multi_regrets)))
         family["auto"].append(float(np.mean(auto_regrets)))
         spent_all.extend(spent)
+        for peer in args.peers:
+            pairs = [peer_regrets(task, truth, seed, args.runs, peer) for seed in args.seeds]
+            for index, kind in enumerate(("single", "multi")):
+                peer_means[peer][task.higher_is_better][kind].append(
+                    float(np.mean([pair[index] for pair in pairs]))
+                )
         if name == args.tasks[-1]:
             rows += ["", _means_line(families, spent_all, args.runs)]
         print(row, flush=True)
         if args.write:  # after every task, so a partial run still leaves its rows
             _write(rows, args)
+    if args.peers:
+        peer_lines = _peers_table(families, peer_means, args.runs)
+        print("\n".join(peer_lines))
+        if args.write:
+            _write_block(
+                "<!-- peers -->",
+                "<!-- end: peers -->",
+                [
+                    f"`python benchmarks/quality_runs.py --runs {args.runs} --peers "
+                    f"{' '.join(repr(p) for p in args.peers)}` (per family: mean regret over the "
+                    "tasks / worst task's mean):",
+                    "",
+                    *peer_lines,
+                ],
+            )
     return 0
+
+
+def _peers_table(
+    families: dict[bool, dict[str, list[float]]],
+    peer_means: dict[str, dict[bool, dict[str, list[float]]]],
+    runs: int,
+) -> list[str]:
+    """Ours and the peers, each on one run and on the median of N runs' suggestions."""
+
+    def cell(values: list[float], unit: str) -> str:
+        return f"{np.mean(values):.2f}{unit} / {max(values):.1f}{unit}" if values else "–"
+
+    lines = [
+        f"| rule | accuracy, 1 run | accuracy, {runs} runs | loss, 1 run | loss, {runs} runs |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    rows = {f"lrfinder {lrfinder.DEFAULT_METHOD} (ours)": families} | {
+        p: peer_means[p] for p in peer_means
+    }
+    for name, means in rows.items():
+        lines.append(
+            f"| {name} | {cell(means[True]['single'], '')} | {cell(means[True]['multi'], '')} "
+            f"| {cell(means[False]['single'], '%')} | {cell(means[False]['multi'], '%')} |"
+        )
+    return lines
 
 
 def _means_line(families: dict[bool, dict[str, list[float]]], spent: list[int], runs: int) -> str:
@@ -185,19 +224,23 @@ def _means_line(families: dict[bool, dict[str, list[float]]], spent: list[int], 
 
 
 def _write(rows: list[str], args: argparse.Namespace) -> None:
-    path = Path(__file__).resolve().parent / "RUNS.md"
-    marker, end = "<!-- quality -->", "<!-- end: quality -->"
-    block = "\n".join(
+    _write_block(
+        "<!-- quality -->",
+        "<!-- end: quality -->",
         [
-            marker,
             f"`python benchmarks/quality_runs.py --runs {args.runs} --method {args.method} --seeds "
             f"{' '.join(map(str, args.seeds))}` (regret: accuracy points lost, or % excess loss, "
             "against the grid's best; spread: max / min suggestion across seeds):",
             "",
             *rows,
-            end,
-        ]
+        ],
     )
+
+
+def _write_block(marker: str, end: str, lines: list[str]) -> None:
+    """Replaces the text between ``marker`` and ``end`` in RUNS.md (appends it the first time)."""
+    path = Path(__file__).resolve().parent / "RUNS.md"
+    block = "\n".join([marker, *lines, end])
     text = path.read_text() if path.exists() else ""
     if marker in text:
         text = text[: text.index(marker)] + block + text[text.index(end) + len(end) :]
