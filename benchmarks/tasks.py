@@ -95,6 +95,12 @@ Tasks (optimizer in brackets):
   (``make_classification``, ``make_moons``, ``make_regression``), added after round 16 with
   nothing changed since, scored once [Adam; SGD + momentum; AdamW; plain SGD; SGD + momentum;
   RMSprop]
+* ``circles_mlp_adam_b32``, ``blobs_mlp_rmsprop_b16``, ``hastie_mlp_sgd_b64``,
+  ``digits_cnn_bn_sgd_plain_b64``, ``swiss_mlp_adamw_b32``, ``swiss_mlp_sgd_plain_b128``,
+  ``linreg_mlp_adam_b16`` - held out, eighteenth round: data from four more sklearn generators
+  (``make_circles``, ``make_blobs``, ``make_hastie_10_2``, ``make_swiss_roll``) and two new
+  pairings, added after ``runs="auto"`` became ``lr_find``'s default, scored once [Adam; RMSprop;
+  SGD + momentum; plain SGD; AdamW; plain SGD; Adam]
 """
 
 from __future__ import annotations
@@ -327,6 +333,49 @@ def sparse_regression_data() -> Splits:
     )
     x = (x - x.mean(0)) / x.std(0)
     y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
+
+
+@functools.cache
+def circles_data() -> Splits:
+    """sklearn's ``make_circles`` (seeded; noise sd 0.1, inner radius 0.5): one ring inside
+    another in 2-D."""
+    from sklearn.datasets import make_circles
+
+    x, y = make_circles(n_samples=1500, noise=0.1, factor=0.5, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    return _split(x, y.astype(np.int64), n_val=200, n_test=400)
+
+
+@functools.cache
+def blobs_data() -> Splits:
+    """sklearn's ``make_blobs`` (seeded): 5 overlapping Gaussian classes (sd 3.0) in 10-D."""
+    from sklearn.datasets import make_blobs
+
+    x, y = make_blobs(n_samples=2000, n_features=10, centers=5, cluster_std=3.0, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    return _split(x, y.astype(np.int64), n_val=300, n_test=500)
+
+
+@functools.cache
+def hastie_data() -> Splits:
+    """sklearn's ``make_hastie_10_2`` (seeded): 2 classes split by the squared norm of 10
+    standard normal features (a sphere), labels 0/1."""
+    from sklearn.datasets import make_hastie_10_2
+
+    x, y = make_hastie_10_2(n_samples=2400, random_state=0)
+    return _split(x, (y > 0).astype(np.int64), n_val=300, n_test=600)
+
+
+@functools.cache
+def swiss_roll_data() -> Splits:
+    """sklearn's ``make_swiss_roll`` (seeded; noise sd 0.5): the position along the roll from
+    its 3-D coordinates; standardised inputs and target."""
+    from sklearn.datasets import make_swiss_roll
+
+    x, t = make_swiss_roll(n_samples=2000, noise=0.5, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    y = ((t - t.mean()) / t.std()).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
@@ -1627,6 +1676,87 @@ TASKS: dict[str, Task] = {
             "held out (17th round): sparse linear regression (make_regression), MLP, MSE, "
             "RMSprop, batch 32",
         ),
+        Task(
+            "circles_mlp_adam_b32",
+            "adam",
+            "accuracy",
+            200,
+            32,
+            circles_data,
+            functools.partial(mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (18th round): two rings (make_circles), MLP, Adam, batch 32",
+        ),
+        Task(
+            "blobs_mlp_rmsprop_b16",
+            "rmsprop",
+            "accuracy",
+            300,
+            16,
+            blobs_data,
+            functools.partial(mlp, inputs=10, outputs=5),
+            _cross_entropy,
+            "held out (18th round): 5 overlapping blobs (make_blobs), MLP, RMSprop, batch 16",
+        ),
+        Task(
+            "hastie_mlp_sgd_b64",
+            "sgd",
+            "accuracy",
+            300,
+            64,
+            hastie_data,
+            functools.partial(mlp, inputs=10, outputs=2),
+            _cross_entropy,
+            "held out (18th round): Hastie's sphere (make_hastie_10_2), MLP, SGD momentum 0.9, "
+            "batch 64",
+        ),
+        Task(
+            "digits_cnn_bn_sgd_plain_b64",
+            "sgd_plain",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (18th round): digits 8x8, CNN + BatchNorm, plain SGD (no momentum), batch 64",
+        ),
+        Task(
+            "swiss_mlp_adamw_b32",
+            "adamw",
+            "loss",
+            300,
+            32,
+            swiss_roll_data,
+            functools.partial(mlp, inputs=3, outputs=1),
+            _mse,
+            "held out (18th round): position on a swiss roll (make_swiss_roll), MLP, MSE, AdamW, "
+            "batch 32",
+        ),
+        Task(
+            "swiss_mlp_sgd_plain_b128",
+            "sgd_plain",
+            "loss",
+            300,
+            128,
+            swiss_roll_data,
+            functools.partial(mlp, inputs=3, outputs=1),
+            _mse,
+            "held out (18th round): position on a swiss roll (make_swiss_roll), MLP, MSE, plain "
+            "SGD (no momentum), batch 128",
+        ),
+        Task(
+            "linreg_mlp_adam_b16",
+            "adam",
+            "loss",
+            300,
+            16,
+            sparse_regression_data,
+            functools.partial(mlp, inputs=30, outputs=1),
+            _mse,
+            "held out (18th round): sparse linear regression (make_regression), MLP, MSE, Adam, "
+            "batch 16",
+        ),
     ]
 }
 
@@ -1797,6 +1927,18 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "moons_mlp_sgd_plain_b64",
             "linreg_mlp_sgd_b64",
             "linreg_mlp_rmsprop_b32",
+        ],
+    ),
+    18: (
+        'held out for everything; added after runs="auto" became the default',
+        [
+            "circles_mlp_adam_b32",
+            "blobs_mlp_rmsprop_b16",
+            "hastie_mlp_sgd_b64",
+            "digits_cnn_bn_sgd_plain_b64",
+            "swiss_mlp_adamw_b32",
+            "swiss_mlp_sgd_plain_b128",
+            "linreg_mlp_adam_b16",
         ],
     ),
 }
