@@ -537,6 +537,24 @@ class TestAutoRuns:
             np.testing.assert_array_equal(mine.losses, theirs.losses)
         assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
+    @pytest.mark.parametrize(
+        ("batched", "labels"),
+        [
+            (False, ["lr range test, run 1 of 2", "lr range test, run 2 of 2"]),
+            (True, ["lr range test, 2 runs at once"]),
+        ],
+        ids=["sequential", "batched"],
+    )
+    def test_progress_bars_say_which_run(self, capsys, batched, labels):
+        """With progress=True, each run's bar names the run (or the batch of runs)."""
+        pytest.importorskip("tqdm")
+
+        find(batched=batched, runs=2, progress=True)
+        shown = capsys.readouterr().err
+
+        assert all(label in shown for label in labels)
+        assert "lr range test:" not in shown  # no unlabelled bar
+
     def test_auto_is_the_default(self):
         """lr_find without `runs` is runs="auto": the same five runs on an unreadable curve."""
         tiny = {"start_lr": 1e-9, "end_lr": 1e-6, "num_steps": 30, "seed": 7}

@@ -25,6 +25,7 @@ builds on :mod:`lrfinder.torch_batched`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -36,9 +37,11 @@ from numpy.typing import NDArray
 
 from .diagnostics import no_descent, too_noisy
 from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
-from .range_test import Step, range_test
+from .range_test import Step, progress_label, range_test
 from .result import RangeTestResult
 from .suggest import Suggestion, get_suggester
+
+logger = logging.getLogger("lrfinder")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -489,6 +492,7 @@ def auto_runs(
     if cannot_rerun is not None:
         first.metadata["runs_auto"] = f"1 run: its curve {reason}, but {cannot_rerun}"
         return first
+    logger.info("the first run's curve %s: running %d (runs=1 runs one only)", reason, AUTO_RUNS)
     result = run(AUTO_RUNS)
     result.metadata["runs_auto"] = f"{AUTO_RUNS} runs: the first run's curve {reason}"
     return result
@@ -555,7 +559,8 @@ def runs_in_turn(
     has from ``seed``; the caller puts them back afterwards."""
     results: list[RangeTestResult] = []
     for index, seed in enumerate(run_seeds(base, runs)):
-        result = run(seed)
+        with progress_label(f"lr range test, run {index + 1} of {runs}"):
+            result = run(seed)
         result.metadata.update(run=index, seed=seed)
         results.append(result)
         if result.stop_reason == "interrupted":

@@ -12,10 +12,12 @@ one optimizer update at learning rate ``lr`` and returns the loss of that update
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -261,13 +263,28 @@ class _Record:
         )
 
 
+# What the progress bar calls the run: several runs label theirs ("run 2 of 5").
+_PROGRESS_LABEL: ContextVar[str] = ContextVar("lrfinder_progress_label", default="lr range test")
+
+
+@contextlib.contextmanager
+def progress_label(label: str) -> Iterator[None]:
+    """Progress bars started inside the block are labelled ``label``."""
+    token = _PROGRESS_LABEL.set(label)
+    try:
+        yield
+    finally:
+        _PROGRESS_LABEL.reset(token)
+
+
 def _progress_bar(total: int) -> Any:
     try:
         from tqdm.auto import tqdm
     except ImportError:
         logger.info("progress bar needs tqdm: pip install 'lrfinder[progress]'")
         return None
-    return tqdm(total=total, desc="lr range test", unit="step", leave=True, dynamic_ncols=True)
+    label = _PROGRESS_LABEL.get()
+    return tqdm(total=total, desc=label, unit="step", leave=True, dynamic_ncols=True)
 
 
 def _add_note(error: BaseException, note: str) -> None:

@@ -44,7 +44,7 @@ from .batches import BatchStream
 from .errors import DivergedAtStartError, check_int
 from .ladder import check_ladder_args, ladder
 from .multirun import MultiRunResult, base_seed, check_runs, reordered, run_seeds
-from .range_test import _add_note, _progress_bar, _Record
+from .range_test import _add_note, _progress_bar, _Record, progress_label
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -290,9 +290,10 @@ def _sequential(
             state.restore()
             plan.prepare(index, model)
         try:
-            result = adapter.lr_find(
-                model, optimizer, plan.data_for(index, data), loss_fn, runs=1, **settings
-            )
+            with progress_label(f"lr range test, run {index + 1} of {plan.runs}"):
+                result = adapter.lr_find(
+                    model, optimizer, plan.data_for(index, data), loss_fn, runs=1, **settings
+                )
         except Exception as error:
             # The single run attached its partial curve; attach the earlier runs' curves too.
             partial = getattr(error, "lrfinder_result", None)
@@ -514,7 +515,8 @@ class _BatchedRuns:
 
         if settings.get("train_mode", True):
             self.model.train()
-        bar = _progress_bar(num_steps) if settings.get("progress") else None
+        with progress_label(f"lr range test, {self.copies} runs at once"):
+            bar = _progress_bar(num_steps) if settings.get("progress") else None
         started = time.perf_counter()
         try:
             while alive:
