@@ -39,7 +39,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import lightning.pytorch as pl
 import torch
@@ -69,6 +69,8 @@ def lr_find(
     check_every: int | None = None,
     method: str = DEFAULT_METHOD,
     progress: bool = False,
+    runs: int | Literal["auto"] = "auto",
+    seed: int | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test on a LightningModule with the trainer's settings, then restores all.
 
@@ -90,9 +92,14 @@ def lr_find(
         optimizer: Use this optimizer instead of building one (its state is restored).
         start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
         stop_factor, stop_rule, check_every, method, progress: As in :func:`lrfinder.torch.lr_find`.
+        runs, seed: As in :func:`lrfinder.torch.lr_find`: ``"auto"`` (the default) runs once,
+            and five times when that curve never clearly descended or is too noisy to read
+            alone; an integer runs that many, each later one with the dataloader reseeded (so a
+            shuffling loader gives another order). A one-shot iterator of batches keeps one run.
 
     Returns:
-        A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "lightning"``.
+        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` for several runs);
+        ``metadata["framework"] == "lightning"``.
 
     Raises:
         ValueError, TypeError: For a setup lrfinder cannot run, before any training.
@@ -163,7 +170,8 @@ def lr_find(
                 check_every=check_every,
                 method=method,
                 progress=progress,
-                runs=1,  # several runs are not offered through a trainer yet (lr_find defaults to "auto")
+                runs=runs,
+                seed=seed,
             )
     finally:
         _restore_rng(rng)
@@ -314,7 +322,9 @@ class _SizedOpaque(_Opaque):
         return len(self.data)  # type: ignore[arg-type]
 
 
-def _opaque(data: Iterable[Any]) -> _Opaque:
+def _opaque(data: Iterable[Any]) -> Iterable[Any]:
+    if isinstance(data, Iterator):  # one-shot: stays one, so runs="auto" knows not to rerun it
+        return (_Wrapped(batch) for batch in data)
     try:
         len(data)  # type: ignore[arg-type]
     except TypeError:  # no __len__, or a DataLoader over an IterableDataset

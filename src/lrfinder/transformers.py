@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import transformers
@@ -57,6 +57,8 @@ def lr_find(
     check_every: int | None = None,
     method: str = DEFAULT_METHOD,
     progress: bool = False,
+    runs: int | Literal["auto"] = "auto",
+    seed: int | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test with a Trainer's model, optimizer, data and settings; restores all.
 
@@ -64,9 +66,14 @@ def lr_find(
         trainer: A ``transformers.Trainer`` with a ``train_dataset``.
         start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
         stop_factor, stop_rule, check_every, method, progress: As in :func:`lrfinder.torch.lr_find`.
+        runs, seed: As in :func:`lrfinder.torch.lr_find`: ``"auto"`` (the default) runs once,
+            and five times when that curve never clearly descended or is too noisy to read
+            alone; an integer runs that many, each later one with the RNGs reseeded, so the
+            Trainer's shuffling sampler gives another order.
 
     Returns:
-        A :class:`lrfinder.RangeTestResult`; ``metadata["framework"] == "transformers"``.
+        A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` for several runs);
+        ``metadata["framework"] == "transformers"``.
 
     Raises:
         ValueError, TypeError: For a Trainer lrfinder cannot run, before any training.
@@ -127,7 +134,8 @@ def lr_find(
             check_every=check_every,
             method=method,
             progress=progress,
-            runs=1,  # several runs are not offered through a trainer yet (lr_find defaults to "auto")
+            runs=runs,
+            seed=seed,
         )
     finally:
         if created:

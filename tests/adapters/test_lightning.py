@@ -130,6 +130,7 @@ class TestLrFind:
             end_lr=1.0,
             num_steps=12,
             stop_factor=None,
+            runs=1,  # the module's record holds one run's steps
         )
 
         seen = np.array(module.seen_lrs)
@@ -168,6 +169,7 @@ class TestLrFind:
             start_lr=1e-5,
             end_lr=1e-2,
             num_steps=6,
+            runs=1,  # the module's record holds one run's steps
         )
 
         assert len(module.seen_lrs) == len(result.lrs) == 6
@@ -202,13 +204,59 @@ class TestLrFind:
         module = Regression()
         before, scaler_state = weights(module), scaler.state_dict()
 
-        result = ll.lr_find(trainer, module, train_dataloaders=make_data(), num_steps=10)
+        result = ll.lr_find(
+            trainer, module, train_dataloaders=make_data(), num_steps=10, runs=1
+        )  # skipped_updates is a per-run fact
 
         assert set(module.output_dtypes) == {torch.float16}
         assert result.metadata["skipped_updates"] > 0
         assert len(result.lrs) == 10
         assert scaler.state_dict() == scaler_state
         assert_same_weights(weights(module), before)
+
+    def test_several_runs_see_other_batch_orders_and_restore(self):
+        """runs=3: run 0 is the single run, later runs see the shuffling loader's other orders,
+        and weights, RNGs and the trainer are as before."""
+        torch.manual_seed(0)
+        module, trainer = Regression(), make_trainer()
+        before = weights(module)
+        rng = torch.get_rng_state()
+        ladder = {"start_lr": 1e-6, "end_lr": 1e-4, "num_steps": 8}
+
+        single = ll.lr_find(trainer, module, train_dataloaders=make_data(), runs=1, **ladder)
+        several = ll.lr_find(
+            trainer, module, train_dataloaders=make_data(), runs=3, seed=2, **ladder
+        )
+
+        assert isinstance(several, lrfinder.MultiRunResult)
+        assert len(several.runs) == 3
+        np.testing.assert_array_equal(several.runs[0].losses, single.losses)
+        assert not np.array_equal(several.runs[1].losses, single.losses)
+        assert not np.array_equal(several.runs[1].losses, several.runs[2].losses)
+        assert several.metadata["framework"] == "lightning"
+        assert_same_weights(weights(module), before)
+        assert torch.equal(torch.get_rng_state(), rng)
+        assert (trainer.global_step, trainer.current_epoch) == (0, 0)
+
+    def test_auto_reruns_a_flat_curve_but_not_a_one_shot_iterator(self):
+        """By default a curve that never descends gets five runs; batches from a one-shot
+        iterator keep their one run, and the note says why."""
+        torch.manual_seed(0)
+        flat = {"start_lr": 1e-9, "end_lr": 1e-7, "num_steps": 8}
+
+        rerun = ll.lr_find(make_trainer(), Regression(), train_dataloaders=make_data(), **flat)
+        kept = ll.lr_find(
+            make_trainer(), Regression(), train_dataloaders=iter(list(make_data()) * 2), **flat
+        )
+
+        assert len(rerun.runs) == 5
+        assert (
+            rerun.metadata["runs_auto"] == "5 runs: the first run's curve never clearly descended"
+        )
+        assert type(kept) is lrfinder.RangeTestResult
+        assert kept.metadata["runs_auto"].startswith(
+            "1 run: its curve never clearly descended, but `data` is a one-shot iterator"
+        )
 
     def test_suggestion_from_a_datamodule(self):
         """A datamodule is set up and read (its setup's RNG draws undone); the suggestion lies on

@@ -111,7 +111,9 @@ class TestLrFind:
         Trainer has no optimizer again afterwards."""
         trainer = make_trainer(tmp_path)
 
-        result = lt.lr_find(trainer, start_lr=1e-5, end_lr=1.0, num_steps=8, stop_factor=None)
+        result = lt.lr_find(
+            trainer, start_lr=1e-5, end_lr=1.0, num_steps=8, stop_factor=None, runs=1
+        )  # the hook's record holds one run's steps
 
         ladder = lrfinder.ladder(1e-5, 1.0, 8)
         np.testing.assert_array_equal(np.array(seen_lrs), np.stack([ladder, ladder], axis=1))
@@ -166,11 +168,31 @@ class TestLrFind:
         """With gradient_accumulation_steps=2 each point is one update and the mean of 2 losses."""
         trainer = make_trainer(tmp_path, gradient_accumulation_steps=2)
 
-        result = lt.lr_find(trainer, start_lr=1e-5, end_lr=1e-3, num_steps=5)
+        result = lt.lr_find(trainer, start_lr=1e-5, end_lr=1e-3, num_steps=5, runs=1)
 
         assert len(seen_lrs) == len(result.lrs) == 5
         pairs = np.array(trainer.batch_losses).reshape(5, 2).mean(axis=1)
         np.testing.assert_allclose(result.losses, pairs, rtol=1e-6)  # float32 losses
+
+    def test_several_runs_see_other_batch_orders_and_restore(self, tmp_path):
+        """runs=3: run 0 is the single run, later runs see the sampler's other orders, and the
+        weights, RNGs and the Trainer are as before."""
+        trainer = make_trainer(tmp_path)
+        before = weights(trainer.model)
+        rng = torch.get_rng_state()
+        ladder = {"start_lr": 1e-7, "end_lr": 1e-5, "num_steps": 6}
+
+        single = lt.lr_find(trainer, runs=1, **ladder)
+        several = lt.lr_find(trainer, runs=3, seed=4, **ladder)
+
+        assert isinstance(several, lrfinder.MultiRunResult)
+        np.testing.assert_array_equal(several.runs[0].losses, single.losses)
+        assert not np.array_equal(several.runs[1].losses, single.losses)
+        assert several.metadata["framework"] == "transformers"
+        assert_same(weights(trainer.model), before)
+        assert torch.equal(torch.get_rng_state(), rng)
+        assert trainer.optimizer is None
+        assert trainer.state.global_step == 0
 
     def test_bf16_autocasts(self, tmp_path):
         """bf16=True runs the forward pass under bfloat16 autocast on CPU."""
