@@ -596,3 +596,16 @@ class TestRunsInTurn:
         assert reordered(batches, None) is batches
         assert reordered(loader, 3) is loader
         assert reordered("abc", 3) == "abc"
+
+
+def test_a_noisy_median_curve_asks_for_more_runs_not_for_several():
+    """The noise warning of a multi-run result names more runs than it had, not runs=5."""
+    noisy = RangeTestResult(LRS, NOISY_DROP, "completed", 1e-6, 1.0, 61)
+    three = MultiRunResult([noisy, noisy, noisy])  # the median curve is that noisy curve
+
+    message = next(w for w in three.warnings if w.startswith("The curve is noisy"))
+
+    assert message.endswith("Use a larger batch, more steps, or more runs than these 3 (runs=6).")
+    assert any(
+        w.endswith("(lr_find(..., runs=5), or lrfinder run --runs 5).") for w in noisy.warnings
+    )

@@ -144,10 +144,16 @@ def too_noisy(result: RangeTestResult) -> str | None:
     drop = float(fit[0] - np.nanmin(fit))
     noise = _noise_sd(result)
     if drop > 0 and noise > _NOISE_RATIO * drop:
+        ran = len(getattr(result, "runs", ()))  # a MultiRunResult: its median curve is this noisy
+        remedy = (
+            f"more runs than these {ran} (runs={2 * ran})"
+            if ran > 1
+            else "several runs (lr_find(..., runs=5), or lrfinder run --runs 5)"
+        )
         return (
             f"The curve is noisy: the loss jumps by about {noise:.3g} from step to step against a "
             f"descent of {drop:.3g}, so the suggestion may move between runs. Use a larger batch, "
-            "more steps, or several runs (lr_find(..., runs=5), or lrfinder run --runs 5)."
+            f"more steps, or {remedy}."
         )
     return None
 
