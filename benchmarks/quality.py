@@ -286,6 +286,7 @@ class Row:
     cost_steps: float = 0.0
     plateaus: int = 0  # probes only: range tests whose probes all failed to learn
     range_tests: list[int] = field(default_factory=list)  # runs="auto" only: tests per seed
+    warned: list[bool] = field(default_factory=list)  # runs="auto" only: result.warnings said so
 
     @property
     def mean(self) -> float:
@@ -319,8 +320,8 @@ def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence
     return row
 
 
-def auto_suggestion(task: Task, seed: int) -> tuple[float, int]:
-    """``lr_find(runs="auto")``'s suggestion for one seed, and how many range tests it ran.
+def auto_result(task: Task, seed: int) -> tuple[lrfinder.RangeTestResult, int]:
+    """What ``lr_find(runs="auto")`` returns for one seed, and how many range tests it ran.
 
     Replayed from the cached ``runs=5`` test (:func:`multi_run`), whose run 0 is the single run:
     ``runs="auto"`` runs it, and when :func:`~lrfinder.multirun.needs_more_runs` says its curve
@@ -331,20 +332,21 @@ def auto_suggestion(task: Task, seed: int) -> tuple[float, int]:
         run.metadata.update(run_metadata(task))
     result = aggregate(stored.runs, method=lrfinder.DEFAULT_METHOD)
     first = result.runs[0]
-    chosen, tests = (result, 1 + AUTO_RUNS) if needs_more_runs(first) else (first, 1)
-    try:
-        return chosen.suggest(lrfinder.DEFAULT_METHOD).lr, tests
-    except lrfinder.LRFinderError:
-        return math.nan, tests
+    return (result, 1 + AUTO_RUNS) if needs_more_runs(first) else (first, 1)
 
 
 def score_auto(task: Task, truth: Truth, runs: Runs, seeds: Sequence[int]) -> Row:
-    """The default as ``lr_find`` runs it: ``runs="auto"`` (:func:`auto_suggestion`)."""
+    """The default as ``lr_find`` runs it: ``runs="auto"`` (:func:`auto_result`)."""
     row = Row([], [])
     for seed in seeds:
-        lr, tests = auto_suggestion(task, seed)
+        result, tests = auto_result(task, seed)
+        try:
+            lr = result.suggest(lrfinder.DEFAULT_METHOD).lr
+        except lrfinder.LRFinderError:
+            lr = math.nan
         row.lrs.append(lr)
         row.range_tests.append(tests)
+        row.warned.append(bool(result.warnings))
         value = runs.score(lr, seed) if math.isfinite(lr) else chance(task)[task.metric]
         if value is not None:
             row.regrets.append(regret(task, truth, value))

@@ -666,15 +666,15 @@ MISS = {"accuracy": 2.0, "loss": 10.0}
 def _trust_section(
     tasks: Sequence[Task], seeds: Sequence[int], table: dict[str, dict[str, q.Row]]
 ) -> list[str]:
-    """Does a silent `result.warnings` mean the default's suggestion can be trusted?"""
-    default = q.ONE_RUN_LABEL
+    """Does a silent `result.warnings` mean the suggestion can be trusted?"""
     lines = [
         "",
         "## Do the warnings say when not to trust the suggestion?",
         "",
-        "Every single range test (the default rule on one run, `runs=1`), split by whether "
-        '`result.warnings` is empty; the warned ones are those `runs="auto"` runs again when '
-        "they never descended or are too noisy. A miss is "
+        "Every range test of the default rule, split by whether `result.warnings` is empty: on one "
+        'run (`runs=1`), where the warned ones include those `runs="auto"` runs again (it never '
+        'descended or is too noisy), and as the default returns it (`runs="auto"`: after five runs '
+        "a warning can remain, or a new one say the runs disagree). A miss is "
         f"a seed whose regret exceeds {MISS['accuracy']:g} points (accuracy) or "
         f"{MISS['loss']:g}% (loss).",
         "",
@@ -682,23 +682,23 @@ def _trust_section(
         "count, mean regret, misses | misses that were warned |",
         "|---|---|---|---|",
     ]
-    for metric, unit in (("accuracy", " points"), ("loss", "%")):
-        silent, warned = [], []
-        for task in (t for t in tasks if t.metric == metric):
-            regrets = table[default][task.name].regrets
-            for seed, regret in zip(seeds, regrets, strict=True):
-                record = q.task_record(task, seed)
-                (warned if record.warnings else silent).append(regret)
-        if not silent and not warned:
-            continue
-
-        threshold = MISS[metric]
-        missed = sum(r > threshold for r in silent + warned)
-        caught = sum(r > threshold for r in warned)
-        lines.append(
-            f"| {metric} | {_trust_cell(silent, threshold, unit)} | "
-            f"{_trust_cell(warned, threshold, unit)} | {caught} of {missed} |"
-        )
+    for label, rows in (("one run", table[q.ONE_RUN_LABEL]), ("default", table[q.DEFAULT_LABEL])):
+        for metric, unit in (("accuracy", " points"), ("loss", "%")):
+            silent, warned = [], []
+            for task in (t for t in tasks if t.metric == metric):
+                row = rows[task.name]
+                flags = row.warned or [bool(q.task_record(task, s).warnings) for s in seeds]
+                for flag, regret in zip(flags, row.regrets, strict=True):
+                    (warned if flag else silent).append(regret)
+            if not silent and not warned:
+                continue
+            threshold = MISS[metric]
+            missed = sum(r > threshold for r in silent + warned)
+            caught = sum(r > threshold for r in warned)
+            lines.append(
+                f"| {metric}, {label} | {_trust_cell(silent, threshold, unit)} | "
+                f"{_trust_cell(warned, threshold, unit)} | {caught} of {missed} |"
+            )
     return lines
 
 
