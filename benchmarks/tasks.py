@@ -101,6 +101,12 @@ Tasks (optimizer in brackets):
   (``make_circles``, ``make_blobs``, ``make_hastie_10_2``, ``make_swiss_roll``) and two new
   pairings, added after ``runs="auto"`` became ``lr_find``'s default, scored once [Adam; RMSprop;
   SGD + momentum; plain SGD; AdamW; plain SGD; Adam]
+* ``scurve_mlp_sgd_b32``, ``friedman_resmlp_adamw_b64``, ``diabetes_ln_adam_b32``,
+  ``linreg_deep_tanh_sgd_b32``, ``wine_logreg_sgd_b16``, ``digits_cnn_gn_adam_b32`` - held out,
+  nineteenth round: four regressions (a fifth generator, ``make_s_curve``, and new models on
+  known data: residual, LayerNorm and deep tanh MLPs) and two classifiers, added after round 18
+  was scored with no change to the suggestion since, scored once [SGD + momentum; AdamW; Adam;
+  SGD + momentum; SGD + momentum; Adam]
 """
 
 from __future__ import annotations
@@ -374,6 +380,18 @@ def swiss_roll_data() -> Splits:
     from sklearn.datasets import make_swiss_roll
 
     x, t = make_swiss_roll(n_samples=2000, noise=0.5, random_state=0)
+    x = (x - x.mean(0)) / x.std(0)
+    y = ((t - t.mean()) / t.std()).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
+
+
+@functools.cache
+def s_curve_data() -> Splits:
+    """sklearn's ``make_s_curve`` (seeded; noise sd 0.3): the position along an S-shaped sheet
+    from its 3-D coordinates; standardised inputs and target."""
+    from sklearn.datasets import make_s_curve
+
+    x, t = make_s_curve(n_samples=2000, noise=0.3, random_state=0)
     x = (x - x.mean(0)) / x.std(0)
     y = ((t - t.mean()) / t.std()).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
@@ -1757,6 +1775,74 @@ TASKS: dict[str, Task] = {
             "held out (18th round): sparse linear regression (make_regression), MLP, MSE, Adam, "
             "batch 16",
         ),
+        Task(
+            "scurve_mlp_sgd_b32",
+            "sgd",
+            "loss",
+            300,
+            32,
+            s_curve_data,
+            functools.partial(mlp, inputs=3, outputs=1),
+            _mse,
+            "held out (19th round): position on an S-curve (make_s_curve), MLP, MSE, SGD "
+            "momentum 0.9, batch 32",
+        ),
+        Task(
+            "friedman_resmlp_adamw_b64",
+            "adamw",
+            "loss",
+            300,
+            64,
+            friedman_data,
+            functools.partial(residual_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (19th round): Friedman #1 regression, residual MLP, MSE, AdamW, batch 64",
+        ),
+        Task(
+            "diabetes_ln_adam_b32",
+            "adam",
+            "loss",
+            200,
+            32,
+            diabetes_data,
+            functools.partial(layernorm_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (19th round): diabetes regression, MLP with LayerNorm, MSE, Adam, batch 32",
+        ),
+        Task(
+            "linreg_deep_tanh_sgd_b32",
+            "sgd",
+            "loss",
+            300,
+            32,
+            sparse_regression_data,
+            functools.partial(deep_tanh_mlp, inputs=30, outputs=1),
+            _mse,
+            "held out (19th round): sparse linear regression (make_regression), deep tanh MLP, "
+            "MSE, SGD momentum 0.9, batch 32",
+        ),
+        Task(
+            "wine_logreg_sgd_b16",
+            "sgd",
+            "accuracy",
+            200,
+            16,
+            wine_data,
+            functools.partial(linear_classifier, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (19th round): wine tabular, logistic regression, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "digits_cnn_gn_adam_b32",
+            "adam",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (19th round): digits 8x8, CNN + GroupNorm, Adam, batch 32",
+        ),
     ]
 }
 
@@ -1939,6 +2025,17 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "swiss_mlp_adamw_b32",
             "swiss_mlp_sgd_plain_b128",
             "linreg_mlp_adam_b16",
+        ],
+    ),
+    19: (
+        "held out for everything; more regressions, nothing changed since round 18",
+        [
+            "scurve_mlp_sgd_b32",
+            "friedman_resmlp_adamw_b64",
+            "diabetes_ln_adam_b32",
+            "linreg_deep_tanh_sgd_b32",
+            "wine_logreg_sgd_b16",
+            "digits_cnn_gn_adam_b32",
         ],
     ),
 }

@@ -101,8 +101,8 @@ def lr_find(
         snapshot_device: Where the snapshot is kept (the host by default).
         runs: ``"auto"`` (the default): one run, and five (``runs=5``'s result, for one run
             more) when its curve never clearly descended or is too noisy to read alone; on the
-            quality benchmark that cuts the regret from 3.74 to 3.14 accuracy points and from
-            74.7% to 54.8% excess loss, for 2.59 range tests on average
+            quality benchmark that cuts the regret from 3.67 to 3.09 accuracy points and from
+            90.8% to 53.5% excess loss, for 2.61 range tests on average
             (``benchmarks/RESULTS.md``). The first run stands, with its warnings, when it was
             interrupted, when ``data`` is a one-shot iterator, or under torch.distributed.
             ``result.metadata["runs_auto"]`` says which happened and why (see
