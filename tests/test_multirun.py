@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrfinder
-from lrfinder import NotEnoughPointsError, RangeTestResult, ResultFileError
+from lrfinder import DivergedAtStartError, NotEnoughPointsError, RangeTestResult, ResultFileError
 from lrfinder.multirun import (
     AUTO_RUNS,
     MultiRunResult,
@@ -609,3 +609,35 @@ def test_a_noisy_median_curve_asks_for_more_runs_not_for_several():
     assert any(
         w.endswith("(lr_find(..., runs=5), or lrfinder run --runs 5).") for w in noisy.warnings
     )
+
+
+class TestAutoRunsWhenTheRerunFails:
+    def test_an_lrfinder_error_in_the_reruns_keeps_the_first_run(self):
+        """A rerun that fails the way a range test can (its first loss non-finite) does not lose
+        the first run: it is returned, and the note names the error."""
+        first = RangeTestResult(LRS, NOISY_DROP, "completed", 1e-6, 1.0, 61)
+
+        def run(count):
+            if count == 1:
+                return first
+            raise DivergedAtStartError("range test stopped at step 0 (lr=1e-06): loss was nan.")
+
+        result = auto_runs(run)
+
+        assert result is first
+        assert result.metadata["runs_auto"] == (
+            "1 run: its curve was too noisy, but the 5 runs failed (DivergedAtStartError: range "
+            "test stopped at step 0 (lr=1e-06): loss was nan.)"
+        )
+
+    def test_any_other_error_in_the_reruns_propagates(self):
+        """A bug in the user's code is not swallowed: it propagates from the reruns."""
+        first = RangeTestResult(LRS, NOISY_DROP, "completed", 1e-6, 1.0, 61)
+
+        def run(count):
+            if count == 1:
+                return first
+            raise RuntimeError("a bug in the user's step")
+
+        with pytest.raises(RuntimeError, match="a bug in the user's step"):
+            auto_runs(run)

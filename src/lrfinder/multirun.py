@@ -470,8 +470,10 @@ def auto_runs(
     the single run stands. ``result.metadata["runs_auto"]`` says which happened and why.
 
     The single run also stands, with its warnings, when it was interrupted (Ctrl-C asks for
-    less work, not more) or when ``cannot_rerun`` says why the setup cannot be run again (a
-    one-shot iterator of batches, say), in words that end the note.
+    less work, not more), when ``cannot_rerun`` says why the setup cannot be run again (a
+    one-shot iterator of batches, say), in words that end the note, or when the further runs
+    raise an :class:`~lrfinder.LRFinderError` (a batch order whose first loss is non-finite):
+    the note then names the error. Any other exception propagates.
 
     Example:
         >>> import numpy as np
@@ -493,7 +495,17 @@ def auto_runs(
         first.metadata["runs_auto"] = f"1 run: its curve {reason}, but {cannot_rerun}"
         return first
     logger.info("the first run's curve %s: running %d (runs=1 runs one only)", reason, AUTO_RUNS)
-    result = run(AUTO_RUNS)
+    try:
+        result = run(AUTO_RUNS)
+    except LRFinderError as error:
+        # A later batch order can fail where the first did not (a non-finite loss on its first
+        # batch, say): the first run, which runs=1 would have returned, still stands.
+        logger.warning("runs='auto' kept its first run: the %d runs failed: %s", AUTO_RUNS, error)
+        first.metadata["runs_auto"] = (
+            f"1 run: its curve {reason}, but the {AUTO_RUNS} runs failed "
+            f"({type(error).__name__}: {error})"
+        )
+        return first
     result.metadata["runs_auto"] = f"{AUTO_RUNS} runs: the first run's curve {reason}"
     return result
 
