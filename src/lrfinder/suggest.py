@@ -22,6 +22,7 @@ Rules (see each docstring for the exact definition):
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,7 +144,8 @@ class Curve:
         noise = self.fit_standard_error
         index = lowest = self.lo + int(deep[0])
         while index < stop:
-            rise = self.fit[index + 1] - self.fit[lowest]
+            with np.errstate(invalid="ignore"):  # inf - inf on an absurd curve: no spike (NaN)
+                rise = self.fit[index + 1] - self.fit[lowest]
             if rise > _SPIKE_RISE * descent and rise > _SIGNIFICANCE * np.hypot(
                 noise[index + 1], noise[lowest]
             ):
@@ -314,7 +316,8 @@ def _in_noise_units(drop: float, noise: float) -> float:
 
 def _first_minimum(values: NDArray[np.float64]) -> int:
     """Index of the first value within rounding error (1e-9 of the range) of the minimum."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN curve: handled below
         low, high = np.nanmin(values), np.nanmax(values)
         near = np.flatnonzero(values <= low + 1e-9 * (high - low))
     if near.size:
@@ -482,6 +485,21 @@ def slope_standard_error(
     return out
 
 
+def _quiet(rule: Callable[..., Suggestion]) -> Callable[..., Suggestion]:
+    """A rule without NumPy's floating-point chatter: on absurd curves (losses near 1e308, all
+    NaN) its arithmetic overflows or meets NaN, and it still answers or raises a documented
+    error, so the RuntimeWarnings on the way say nothing to the user."""
+
+    @functools.wraps(rule)
+    def quiet(*args: object, **kwargs: object) -> Suggestion:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return rule(*args, **kwargs)
+
+    return quiet
+
+
+@_quiet
 def steepest(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
@@ -506,6 +524,7 @@ def steepest(
     return curve.suggestion(curve.lrs[curve.steepest_index()], "steepest")
 
 
+@_quiet
 def descent_end(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
@@ -533,6 +552,7 @@ def descent_end(
     return curve.suggestion(curve.lrs[_descent_end_index(curve)], "descent_end")
 
 
+@_quiet
 def knee(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
@@ -600,6 +620,7 @@ def _descent_end_index(curve: Curve) -> int:
     return start + int(sure[-1]) if sure.size else start
 
 
+@_quiet
 def minimum(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
@@ -618,6 +639,7 @@ def minimum(
     return curve.suggestion(curve.lrs[curve.argmin()] / 10.0, "minimum")
 
 
+@_quiet
 def valley(
     lrs: ArrayLike, losses: ArrayLike, *, skip_start: int = 0, skip_end: int = 0
 ) -> Suggestion:
@@ -646,6 +668,7 @@ def valley(
     return curve.suggestion(curve.lrs[index], "valley")
 
 
+@_quiet
 def slide(
     lrs: ArrayLike,
     losses: ArrayLike,
