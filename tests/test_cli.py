@@ -86,6 +86,30 @@ class TestDemo:
         assert saved["metadata"]["optimizer"] == "AdamW"
         assert (tmp_path / "lrfinder-demo.png").stat().st_size > 10_000
 
+    def test_several_runs_draw_the_band(self, tmp_path, capsys):
+        """`--runs 2` runs the demo's range test twice and saves both runs."""
+        pytest.importorskip("torch")
+        pytest.importorskip("matplotlib")
+        args = ["demo", "--out", str(tmp_path), "--num-steps", "40", "--train-epochs", "0"]
+
+        code = main([*args, "--runs", "2", "--no-progress"])
+
+        out = capsys.readouterr().out
+        assert code == 0
+        assert "range test: 2 runs, " in out
+        assert len(lrfinder.load(tmp_path / "lrfinder-demo.json").runs) == 2
+
+    def test_a_bad_run_count_stops_before_the_data_loads(self, tmp_path, capsys):
+        """`--runs 0` is refused with the flag's name, and nothing is written."""
+        code = main(["demo", "--out", str(tmp_path / "out"), "--runs", "0"])
+
+        captured = capsys.readouterr()
+        assert code == 1
+        assert captured.err.startswith(
+            "lrfinder demo: error: `--runs` must be an integer >= 1 or 'auto', got --runs='0'."
+        )
+        assert not (tmp_path / "out").exists()
+
 
 class TestUsage:
     def test_no_command_prints_help(self, capsys):

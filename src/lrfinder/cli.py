@@ -76,12 +76,23 @@ def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     )
     demo.add_argument("--out", type=Path, default=Path("lrfinder-demo"), help="output folder")
     demo.add_argument("--num-steps", type=int, default=100, help="steps of the range test")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--seed", type=int, default=0, help="seed of the model, the data order and later runs"
+    )
     demo.add_argument(
         "--train-epochs",
         type=int,
         default=3,
         help="epochs of 1cycle training at the suggestion afterwards (0 to skip)",
+    )
+    demo.add_argument(
+        "--runs",
+        default="auto",
+        metavar="N",
+        help=(
+            "range tests from the same start with different batch orders: 'auto' (the default) "
+            "runs one, and five when its curve cannot be read alone; 5 draws the band of five"
+        ),
     )
     demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     demo.set_defaults(handler=run_demo)
@@ -95,7 +106,9 @@ def run_demo(args: argparse.Namespace) -> int:
         return 1
     from .data import digits_demo
     from .torch import lr_find
+    from .user_setup import run_count
 
+    runs = run_count(args.runs)  # before the data and the model are built
     setup = digits_demo(seed=args.seed)
     print(
         "lrfinder demo: small CNN on the bundled handwritten digits "
@@ -109,6 +122,8 @@ def run_demo(args: argparse.Namespace) -> int:
         setup["loss_fn"],
         num_steps=args.num_steps,
         progress=not args.no_progress,
+        runs=runs,
+        seed=args.seed,  # the later runs' batch orders, when there are several
     )
     print(f"range test: {time.perf_counter() - started:.1f} s")
     print(result.summary())
@@ -116,7 +131,8 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.train_epochs > 0:
         accuracy = _train_one_cycle(setup, result.suggestion, args.train_epochs)
         print(
-            f"trained {args.train_epochs} epochs with OneCycleLR(max_lr={result.suggestion:.3g}): "
+            f"trained {args.train_epochs} epoch{'s' if args.train_epochs != 1 else ''} with "
+            f"OneCycleLR(max_lr={result.suggestion:.3g}): "
             f"validation accuracy {accuracy:.1%}"
         )
     for path in outputs:

@@ -380,7 +380,7 @@ def run_command(args: argparse.Namespace) -> int:
     from .cli import _write_outputs
 
     # Checked before the factory runs: a bad count should not cost the user a model build.
-    runs = _run_count(args.runs)
+    runs = run_count(args.runs)
     factory = load_object(args.factory)
     print(f"lrfinder run: {args.factory}")
     started = time.perf_counter()
@@ -406,7 +406,7 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_count(text: str) -> int | str:
+def run_count(text: str) -> int | str:
     """``--runs``: a count >= 1 or ``auto``, or a ValueError that says which."""
     if text == "auto":
         return text
