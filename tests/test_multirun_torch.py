@@ -324,6 +324,26 @@ class TestFallback:
         )
         assert "sequential because: BatchNorm1d" in result.summary()
 
+    def test_running_out_of_memory_falls_back_to_one_run_at_a_time(self, monkeypatch):
+        """N copies that do not fit in memory together run one at a time instead (automatic
+        mode), with the same curves; batched=True lets the error through."""
+        from lrfinder import torch_batched
+
+        def out_of_memory(self, *args, **kwargs):
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+        expected, _, _ = find(batched=False)
+        monkeypatch.setattr(torch_batched._BatchedRuns, "_step", out_of_memory)
+
+        result, model, _ = find(batched=None)
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"] == "the 3 copies did not fit in memory together"
+        for mine, theirs in zip(result.runs, expected.runs, strict=True):
+            np.testing.assert_array_equal(mine.losses, theirs.losses)
+        with pytest.raises(torch.OutOfMemoryError):
+            find(batched=True)
+
     def test_dropout_falls_back_on_the_first_step(self):
         """A model vmap rejects (random dropout) falls back to exact sequential runs."""
         result, _, _ = find(batched=None, model=mlp(dropout=0.2))

@@ -124,6 +124,12 @@ def lr_find_runs(
         if blocker is None and batched is not False:
             try:
                 results = _BatchedRuns(model, optimizer, data, loss_fn, settings, plan, state).run()
+            except torch.OutOfMemoryError:
+                # N copies need N times the memory of one: one at a time may still fit.
+                if batched is True:
+                    raise
+                blocker = f"the {plan.runs} copies did not fit in memory together"
+                state.restore()
             except _BatchedUnsupportedError as error:
                 if batched is True:
                     msg = f"`batched` is True but the batched path cannot run this setup: {error}. {_HINT}"
@@ -131,6 +137,7 @@ def lr_find_runs(
                 blocker = str(error)
                 state.restore()
         if results is None:
+            _free_accelerator_cache()  # what a batched attempt that ran out of memory left cached
             results = _sequential(model, optimizer, data, loss_fn, settings, plan, state)
     finally:
         state.restore()
@@ -155,6 +162,12 @@ def lr_find_runs(
 
 
 _HINT = "Use batched=None to fall back to sequential runs."
+
+
+def _free_accelerator_cache() -> None:
+    """Hands cached, now unused GPU memory back, so the sequential runs start from a clean slate."""
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def check_run_args(runs: Any, init_fn: Any, seed: Any, batched: Any) -> int:
