@@ -335,10 +335,13 @@ class TestFallback:
         expected, _, _ = find(batched=False)
         monkeypatch.setattr(torch_batched._BatchedRuns, "_step", out_of_memory)
 
-        result, model, _ = find(batched=None)
+        model = mlp()
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        result, _, _ = find(batched=None, model=model)
 
         assert result.metadata["path"] == "sequential"
         assert result.metadata["fallback_reason"] == "the 3 copies did not fit in memory together"
+        assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
         for mine, theirs in zip(result.runs, expected.runs, strict=True):
             np.testing.assert_array_equal(mine.losses, theirs.losses)
         with pytest.raises(torch.OutOfMemoryError):
