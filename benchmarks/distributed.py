@@ -105,6 +105,7 @@ def _measure(batch: int, rank: int, steps: int, repeats: int, *, distributed: bo
                     num_steps=steps,
                     stop_factor=None,
                     check_every=check_every,
+                    runs=1,  # one range test per timing, synced or not
                 )
 
         return run

@@ -2216,6 +2216,7 @@ def range_test_curve(
         end_lr=end_lr,
         num_steps=num_steps,
         stop_factor=None,
+        runs=1,  # the single curve every rule reads (the default's reruns: quality.multi_run)
     )
     return result.lrs.tolist(), result.losses.tolist()
 
