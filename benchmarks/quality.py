@@ -188,10 +188,19 @@ class SeedOrders:
         return batches(self.task, int(torch.randint(0, 2**31 - 1, ()).item()))
 
 
-def multi_run(task: Task, seed: int, runs: int) -> MultiRunResult:
-    """The N-run range test of one seed, as ``quality.py`` runs the single one (cached)."""
+def multi_run(
+    task: Task, seed: int, runs: int, *, stop_factor: float | None = 0.5
+) -> MultiRunResult:
+    """The N-run range test of one seed, as ``quality.py`` runs the single one (cached).
+
+    ``stop_factor=None`` records every run to its end (only a non-finite loss stops it), the
+    record the peers replay their own stop rules on."""
     store = Store(f"multirun_{task.name}")
     key = f"seed={seed}|runs={runs}|start=1e-07|end=10|steps=100"
+    if stop_factor is None:
+        key += "|stop=none"
+    elif stop_factor != 0.5:
+        key += f"|stop={stop_factor:g}"
     if key not in store:
         model = task.model(seed)
         optimizer = make_optimizer(task, model.parameters(), 1e-7)
@@ -200,7 +209,7 @@ def multi_run(task: Task, seed: int, runs: int) -> MultiRunResult:
         started = time.perf_counter()
         result = lrfinder.lr_find(
             model, optimizer, data, task.loss, runs=runs, seed=seed,
-            start_lr=1e-7, end_lr=10.0, num_steps=100,
+            start_lr=1e-7, end_lr=10.0, num_steps=100, stop_factor=stop_factor,
         )  # fmt: skip
         value = result.to_dict()
         value["seconds"] = round(time.perf_counter() - started, 2)

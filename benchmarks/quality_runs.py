@@ -16,6 +16,11 @@ Usage::
     python benchmarks/quality_runs.py                       # every task, 5 seeds, N=5
     python benchmarks/quality_runs.py --tasks cancer_mlp --seeds 0 1 --runs 3
     python benchmarks/quality_runs.py --write               # and record it in RUNS.md
+    python benchmarks/quality_runs.py --peers 'fastai valley' --write   # peers on the same runs
+
+``--peers`` gives peer rules the same five runs, recorded to their end (they replay their own
+stop rules), and scores each on run 0 alone and at the median of its five suggestions: do
+several runs help any rule, or ours only?
 """
 
 from __future__ import annotations
@@ -44,11 +49,12 @@ def peer_regrets(
     """A peer rule given the same runs: its regret on run 0's curve alone, and at the median (in
     log lr) of its suggestions on the N runs' curves, the aggregate ``runs=N`` uses for ours.
 
-    The runs' records end where lrfinder's stop rule ended them (after the blow-up); the peers
-    apply their own stop and trimming on top, as in ``quality.py``."""
+    The runs are recorded to their end (no divergence stop; the same batches as ours), and the
+    peers apply their own stop and trimming, as in ``quality.py``: run 0 is ``quality.py``'s
+    own range test."""
     rule = PEER_RULES[peer]
     suggestions = []
-    for run in quality.multi_run(task, seed, runs).runs:
+    for run in quality.multi_run(task, seed, runs, stop_factor=None).runs:
         suggestions.append(rule(list(run.lrs), list(run.losses)))  # nan where it gives none
     finite = [v for v in suggestions if math.isfinite(v) and v > 0]
     median = float(np.exp(np.median(np.log(finite)))) if finite else math.nan

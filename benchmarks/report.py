@@ -112,7 +112,7 @@ def build_report(
         "descended or is too noisy to read alone. Its row is replayed from the cached 5-run "
         "tests of `benchmarks/quality_runs.py`. The row `one run` is the same rule on the first "
         "range test alone, which is what every other row reads: the peers get one curve each "
-        "(they get five in `benchmarks/RUNS.md`, and it does not help them).",
+        "(they get five in `benchmarks/RUNS.md`, and it helps them little).",
         "",
         "Tasks marked *held out* were added after the default rule had been chosen, in "
         f"{len(ROUNDS) - 1} rounds, each scored once before anything changed; see "
