@@ -593,31 +593,50 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
     return lines
 
 
-def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
+#: The rounds added after the current default took shape: its held-out evidence.
+HELD_OUT_FOR_DEFAULT = (18, 19)
+
+
+def _peers_lower_than_ours(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
+    """Each (peer, measure) where a peer's family mean or worst task is not above the default's."""
     rows = table[q.DEFAULT_LABEL]
     acc_mean, acc_worst = _family(tasks, rows, True)
     loss_mean, loss_worst = _family(tasks, rows, False)
-    peers = [name for name in q.PEER_RULES if name in table]
-    peer_acc = {p: _family(tasks, table[p], True) for p in peers}
-    peer_loss = {p: _family(tasks, table[p], False) for p in peers}
     ours = {
         "accuracy mean": acc_mean,
         "accuracy worst": acc_worst,
         "loss mean": loss_mean,
         "loss worst": loss_worst,
     }
-    losses_to = [
-        f"{measure} {peer_value:.2f}{unit} ({p}) against {ours[measure]:.2f}{unit}"
-        for p in peers
-        for measure, peer_value, unit in (
-            ("accuracy mean", peer_acc[p][0], ""),
-            ("accuracy worst", peer_acc[p][1], ""),
-            ("loss mean", peer_loss[p][0], "%"),
-            ("loss worst", peer_loss[p][1], "%"),
+    lower = []
+    for p in (name for name in q.PEER_RULES if name in table):
+        (peer_acc_mean, peer_acc_worst), (peer_loss_mean, peer_loss_worst) = (
+            _family(tasks, table[p], True),
+            _family(tasks, table[p], False),
         )
-        if not ours[measure] < peer_value
-    ]
+        for measure, peer_value, unit in (
+            ("accuracy mean", peer_acc_mean, ""),
+            ("accuracy worst", peer_acc_worst, ""),
+            ("loss mean", peer_loss_mean, "%"),
+            ("loss worst", peer_loss_worst, "%"),
+        ):
+            if not math.isnan(ours[measure]) and not ours[measure] < peer_value:
+                lower.append(
+                    f"{measure} {peer_value:.2f}{unit} ({p}) against {ours[measure]:.2f}{unit}"
+                )
+    return lower
+
+
+def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
+    rows = table[q.DEFAULT_LABEL]
+    acc_mean, acc_worst = _family(tasks, rows, True)
+    loss_mean, loss_worst = _family(tasks, rows, False)
+    peers = [name for name in q.PEER_RULES if name in table]
+    peer_acc = {p: _family(tasks, table[p], True) for p in peers}
+    losses_to = _peers_lower_than_ours(tasks, table)
     beats = not losses_to
+    held_out = [t for t in tasks if any(t.name in ROUNDS[r][1] for r in HELD_OUT_FOR_DEFAULT)]
+    held_out_losses = _peers_lower_than_ours(held_out, table) if held_out else []
     spreads = {t.name: rows[t.name].spread for t in tasks}
     wide = [f"`{n}` {v:.1f}x" for n, v in spreads.items() if v > 2.0]
 
@@ -640,6 +659,10 @@ def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) 
         f"{min(peers, key=lambda p: peer_acc[p][0])}"
         + ("" if beats else "; lower than ours: " + ", ".join(losses_to))
         + f" | {mark(beats)} |",
+        f"| the same, on the {len(held_out)} tasks held out for the current default (rounds "
+        f"{', '.join(map(str, HELD_OUT_FOR_DEFAULT))}) | "
+        + ("; ".join(held_out_losses) or "lower than every peer on all four")
+        + f" | {mark(not held_out_losses)} |",
         f"| seed spread <= 2x on every task | {', '.join(wide) or 'all <= 2x'} | "
         f"{mark(not wide)} |",
     ]
