@@ -336,12 +336,22 @@ def auto_result(task: Task, seed: int) -> tuple[lrfinder.RangeTestResult, int]:
     ``runs="auto"`` runs it, and when :func:`~lrfinder.multirun.needs_more_runs` says its curve
     cannot be read alone it runs ``runs=5``, which repeats run 0 and adds four (six in all). The
     rules are today's, not the cache's."""
-    stored = multi_run(task, seed, AUTO_RUNS)
-    for run in stored.runs:  # the setup as lr_find records it (older cache entries lack it)
-        run.metadata.update(run_metadata(task))
-    result = aggregate(stored.runs, method=lrfinder.DEFAULT_METHOD)
+    result = read_runs(task, seed, AUTO_RUNS)
     first = result.runs[0]
     return (result, 1 + AUTO_RUNS) if needs_more_runs(first) else (first, 1)
+
+
+def read_runs(
+    task: Task, seed: int, runs: int, method: str = lrfinder.DEFAULT_METHOD
+) -> MultiRunResult:
+    """The cached N-run test of one seed (:func:`multi_run`) read with today's rules, not the
+    cache's, and with the setup's metadata (which older cache entries lack)."""
+    stored = multi_run(task, seed, runs)
+    for run in stored.runs:
+        run.metadata.update(run_metadata(task))
+    result = aggregate(stored.runs, method=method)
+    result.metadata["path"] = stored.metadata.get("path", "?")
+    return result
 
 
 def score_auto(task: Task, truth: Truth, runs: Runs, seeds: Sequence[int]) -> Row:

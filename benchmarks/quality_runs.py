@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lrfinder
 import quality
 import tasks as bench
-from lrfinder.multirun import aggregate, needs_more_runs
+from lrfinder.multirun import needs_more_runs
 from peers import PEER_RULES
 
 
@@ -115,13 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         auto_regrets, spent = [], []
         path = "?"
         for seed in args.seeds:
-            stored = quality.multi_run(task, seed, args.runs)
-            path = stored.metadata.get("path", "?")
-            for run in stored.runs:  # the setup as lr_find records it (older cache entries lack it)
-                run.metadata.update(bench.run_metadata(task))
-            result = aggregate(
-                stored.runs, method=args.method
-            )  # the rule of today, not the cache's
+            result = quality.read_runs(task, seed, args.runs, args.method)
+            path = result.metadata["path"]
             for lrs, regrets, source in (
                 (single_lrs, single_regrets, result.runs[0]),
                 (multi_lrs, multi_regrets, result),

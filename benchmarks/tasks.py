@@ -174,6 +174,11 @@ class Task:
 # --- data ---------------------------------------------------------------------------------------
 
 
+def _standardised(values: np.ndarray) -> np.ndarray:
+    """Zero mean and unit standard deviation per column (per value for a 1-D target)."""
+    return (values - values.mean(0)) / values.std(0)
+
+
 def _split(x: np.ndarray, y: np.ndarray, n_val: int, n_test: int, seed: int = 0) -> Splits:
     order = np.random.default_rng(seed).permutation(len(x))
     x, y = x[order], y[order]
@@ -224,7 +229,7 @@ def cancer_data() -> Splits:
     from sklearn.datasets import load_breast_cancer
 
     x, y = load_breast_cancer(return_X_y=True)
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.astype(np.int64), n_val=80, n_test=200)
 
 
@@ -234,7 +239,7 @@ def wine_data() -> Splits:
     from sklearn.datasets import load_wine
 
     x, y = load_wine(return_X_y=True)
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.astype(np.int64), n_val=30, n_test=50)
 
 
@@ -243,8 +248,8 @@ def diabetes_data() -> Splits:
     from sklearn.datasets import load_diabetes
 
     x, y = load_diabetes(return_X_y=True)
-    x = (x - x.mean(0)) / x.std(0)
-    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    x = _standardised(x)
+    y = _standardised(y).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=60, n_test=120)
 
 
@@ -278,7 +283,7 @@ def friedman_data() -> Splits:
     from sklearn.datasets import make_friedman1
 
     x, y = make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=0)
-    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    y = _standardised(y).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
@@ -289,7 +294,7 @@ def friedman2_raw_data() -> Splits:
     from sklearn.datasets import make_friedman2
 
     x, y = make_friedman2(n_samples=2000, noise=30.0, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.reshape(-1, 1).astype(np.float32), n_val=300, n_test=500)
 
 
@@ -299,8 +304,8 @@ def friedman3_data() -> Splits:
     from sklearn.datasets import make_friedman3
 
     x, y = make_friedman3(n_samples=2000, noise=0.1, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
-    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    x = _standardised(x)
+    y = _standardised(y).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
@@ -314,7 +319,7 @@ def classes_data() -> Splits:
         n_samples=2000, n_features=20, n_informative=8, n_redundant=4, n_classes=4,
         n_clusters_per_class=2, flip_y=0.02, random_state=0,
     )  # fmt: skip
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.astype(np.int64), n_val=300, n_test=500)
 
 
@@ -324,7 +329,7 @@ def moons_data() -> Splits:
     from sklearn.datasets import make_moons
 
     x, y = make_moons(n_samples=1500, noise=0.25, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.astype(np.int64), n_val=200, n_test=400)
 
 
@@ -337,8 +342,8 @@ def sparse_regression_data() -> Splits:
     x, y = make_regression(
         n_samples=2000, n_features=30, n_informative=10, noise=20.0, random_state=0
     )
-    x = (x - x.mean(0)) / x.std(0)
-    y = ((y - y.mean()) / y.std()).reshape(-1, 1)
+    x = _standardised(x)
+    y = _standardised(y).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
@@ -349,7 +354,7 @@ def circles_data() -> Splits:
     from sklearn.datasets import make_circles
 
     x, y = make_circles(n_samples=1500, noise=0.1, factor=0.5, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.astype(np.int64), n_val=200, n_test=400)
 
 
@@ -359,7 +364,7 @@ def blobs_data() -> Splits:
     from sklearn.datasets import make_blobs
 
     x, y = make_blobs(n_samples=2000, n_features=10, centers=5, cluster_std=3.0, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
+    x = _standardised(x)
     return _split(x, y.astype(np.int64), n_val=300, n_test=500)
 
 
@@ -380,8 +385,8 @@ def swiss_roll_data() -> Splits:
     from sklearn.datasets import make_swiss_roll
 
     x, t = make_swiss_roll(n_samples=2000, noise=0.5, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
-    y = ((t - t.mean()) / t.std()).reshape(-1, 1)
+    x = _standardised(x)
+    y = _standardised(t).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
@@ -392,8 +397,8 @@ def s_curve_data() -> Splits:
     from sklearn.datasets import make_s_curve
 
     x, t = make_s_curve(n_samples=2000, noise=0.3, random_state=0)
-    x = (x - x.mean(0)) / x.std(0)
-    y = ((t - t.mean()) / t.std()).reshape(-1, 1)
+    x = _standardised(x)
+    y = _standardised(t).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 

@@ -24,7 +24,14 @@ from ._version import __version__
 from .batches import BatchStream
 from .errors import check_int
 from .ladder import check_ladder_args
-from .multirun import auto_runs, base_seed, check_runs, reordered, runs_in_turn
+from .multirun import (
+    auto_runs,
+    base_seed,
+    check_runs,
+    reordered,
+    reseed_python_and_numpy,
+    runs_in_turn,
+)
 from .range_test import range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -136,8 +143,14 @@ def lr_find(
         raise TypeError(msg)
     check_ladder_args(start_lr, end_lr, num_steps, mode)
     runs = check_runs(runs, seed)
-    if runs != 1:
-        return _several_runs(dict(arguments), runs, seed)
+    if runs == "auto":
+        one_shot = "`batches` is a one-shot iterator (pass a list to run it again)"
+        return auto_runs(
+            lambda count: lr_find(**{**arguments, "runs": count}),
+            cannot_rerun=one_shot if isinstance(batches, Iterator) else None,
+        )
+    if runs > 1:
+        return _several_runs(arguments, runs, seed)
     stream = BatchStream(batches, "`batches` yielded no batches: pass a non-empty iterable.")
     current = [state]
 
@@ -176,28 +189,21 @@ def lr_find(
     return result
 
 
-def _several_runs(arguments: dict[str, Any], runs: int | str, seed: int | None) -> RangeTestResult:
-    """``runs="auto"`` or ``runs=N``: :func:`lr_find` again with ``runs=1`` per run."""
-    if runs == "auto":
-        batches = arguments["batches"]
-        one_shot = "`batches` is a one-shot iterator (pass a list to run it again)"
-        return auto_runs(
-            lambda count: lr_find(**{**arguments, "runs": count}),
-            cannot_rerun=one_shot if isinstance(batches, Iterator) else None,
-        )
+def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> RangeTestResult:
+    """``runs=N``: :func:`lr_find` N times in turn, a list of batches permuted and Python's and
+    NumPy's RNGs reseeded for each later run; the RNGs are put back."""
     rng = random.getstate(), np.random.get_state()
 
     def run(run_seed: int | None) -> RangeTestResult:
         batches = arguments["batches"]
         if run_seed is not None:
-            random.seed(run_seed)
-            np.random.seed(run_seed % 2**32)
+            reseed_python_and_numpy(run_seed)
             batches = reordered(batches, run_seed)
         return lr_find(**{**arguments, "batches": batches, "runs": 1})
 
     try:
         base = base_seed(seed, rng[1][1].tobytes())
-        return runs_in_turn(run, runs=int(runs), base=base, method=arguments["method"])
+        return runs_in_turn(run, runs=runs, base=base, method=arguments["method"])
     finally:
         random.setstate(rng[0])
         np.random.set_state(rng[1])

@@ -30,7 +30,14 @@ from ._version import __version__
 from .batches import BatchStream
 from .errors import check_int
 from .ladder import check_ladder_args
-from .multirun import MultiRunResult, auto_runs, base_seed, check_runs, runs_in_turn
+from .multirun import (
+    MultiRunResult,
+    auto_runs,
+    base_seed,
+    check_runs,
+    reseed_python_and_numpy,
+    runs_in_turn,
+)
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -159,14 +166,13 @@ def lr_find(
 def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> MultiRunResult:
     """``runs=N``: :func:`lr_find` N times in turn, each later run reseeded; RNGs put back."""
     rng = _rng_state()
-    base = base_seed(seed, np.random.get_state()[1].tobytes())
+    base = base_seed(seed, rng["numpy"][1].tobytes())
 
     def run(run_seed: int | None) -> RangeTestResult:
         # Arrays are shuffled from NumPy's RNG: reseeded, they come in another order. (A list
         # is not permuted here: Keras reads a list as several inputs, not as batches.)
         if run_seed is not None:
-            random.seed(run_seed)
-            np.random.seed(run_seed % 2**32)
+            reseed_python_and_numpy(run_seed)
             if "torch" in rng:
                 import torch
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -556,6 +557,13 @@ def reordered(data: Any, seed: int | None) -> Any:
         return data
     order = np.random.default_rng(seed).permutation(len(data))
     return [data[int(i)] for i in order]
+
+
+def reseed_python_and_numpy(seed: int) -> None:
+    """Seeds Python's and NumPy's global RNGs for a run after the first (the caller puts them
+    back afterwards), so data shuffled from them comes in another order."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
 
 
 def runs_in_turn(

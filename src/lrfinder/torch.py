@@ -19,7 +19,7 @@ from . import distributed
 from ._version import __version__
 from .batches import BatchStream, leading_dimension
 from .errors import check_int, check_positive_finite
-from .multirun import auto_runs
+from .multirun import auto_runs, check_runs
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -139,10 +139,7 @@ def lr_find(
     arguments = dict(locals())  # exactly the parameters, for runs="auto" to call again with
     from .torch_batched import check_run_args, lr_find_runs
 
-    if isinstance(runs, str):
-        if runs != "auto":
-            msg = f"`runs` must be an integer >= 1 or 'auto', got runs={runs!r}."
-            raise ValueError(msg)
+    if isinstance(runs, str) and check_runs(runs, seed) == "auto":
         return auto_runs(
             lambda count: lr_find(**{**arguments, "runs": count}),
             cannot_rerun=_why_not_rerun(data),

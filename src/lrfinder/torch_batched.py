@@ -43,7 +43,14 @@ from . import torch as adapter
 from .batches import BatchStream
 from .errors import DivergedAtStartError, check_int
 from .ladder import check_ladder_args, ladder
-from .multirun import MultiRunResult, base_seed, check_runs, reordered, run_seeds
+from .multirun import (
+    MultiRunResult,
+    base_seed,
+    check_runs,
+    reordered,
+    reseed_python_and_numpy,
+    run_seeds,
+)
 from .range_test import _add_note, _progress_bar, _Record, progress_label
 from .result import RangeTestResult
 from .stopping import StopRule
@@ -270,8 +277,7 @@ class _Plan:
         """Sets up run ``index`` > 0 after a restore: reseeds, then re-initialises if asked."""
         seed = self.seeds[index]
         assert seed is not None  # run 0 is never prepared
-        random.seed(seed)
-        np.random.seed(seed % 2**32)
+        reseed_python_and_numpy(seed)
         torch.manual_seed(seed)
         for generator in self.generators:
             generator.manual_seed(seed)
