@@ -59,6 +59,7 @@ def build_report(
     horizon_label = f"{probe_label}, horizon-corrected"
     table[probe_label] = {}
     table[horizon_label] = {}
+    table[q.ORACLE_LABEL] = {}
     truths: dict[str, q.Truth] = {}
     for task in tasks:
         runs = q.Runs(task)
@@ -67,6 +68,7 @@ def build_report(
         table[q.DEFAULT_LABEL][task.name] = q.score_auto(task, truth, runs, seeds)
         for name, rule in rules.items():
             table[name][task.name] = q.score_rule(task, truth, runs, rule, seeds)
+        table[q.ORACLE_LABEL][task.name] = q.score_oracle(task, truth, runs, seeds)
         fixed = q.Runs(task, train_missing=not rules_only)
         for label in q.BASELINES:
             table[f"baseline: {label}"][task.name] = q.score_baseline(
@@ -165,7 +167,7 @@ def build_report(
         "|---|" + "---|" * (len(names) + 1),
     ]
     for name, rows in table.items():
-        if name.startswith("baseline"):
+        if name.startswith("baseline") or name == q.ORACLE_LABEL:
             continue
         spreads = [rows[n].spread for n in names if rows[n].lrs]
         if not spreads:
@@ -210,6 +212,7 @@ def build_report(
     lines += _auto_cost_section(tasks, table)
     lines += _rounds_section(tasks, table)
     lines += _targets_section(tasks, table)
+    lines += _five_seed_section(tasks, table)
     lines += _warnings_section(tasks, seeds)
     lines += _trust_section(tasks, seeds, table)
     lines += _horizon_section(tasks)
@@ -535,6 +538,7 @@ ROUND_RULES = (
     "fastai slide",
     "torch-lr-finder",
     f"lrfinder {lrfinder.DEFAULT_METHOD} + probes",
+    q.ORACLE_LABEL,
 )
 
 
@@ -643,29 +647,122 @@ def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) 
     def mark(ok: bool) -> str:
         return "met" if ok else "**not met**"
 
-    return [
+    oracle = table.get(q.ORACLE_LABEL, {})
+    oracle_acc_mean, oracle_acc_worst = _family(tasks, oracle, True)
+    oracle_loss_mean, oracle_loss_worst = _family(tasks, oracle, False)
+    lines = [
         "",
         f'## The issue\'s targets, for the default (`{lrfinder.DEFAULT_METHOD}`, `runs="auto"`)',
         "",
-        "| target | measured | |",
-        "|---|---|---|",
-        f"| mean regret <= 0.5 accuracy points | {acc_mean:.2f} | {mark(acc_mean <= 0.5)} |",
+        "The last column is the oracle: the grid's best rate trained on the same five seeds (row "
+        f"`{q.ORACLE_LABEL}` above), what a rule that always named the issue's own ground truth "
+        "would score. Regret is measured against the mean of the two grid seeds (0 and 1), and "
+        "three of the five scoring seeds (2-4) are other seeds, whose runs at the same rate land "
+        "above or below that mean: where the oracle misses a target, the target measures seed "
+        "noise as much as the rule, and naming the best rate exactly would not meet it.",
+        "",
+        "| target | measured | | the oracle |",
+        "|---|---|---|---|",
+        f"| mean regret <= 0.5 accuracy points | {acc_mean:.2f} | {mark(acc_mean <= 0.5)} | "
+        f"{oracle_acc_mean:.2f} |",
         f"| no accuracy task worse than 2 points | worst task {acc_worst:.2f} | "
-        f"{mark(acc_worst <= 2.0)} |",
+        f"{mark(acc_worst <= 2.0)} | worst task {oracle_acc_worst:.2f} |",
         f"| loss tasks <= 2% relative (mean / worst task) | {loss_mean:.1f}% / {loss_worst:.1f}% | "
-        f"{mark(loss_worst <= 2.0)} |",
+        f"{mark(loss_worst <= 2.0)} | {oracle_loss_mean:.1f}% / {oracle_loss_worst:.1f}% |",
         "| lower mean and worst-case regret than every peer rule (accuracy and loss tasks "
         f"separately) | best peer by mean accuracy regret: "
         f"{min(peers, key=lambda p: peer_acc[p][0])}"
         + ("" if beats else "; lower than ours: " + ", ".join(losses_to))
-        + f" | {mark(beats)} |",
+        + f" | {mark(beats)} | – |",
         f"| the same, on the {len(held_out)} tasks held out for the current default (rounds "
         f"{', '.join(map(str, HELD_OUT_FOR_DEFAULT))}) | "
         + ("; ".join(held_out_losses) or "lower than every peer on all four")
-        + f" | {mark(not held_out_losses)} |",
+        + f" | {mark(not held_out_losses)} | – |",
         f"| seed spread <= 2x on every task | {', '.join(wide) or 'all <= 2x'} | "
-        f"{mark(not wide)} |",
+        f"{mark(not wide)} | 1x (one rate) |",
     ]
+    beyond = [
+        f"`{t.name}` {oracle[t.name].mean:.1f}{'' if t.higher_is_better else '%'}"
+        for t in tasks
+        if oracle.get(t.name) and oracle[t.name].regrets and oracle[t.name].mean > 2.0
+    ]
+    if beyond:
+        lines += [
+            "",
+            f"Tasks where even the oracle loses more than 2 (points, or % of the loss) on "
+            f"average over the five seeds ({len(beyond)} of {len(tasks)}): "
+            + ", ".join(beyond)
+            + ".",
+        ]
+    return lines
+
+
+def _five_seed_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
+    """The main rows and the targets again, against the best rate over all five scoring seeds."""
+    restated: dict[str, dict[str, q.Row]] = {name: {} for name in ROUND_RULES if name in table}
+    moved, at_edge = [], []
+    for task in tasks:
+        runs = q.Runs(task, train_missing=False)
+        old = q.ground_truth(task, runs, q.GRID_SEEDS)
+        new = q.five_seed_truth(task, runs)
+        if new is None:
+            return []  # not trained yet: quality.py --phase truth5
+        if new.best_lr != old.best_lr:
+            moved.append(task.name)
+        if new.best_lr in (min(new.curve), max(new.curve)) and new.best_lr not in (
+            q.GRID[0],
+            q.GRID[-1],
+        ):
+            at_edge.append(task.name)
+        for name in restated:
+            row = table[name][task.name]
+            restated[name][task.name] = q.Row(q.rescored(task, old, new, row.regrets), row.lrs)
+    held_out = [t for t in tasks if any(t.name in ROUNDS[r][1] for r in HELD_OUT_FOR_DEFAULT)]
+    lines = [
+        "",
+        "## Against a five-seed ground truth",
+        "",
+        "The tables above follow the issue's protocol: the target is the best mean of the two grid "
+        "seeds, and every rule is scored on five seeds, three of them (2-4) not among those two. "
+        "Here the grid points within "
+        f"{q.FIVE_SEED_WINDOW:g} decade of that best were trained on all five seeds, and the best "
+        "five-seed mean is the target (`quality.five_seed_truth`): regret then compares each "
+        "rule with the best single rate for the very seeds it is scored on, and the oracle row "
+        "(the two-seed best) shows what picking the target from two seeds costs. The best rate "
+        f"moved on {len(moved)} of {len(tasks)} tasks; on {len(at_edge)} it sits at the window's "
+        "edge, where a wider window could move it further"
+        + (": " + ", ".join(f"`{n}`" for n in at_edge) if at_edge else "")
+        + ". Cells: mean accuracy regret / worst accuracy task (points); mean / worst loss "
+        "regret.",
+        "",
+        f"| rule | all {len(tasks)} tasks | the {len(held_out)} held out for the default (rounds "
+        f"{', '.join(map(str, HELD_OUT_FOR_DEFAULT))}) |",
+        "|---|---|---|",
+    ]
+    for name, rows in restated.items():
+        cells = []
+        for subset in (tasks, held_out):
+            acc_mean, acc_worst = _family(subset, rows, True)
+            loss_mean, loss_worst = _family(subset, rows, False)
+            cells.append(f"{acc_mean:.2f} / {acc_worst:.1f}; {loss_mean:.1f}% / {loss_worst:.1f}%")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    rows = restated[q.DEFAULT_LABEL]
+    acc_mean, acc_worst = _family(tasks, rows, True)
+    loss_mean, loss_worst = _family(tasks, rows, False)
+    over = [
+        f"`{t.name}` {rows[t.name].mean:.1f}{'' if t.higher_is_better else '%'}"
+        for t in tasks
+        if rows[t.name].regrets and rows[t.name].mean > 2.0
+    ]
+    lines += [
+        "",
+        f"Targets for the default against this truth: mean {acc_mean:.2f} points (target 0.5), "
+        f"worst accuracy task {acc_worst:.1f} (target 2), loss {loss_mean:.1f}% / "
+        f"{loss_worst:.1f}% (target 2%). Tasks over 2 ({len(over)} of {len(tasks)}): "
+        + (", ".join(over) or "none")
+        + ".",
+    ]
+    return lines
 
 
 def _warnings_section(tasks: Sequence[Task], seeds: Sequence[int]) -> list[str]:
