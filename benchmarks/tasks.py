@@ -107,6 +107,13 @@ Tasks (optimizer in brackets):
   known data: residual, LayerNorm and deep tanh MLPs) and two classifiers, added after round 18
   was scored with no change to the suggestion since, scored once [SGD + momentum; AdamW; Adam;
   SGD + momentum; SGD + momentum; Adam]
+* ``quantiles_mlp_adam_b32``, ``quantiles_resmlp_sgd_plain_b64``, ``uncorrelated_mlp_rmsprop_b64``,
+  ``digits_cnn_bn_adamw_b16``, ``mnist1d_lstm_adam_b128``, ``text_lm_nesterov_b32``,
+  ``cancer_dropout_adam_b32`` - held out, twentieth round: two more sklearn generators
+  (``make_gaussian_quantiles``, ``make_sparse_uncorrelated``) and new pairings on known data (the
+  character LM with SGD, an LSTM at batch 128, dropout on tabular data), added after round 19 was
+  scored with no change to the suggestion since, scored once [Adam; plain SGD; RMSprop; AdamW;
+  Adam; SGD + Nesterov momentum and weight decay; Adam]
 """
 
 from __future__ import annotations
@@ -399,6 +406,27 @@ def s_curve_data() -> Splits:
     x, t = make_s_curve(n_samples=2000, noise=0.3, random_state=0)
     x = _standardised(x)
     y = _standardised(t).reshape(-1, 1)
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
+
+
+@functools.cache
+def quantiles_data() -> Splits:
+    """sklearn's ``make_gaussian_quantiles`` (seeded): 3 classes by the quantiles of the distance
+    from the origin of an 8-D Gaussian (nested shells)."""
+    from sklearn.datasets import make_gaussian_quantiles
+
+    x, y = make_gaussian_quantiles(n_samples=2400, n_features=8, n_classes=3, random_state=0)
+    return _split(x, y.astype(np.int64), n_val=300, n_test=600)
+
+
+@functools.cache
+def uncorrelated_data() -> Splits:
+    """sklearn's ``make_sparse_uncorrelated`` (seeded): a linear target of 4 of 10 independent
+    Gaussian features plus unit noise; standardised target."""
+    from sklearn.datasets import make_sparse_uncorrelated
+
+    x, y = make_sparse_uncorrelated(n_samples=2000, n_features=10, random_state=0)
+    y = _standardised(y).reshape(-1, 1)
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
@@ -1848,6 +1876,87 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (19th round): digits 8x8, CNN + GroupNorm, Adam, batch 32",
         ),
+        Task(
+            "quantiles_mlp_adam_b32",
+            "adam",
+            "accuracy",
+            200,
+            32,
+            quantiles_data,
+            functools.partial(mlp, inputs=8, outputs=3),
+            _cross_entropy,
+            "held out (20th round): nested Gaussian shells (make_gaussian_quantiles), MLP, Adam, "
+            "batch 32",
+        ),
+        Task(
+            "quantiles_resmlp_sgd_plain_b64",
+            "sgd_plain",
+            "accuracy",
+            300,
+            64,
+            quantiles_data,
+            functools.partial(residual_mlp, inputs=8, outputs=3),
+            _cross_entropy,
+            "held out (20th round): nested Gaussian shells, residual MLP without normalisation, "
+            "plain SGD (no momentum), batch 64",
+        ),
+        Task(
+            "uncorrelated_mlp_rmsprop_b64",
+            "rmsprop",
+            "loss",
+            150,
+            64,
+            uncorrelated_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (20th round): sparse uncorrelated linear regression "
+            "(make_sparse_uncorrelated), MLP, MSE, RMSprop, batch 64",
+        ),
+        Task(
+            "digits_cnn_bn_adamw_b16",
+            "adamw",
+            "accuracy",
+            300,
+            16,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (20th round): digits 8x8, CNN + BatchNorm, AdamW, batch 16",
+        ),
+        Task(
+            "mnist1d_lstm_adam_b128",
+            "adam",
+            "accuracy",
+            300,
+            128,
+            mnist1d_data,
+            mnist1d_lstm,
+            _cross_entropy,
+            "held out (20th round): MNIST-1D, LSTM (48 units), Adam, batch 128",
+        ),
+        Task(
+            "text_lm_nesterov_b32",
+            "nesterov",
+            "loss",
+            150,
+            32,
+            text_data,
+            text_model,
+            lm_loss,
+            "held out (20th round): the character LM, SGD with Nesterov momentum 0.9 and weight "
+            "decay 5e-4, batch 32",
+        ),
+        Task(
+            "cancer_dropout_adam_b32",
+            "adam",
+            "accuracy",
+            150,
+            32,
+            cancer_data,
+            functools.partial(dropout_mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (20th round): breast-cancer tabular, MLP with dropout 0.3, Adam, batch 32",
+        ),
     ]
 }
 
@@ -2041,6 +2150,18 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "linreg_deep_tanh_sgd_b32",
             "wine_logreg_sgd_b16",
             "digits_cnn_gn_adam_b32",
+        ],
+    ),
+    20: (
+        "held out for everything; two more generators, nothing changed since round 18",
+        [
+            "quantiles_mlp_adam_b32",
+            "quantiles_resmlp_sgd_plain_b64",
+            "uncorrelated_mlp_rmsprop_b64",
+            "digits_cnn_bn_adamw_b16",
+            "mnist1d_lstm_adam_b128",
+            "text_lm_nesterov_b32",
+            "cancer_dropout_adam_b32",
         ],
     ),
 }
