@@ -4,7 +4,9 @@ Protocol (as in the LR range test's literature): run the range test from the mod
 weights, then train from those same weights with torch's ``OneCycleLR(max_lr=suggestion)`` for the
 task's budget. Ground truth is the same training over a grid of ``max_lr`` (half-decades from 1e-5
 to 3, two seeds); the best grid mean is the target. Regret is the best grid metric minus the metric
-at the suggestion (accuracy points), or for loss metrics the relative excess loss in %.
+at the suggestion (accuracy points), or for loss metrics the relative excess loss in %. Two rows
+put that target in context: the oracle (the grid's best rate trained on all five scoring seeds)
+and a second ground truth, the best rate over those five seeds (``five_seed_truth``).
 
 Every training run and range test is cached in ``benchmarks/cache/`` (keyed by task, schedule,
 rounded lr, seed and budget), so a rerun only trains what is missing.
@@ -19,9 +21,10 @@ Usage::
                                                  # run two processes side by side
 
 Phases (``--phase``): ``grid``, ``curves`` (range tests), ``baselines`` (constant lr, Prodigy,
-Schedule-Free), ``rules`` (train at every rule's suggestion), ``probes``, ``horizon`` (grid and
-default at 0.25x and 4x the budget), ``all`` (the default: grid, curves, baselines and horizon, then
-the report, which trains whatever is still missing). Tasks live in ``tasks.py``, peer rules in ``peers.py``.
+Schedule-Free), ``rules`` (train at every rule's suggestion, and the oracle), ``probes``,
+``truth5`` (the grid near the best rate on all five seeds), ``horizon`` (grid and default at 0.25x
+and 4x the budget), ``all`` (the default: grid, curves, baselines, truth5 and horizon, then the
+report, which trains whatever is still missing). Tasks live in ``tasks.py``, peer rules in ``peers.py``.
 """
 
 from __future__ import annotations

@@ -473,6 +473,32 @@ NOTES = [
     "did better on both (1.27 points, 39.3%). One range test alone: 1.53 points and 219% (a "
     "deep tanh regression 717% on one run, 9.6% after the default's reruns; an S-curve "
     "regression with clean, unwarned curves 136%, like round 18's swiss roll).",
+    "- **Round 20**, held out for everything (two more sklearn generators, `make_gaussian_quantiles` "
+    "and `make_sparse_uncorrelated`, and new pairings on known data): 8.28 points and 5.4%. Four "
+    "of its five accuracy tasks lose 0.1-0.9 points; the fifth, an LSTM with Adam at batch 128, "
+    "loses 39.9: a pure plateau, its loss at chance (2.30) through the whole test until it "
+    "climbs near 0.7, every curve warned `no_descent`, and the five runs' climbs give 0.11-0.35 "
+    "where the best rate is 0.01 to 0.03 (49% accuracy; 37% at 0.1, chance at 0.3). The range "
+    "test holds no information about that rate, and the probes learn nothing in their short "
+    "runs either (40.5). fastai's `valley` and `minimum` read noise there: `valley` lands at "
+    "1e-3 to 4e-3 (15.3 points), `minimum` anywhere from 2e-7 to 7e-3 (22.4), so on the 20 tasks held out for the current default (rounds 18-20) "
+    "they beat it on accuracy (2.57 and 2.45 points against 4.19) while it keeps the lowest "
+    "loss mean (125% against `slide`'s 137%, `valley`'s 155%). The character LM with Nesterov "
+    "SGD (9.8%) is round 18's swiss roll again: clean curves, best rate 0.32, every rule a "
+    "decade lower.",
+    "- **The oracle and a five-seed ground truth** (added after round 20; no rule changed). The "
+    "oracle row trains the grid's best rate on the five scoring seeds: 0.81 points (worst "
+    "17.4) and 0.6% (worst 25.8%), so naming the issue's own ground truth exactly misses its "
+    "accuracy mean (0.5), worst-task (2) and loss (2%) targets, on 12 of the 110 tasks by more "
+    "than 2. The cause is the protocol, not the rate: the target is the best mean of seeds 0 "
+    "and 1, a max over noisy means, and seeds 2-4 are scored against it without being part of "
+    "it (a GRU at its best rate reaches 85-90% on seeds 0 and 1 and 26% on seed 3). The "
+    'section "Against a five-seed ground truth" trains the grid within a decade of the best '
+    "on all five seeds: the oracle falls to 0.30 points and 0.0%, and the default to 2.94 "
+    "points (worst 38.4) and 49.1% (worst 442%); 48 tasks stay over 2. So the targets are "
+    "out of reach for the default on either truth: seed noise accounts for 0.5 of its 3.45 "
+    "points, and the rest comes from the plateaus and from clean curves whose best rate sits "
+    "a decade above every rule's reading.",
     "- **Noisy small-batch regressions** (`diabetes_mse`, `friedman_mse`) are flagged "
     "`too_noisy` and there no reading of one curve is reliable: on diabetes (SGD) the best rate "
     "is at the end of the descent (`descent_end`: 0.4%), on Friedman (Adam) above the minimum. "
@@ -572,8 +598,8 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
         "its starting level and to measure the head's noise before the blow-up cap), round 16 "
         'for that (scored; nothing changed after it), round 17 for everything (then `runs="auto"`, '
         "whose trigger, the `no_descent` and `too_noisy` warnings, had been measured on rounds "
-        "0-17, became the default), round 18 for that (scored; nothing changed after it), and round "
-        "19 is held out for everything current. Rows "
+        "0-17, became the default), rounds 18 and 19 for that (each scored; nothing changed after "
+        "them), and round 20 is held out for everything current. Rows "
         "`one run` and the peers read one range test; the default's row runs more where its "
         "first curve asks for them. Cells: mean "
         "accuracy regret / worst accuracy task (points); mean loss regret.",
@@ -598,7 +624,7 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
 
 
 #: The rounds added after the current default took shape: its held-out evidence.
-HELD_OUT_FOR_DEFAULT = (18, 19)
+HELD_OUT_FOR_DEFAULT = (18, 19, 20)
 
 
 def _peers_lower_than_ours(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
