@@ -680,12 +680,13 @@ def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) 
         "",
         f'## The issue\'s targets, for the default (`{lrfinder.DEFAULT_METHOD}`, `runs="auto"`)',
         "",
-        "The last column is the oracle: the grid's best rate trained on the same five seeds (row "
-        f"`{q.ORACLE_LABEL}` above), what a rule that always named the issue's own ground truth "
-        "would score. Regret is measured against the mean of the two grid seeds (0 and 1), and "
-        "three of the five scoring seeds (2-4) are other seeds, whose runs at the same rate land "
-        "above or below that mean: where the oracle misses a target, the target measures seed "
-        "noise as much as the rule, and naming the best rate exactly would not meet it.",
+        "The last column is the oracle: the grid's best rate trained on the seeds every rule is "
+        f"scored on (row `{q.ORACLE_LABEL}` above), what a rule that always named the issue's own "
+        "ground truth would score. Regret is measured against the mean of the two grid seeds "
+        "(0 and 1), and the scoring seeds after those are other seeds, whose runs at the same "
+        "rate land above or below that mean: where the oracle misses a target, the target "
+        "measures seed noise as much as the rule, and naming the best rate exactly would not "
+        "meet it.",
         "",
         "| target | measured | | the oracle |",
         "|---|---|---|---|",
@@ -716,7 +717,7 @@ def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) 
         lines += [
             "",
             f"Tasks where even the oracle loses more than 2 (points, or % of the loss) on "
-            f"average over the five seeds ({len(beyond)} of {len(tasks)}): "
+            f"average over the scoring seeds ({len(beyond)} of {len(tasks)}): "
             + ", ".join(beyond)
             + ".",
         ]
