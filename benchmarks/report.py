@@ -866,6 +866,10 @@ def _trust_cell(regrets: list[float], threshold: float, unit: str) -> str:
 def _horizon_section(tasks: Sequence[Task]) -> list[str]:
     chosen = [t for t in tasks if t.name in q.HORIZON_TASKS]
     rows = []
+    # factor -> the best rate's shifts (decades), and per family the default's mean regret per
+    # task as is and corrected
+    shifts: dict[float, list[float]] = {f: [] for f in q.HORIZON_FACTORS}
+    regrets: dict[tuple[float, bool], list[tuple[float, float]]] = {}
     for task in chosen:
         base = q.ground_truth(task, q.Runs(task, train_missing=False), q.GRID_SEEDS)
         cells = []
@@ -877,6 +881,11 @@ def _horizon_section(tasks: Sequence[Task]) -> list[str]:
             found = q.horizon_rows(task, factor)
             plain, corrected = found["as is"], found["corrected"]
             shift = math.log10(truth.best_lr / base.best_lr)
+            shifts[factor].append(shift)
+            if plain.regrets and corrected.regrets:
+                regrets.setdefault((factor, task.higher_is_better), []).append(
+                    (plain.mean, corrected.mean)
+                )
             cells.append(
                 f"{truth.best_lr:g} ({shift:+.1f} dec.); regret {_cell(task, plain)} as is, "
                 f"{_cell(task, corrected)} corrected"
@@ -890,10 +899,46 @@ def _horizon_section(tasks: Sequence[Task]) -> list[str]:
         "## Horizon: does the best max_lr move with the training length?",
         "",
         "The grid (same seeds, window of ±1.5 decades around the 1x best) rerun at other budgets, "
-        "and the default suggestion (from the same 100-step range test) trained at those budgets, "
+        "and the default rule's suggestion on one range test (100 steps) trained at those budgets, "
         f"as is and corrected by `(budget factor) ** -{q.HORIZON_EXPONENT}`.",
         "",
         f"| task | 1 x budget: best max_lr | {heads} |",
         "|---|---|" + "---|" * len(q.HORIZON_FACTORS),
         *rows,
+        "",
+        *_horizon_summary(shifts, regrets),
     ]
+
+
+def _horizon_summary(
+    shifts: dict[float, list[float]], regrets: dict[tuple[float, bool], list[tuple[float, float]]]
+) -> list[str]:
+    """Per budget factor: how far the best rate moved, the exponent that implies, and whether
+    the default's correction by that factor helped."""
+    lines = []
+    for factor, moved in shifts.items():
+        if not moved:
+            continue
+        exponents = [-m / math.log10(factor) for m in moved]
+        at_edge = sum(abs(m) >= q.HORIZON_WINDOW - 0.01 for m in moved)
+        parts = [
+            f"- **{factor:g} x the budget** ({len(moved)} tasks): the best max_lr moved by "
+            f"{np.median(moved):+.2f} decades (median; {sum(m < 0 for m in moved)} lower, "
+            f"{sum(m == 0 for m in moved)} unchanged, {sum(m > 0 for m in moved)} higher"
+            + (f"; {at_edge} at the window's edge" if at_edge else "")
+            + f"), an exponent of {np.median(exponents):.2f} in `best ~ budget ** -exponent` "
+            f"(median; the correction uses {q.HORIZON_EXPONENT:g})."
+        ]
+        for accuracy, unit in ((True, " points"), (False, "%")):
+            pairs = regrets.get((factor, accuracy), [])
+            if not pairs:
+                continue
+            plain = float(np.mean([p for p, _ in pairs]))
+            corrected = float(np.mean([c for _, c in pairs]))
+            better = sum(c < p for p, c in pairs)
+            parts.append(
+                f"The default on {'accuracy' if accuracy else 'loss'} tasks: {plain:.2f}{unit} as "
+                f"is, {corrected:.2f}{unit} corrected (better on {better} of {len(pairs)})."
+            )
+        lines.append(" ".join(parts))
+    return lines
