@@ -114,6 +114,12 @@ Tasks (optimizer in brackets):
   character LM with SGD, an LSTM at batch 128, dropout on tabular data), added after round 19 was
   scored with no change to the suggestion since, scored once [Adam; plain SGD; RMSprop; AdamW;
   Adam; SGD + Nesterov momentum and weight decay; Adam]
+* ``mnist1d_cnn_adamw_b32``, ``wine_resmlp_adamw_b16``, ``cancer_ln_sgd_b32``,
+  ``blobs_mlp_sgd_plain_b32``, ``friedman3_deep_tanh_adam_b32``, ``mnist1d_lstm_rmsprop_b64``,
+  ``diabetes_resmlp_sgd_b64`` - held out, twenty-first round: new pairings of known data, models
+  and optimizers (another recurrent net among them), added after round 20 was scored with no
+  change to the suggestion since, scored once [AdamW; AdamW; SGD + momentum; plain SGD; Adam;
+  RMSprop; SGD + momentum]
 """
 
 from __future__ import annotations
@@ -1957,6 +1963,86 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (20th round): breast-cancer tabular, MLP with dropout 0.3, Adam, batch 32",
         ),
+        Task(
+            "mnist1d_cnn_adamw_b32",
+            "adamw",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (21st round): MNIST-1D, 1-D CNN, AdamW, batch 32",
+        ),
+        Task(
+            "wine_resmlp_adamw_b16",
+            "adamw",
+            "accuracy",
+            100,
+            16,
+            wine_data,
+            functools.partial(residual_mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (21st round): wine tabular, residual MLP without normalisation, AdamW, "
+            "batch 16",
+        ),
+        Task(
+            "cancer_ln_sgd_b32",
+            "sgd",
+            "accuracy",
+            100,
+            32,
+            cancer_data,
+            functools.partial(layernorm_mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (21st round): breast-cancer tabular, LayerNorm MLP, SGD momentum 0.9, "
+            "batch 32",
+        ),
+        Task(
+            "blobs_mlp_sgd_plain_b32",
+            "sgd_plain",
+            "accuracy",
+            150,
+            32,
+            blobs_data,
+            functools.partial(mlp, inputs=10, outputs=5),
+            _cross_entropy,
+            "held out (21st round): 5 overlapping blobs, MLP, plain SGD (no momentum), batch 32",
+        ),
+        Task(
+            "friedman3_deep_tanh_adam_b32",
+            "adam",
+            "loss",
+            150,
+            32,
+            friedman3_data,
+            functools.partial(deep_tanh_mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (21st round): Friedman #3 regression, deep tanh MLP, MSE, Adam, batch 32",
+        ),
+        Task(
+            "mnist1d_lstm_rmsprop_b64",
+            "rmsprop",
+            "accuracy",
+            300,
+            64,
+            mnist1d_data,
+            mnist1d_lstm,
+            _cross_entropy,
+            "held out (21st round): MNIST-1D, LSTM (48 units), RMSprop, batch 64",
+        ),
+        Task(
+            "diabetes_resmlp_sgd_b64",
+            "sgd",
+            "loss",
+            150,
+            64,
+            diabetes_data,
+            functools.partial(residual_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (21st round): diabetes regression, residual MLP without normalisation, MSE, "
+            "SGD momentum 0.9, batch 64",
+        ),
     ]
 }
 
@@ -2162,6 +2248,18 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "mnist1d_lstm_adam_b128",
             "text_lm_nesterov_b32",
             "cancer_dropout_adam_b32",
+        ],
+    ),
+    21: (
+        "held out for everything; new pairings, nothing changed since round 18",
+        [
+            "mnist1d_cnn_adamw_b32",
+            "wine_resmlp_adamw_b16",
+            "cancer_ln_sgd_b32",
+            "blobs_mlp_sgd_plain_b32",
+            "friedman3_deep_tanh_adam_b32",
+            "mnist1d_lstm_rmsprop_b64",
+            "diabetes_resmlp_sgd_b64",
         ],
     ),
 }
