@@ -264,9 +264,27 @@ def ground_truth(task: Task, runs: Runs, seeds: Sequence[int]) -> Truth:
         scores = [runs.score(lr, s) for s in seeds]
         if all(v is not None for v in scores):
             means[lr] = float(np.mean(scores))
+    return _best(task, means)
+
+
+def _best(task: Task, means: dict[float, float]) -> Truth:
+    """The rate with the best mean score."""
     pick = max if task.higher_is_better else min
     best_lr = pick(means, key=means.__getitem__)
     return Truth(best_lr, means[best_lr], means)
+
+
+def _complete_truth(
+    task: Task, runs: Runs, lrs: Sequence[float], seeds: Sequence[int], **kwargs: object
+) -> Truth | None:
+    """:func:`_best` over ``lrs`` with every seed's run, or None when one is missing."""
+    means = {}
+    for lr in lrs:
+        scores = [runs.score(lr, s, **kwargs) for s in seeds]
+        if any(v is None for v in scores):
+            return None
+        means[lr] = float(np.mean(scores))
+    return _best(task, means)
 
 
 def five_seed_truth(task: Task, runs: Runs) -> Truth | None:
@@ -278,17 +296,10 @@ def five_seed_truth(task: Task, runs: Runs) -> Truth | None:
     trained on every seed and the best five-seed mean is the target (None when some run is not
     cached and ``runs`` may not train)."""
     two_seeds = ground_truth(task, runs, GRID_SEEDS)
-    means = {}
-    for lr in GRID:
-        if abs(math.log10(lr / two_seeds.best_lr)) > FIVE_SEED_WINDOW + 0.01:
-            continue
-        scores = [runs.score(lr, s) for s in RANGE_SEEDS]
-        if any(v is None for v in scores):
-            return None
-        means[lr] = float(np.mean(scores))
-    pick = max if task.higher_is_better else min
-    best_lr = pick(means, key=means.__getitem__)
-    return Truth(best_lr, means[best_lr], means)
+    window = [
+        lr for lr in GRID if abs(math.log10(lr / two_seeds.best_lr)) <= FIVE_SEED_WINDOW + 0.01
+    ]
+    return _complete_truth(task, runs, window, RANGE_SEEDS)
 
 
 def rescored(task: Task, old: Truth, new: Truth, regrets: Sequence[float]) -> list[float]:
@@ -576,15 +587,7 @@ def horizon_truth(task: Task, factor: float, *, train_missing: bool = False) -> 
     """Grid truth for a budget of ``factor`` x the task's steps (None if not all cached)."""
     runs = Runs(task, train_missing=train_missing)
     steps = max(10, round(factor * task.steps))
-    means = {}
-    for lr in horizon_grid(task):
-        scores = [runs.score(lr, s, steps=steps) for s in GRID_SEEDS]
-        if any(v is None for v in scores):
-            return None
-        means[lr] = float(np.mean(scores))
-    pick = max if task.higher_is_better else min
-    best_lr = pick(means, key=means.__getitem__)
-    return Truth(best_lr, means[best_lr], means)
+    return _complete_truth(task, runs, horizon_grid(task), GRID_SEEDS, steps=steps)
 
 
 def horizon_rows(task: Task, factor: float, *, train_missing: bool = False) -> dict[str, Row]:
