@@ -120,6 +120,25 @@ Tasks (optimizer in brackets):
   and optimizers (another recurrent net among them), added after round 20 was scored with no
   change to the suggestion since, scored once [AdamW; AdamW; SGD + momentum; plain SGD; Adam;
   RMSprop; SGD + momentum]
+* ``iris_mlp_adam_b16``, ``multilabel_mlp_adamw_b32``, ``multilabel_mlp_sgd_b64``,
+  ``digits_cnn_gn_sgd_b64``, ``mnist1d_resmlp_rmsprop_b32``, ``circles_mlp_sgd_b16``,
+  ``moons_dropout_rmsprop_b32``, ``wine_ln_adam_b32``, ``friedman_ln_sgd_b64``,
+  ``quantiles_mlp_nesterov_b64``, ``hastie_resmlp_adam_b128``, ``mnist1d_gru_nesterov_b128``,
+  ``uncorrelated_resmlp_adamw_b16`` - held out, twenty-second round: a real data set new to the
+  benchmark (sklearn's iris, the smallest), a multi-label binary cross-entropy loss
+  (``make_multilabel_classification``) and new pairings of known data, models and optimizers,
+  added after round 21 was scored with no change to the suggestion since, scored once [Adam;
+  AdamW; SGD + momentum; SGD + momentum; RMSprop; SGD + momentum; RMSprop; Adam; SGD +
+  momentum; SGD + Nesterov momentum and weight decay; Adam; SGD + Nesterov momentum and weight
+  decay; AdamW]
+* ``digits_cnn_bn_adam_b128``, ``mnist1d_cnn_nesterov_b64``, ``text_lm_sgd_b16``,
+  ``iris_mlp_sgd_b8``, ``wine_mlp_nesterov_b16``, ``cancer_resmlp_rmsprop_b64``,
+  ``digits_mlp_nesterov_b32``, ``multilabel_mlp_rmsprop_b128``, ``multilabel_resmlp_adam_b16``,
+  ``diabetes_mlp_nesterov_b16``, ``friedman3_ln_adamw_b64``, ``swiss_mlp_adam_b64``,
+  ``mnist1d_gru_adam_b64`` - held out, twenty-third round: new pairings of known data, models and
+  optimizers, added after round 22 was scored with no change to the suggestion since, scored once
+  [Adam; SGD + Nesterov momentum and weight decay; SGD + momentum; SGD + momentum; SGD +
+  Nesterov; RMSprop; SGD + Nesterov; RMSprop; Adam; SGD + Nesterov; AdamW; Adam; Adam]
 """
 
 from __future__ import annotations
@@ -436,6 +455,31 @@ def uncorrelated_data() -> Splits:
     return _split(x, y.astype(np.float32), n_val=300, n_test=500)
 
 
+@functools.cache
+def iris_data() -> Splits:
+    """sklearn's iris flowers (150 flowers, 4 measurements, 3 species), standardised: a real
+    data set, and the smallest in the benchmark."""
+    from sklearn.datasets import load_iris
+
+    x, y = load_iris(return_X_y=True)
+    x = _standardised(x)
+    return _split(x, y.astype(np.int64), n_val=25, n_test=45)
+
+
+@functools.cache
+def multilabel_data() -> Splits:
+    """sklearn's ``make_multilabel_classification`` (seeded): 5 labels per example, about two
+    of them on, from 20 word counts; standardised inputs, 0/1 float targets for a
+    binary cross-entropy per label."""
+    from sklearn.datasets import make_multilabel_classification
+
+    x, y = make_multilabel_classification(
+        n_samples=2000, n_features=20, n_classes=5, n_labels=2, random_state=0
+    )
+    x = _standardised(x.astype(np.float64))
+    return _split(x, y.astype(np.float32), n_val=300, n_test=500)
+
+
 _CONTEXT = 64
 
 
@@ -704,6 +748,11 @@ def _cross_entropy(outputs: Tensor, targets: Tensor) -> Tensor:
 
 def _mse(outputs: Tensor, targets: Tensor) -> Tensor:
     return F.mse_loss(outputs, targets)
+
+
+def _bce(outputs: Tensor, targets: Tensor) -> Tensor:
+    """Binary cross-entropy per label, averaged: the multi-label loss."""
+    return F.binary_cross_entropy_with_logits(outputs, targets)
 
 
 TASKS: dict[str, Task] = {
@@ -2043,6 +2092,307 @@ TASKS: dict[str, Task] = {
             "held out (21st round): diabetes regression, residual MLP without normalisation, MSE, "
             "SGD momentum 0.9, batch 64",
         ),
+        Task(
+            "iris_mlp_adam_b16",
+            "adam",
+            "accuracy",
+            100,
+            16,
+            iris_data,
+            functools.partial(mlp, inputs=4, outputs=3),
+            _cross_entropy,
+            "held out (22nd round): iris flowers (real data, 80 to train), MLP, Adam, batch 16",
+        ),
+        Task(
+            "multilabel_mlp_adamw_b32",
+            "adamw",
+            "loss",
+            200,
+            32,
+            multilabel_data,
+            functools.partial(mlp, inputs=20, outputs=5),
+            _bce,
+            "held out (22nd round): multi-label classification (make_multilabel_classification), "
+            "MLP, binary cross-entropy, AdamW, batch 32",
+        ),
+        Task(
+            "multilabel_mlp_sgd_b64",
+            "sgd",
+            "loss",
+            200,
+            64,
+            multilabel_data,
+            functools.partial(mlp, inputs=20, outputs=5),
+            _bce,
+            "held out (22nd round): multi-label classification, MLP, binary cross-entropy, SGD "
+            "momentum 0.9, batch 64",
+        ),
+        Task(
+            "digits_cnn_gn_sgd_b64",
+            "sgd",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (22nd round): digits 8x8, CNN + GroupNorm, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "mnist1d_resmlp_rmsprop_b32",
+            "rmsprop",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            functools.partial(residual_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (22nd round): MNIST-1D, residual MLP without normalisation, RMSprop, batch "
+            "32",
+        ),
+        Task(
+            "circles_mlp_sgd_b16",
+            "sgd",
+            "accuracy",
+            200,
+            16,
+            circles_data,
+            functools.partial(mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (22nd round): two rings (make_circles), MLP, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "moons_dropout_rmsprop_b32",
+            "rmsprop",
+            "accuracy",
+            200,
+            32,
+            moons_data,
+            functools.partial(dropout_mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (22nd round): two moons, MLP with dropout 0.3, RMSprop, batch 32",
+        ),
+        Task(
+            "wine_ln_adam_b32",
+            "adam",
+            "accuracy",
+            150,
+            32,
+            wine_data,
+            functools.partial(layernorm_mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (22nd round): wine tabular, LayerNorm MLP, Adam, batch 32",
+        ),
+        Task(
+            "friedman_ln_sgd_b64",
+            "sgd",
+            "loss",
+            300,
+            64,
+            friedman_data,
+            functools.partial(layernorm_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (22nd round): Friedman #1 regression, LayerNorm MLP, MSE, SGD momentum 0.9,"
+            " batch 64",
+        ),
+        Task(
+            "quantiles_mlp_nesterov_b64",
+            "nesterov",
+            "accuracy",
+            200,
+            64,
+            quantiles_data,
+            functools.partial(mlp, inputs=8, outputs=3),
+            _cross_entropy,
+            "held out (22nd round): nested Gaussian shells, MLP, SGD with Nesterov momentum 0.9 "
+            "and weight decay 5e-4, batch 64",
+        ),
+        Task(
+            "hastie_resmlp_adam_b128",
+            "adam",
+            "accuracy",
+            300,
+            128,
+            hastie_data,
+            functools.partial(residual_mlp, inputs=10, outputs=2),
+            _cross_entropy,
+            "held out (22nd round): Hastie's sphere, residual MLP without normalisation, Adam, "
+            "batch 128",
+        ),
+        Task(
+            "mnist1d_gru_nesterov_b128",
+            "nesterov",
+            "accuracy",
+            300,
+            128,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (22nd round): MNIST-1D, GRU (64 units), SGD with Nesterov momentum 0.9 and "
+            "weight decay 5e-4, batch 128",
+        ),
+        Task(
+            "uncorrelated_resmlp_adamw_b16",
+            "adamw",
+            "loss",
+            150,
+            16,
+            uncorrelated_data,
+            functools.partial(residual_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (22nd round): sparse uncorrelated linear regression, residual MLP, MSE, "
+            "AdamW, batch 16",
+        ),
+        Task(
+            "digits_cnn_bn_adam_b128",
+            "adam",
+            "accuracy",
+            200,
+            128,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (23rd round): digits 8x8, CNN + BatchNorm, Adam, batch 128",
+        ),
+        Task(
+            "mnist1d_cnn_nesterov_b64",
+            "nesterov",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (23rd round): MNIST-1D, 1-D CNN, SGD with Nesterov momentum 0.9 and weight "
+            "decay 5e-4, batch 64",
+        ),
+        Task(
+            "text_lm_sgd_b16",
+            "sgd",
+            "loss",
+            150,
+            16,
+            text_data,
+            text_model,
+            lm_loss,
+            "held out (23rd round): the character LM, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "iris_mlp_sgd_b8",
+            "sgd",
+            "accuracy",
+            100,
+            8,
+            iris_data,
+            functools.partial(mlp, inputs=4, outputs=3),
+            _cross_entropy,
+            "held out (23rd round): iris flowers, MLP, SGD momentum 0.9, batch 8",
+        ),
+        Task(
+            "wine_mlp_nesterov_b16",
+            "nesterov",
+            "accuracy",
+            150,
+            16,
+            wine_data,
+            functools.partial(mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (23rd round): wine tabular, MLP, SGD with Nesterov momentum 0.9 and weight "
+            "decay 5e-4, batch 16",
+        ),
+        Task(
+            "cancer_resmlp_rmsprop_b64",
+            "rmsprop",
+            "accuracy",
+            100,
+            64,
+            cancer_data,
+            functools.partial(residual_mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (23rd round): breast-cancer tabular, residual MLP without normalisation, "
+            "RMSprop, batch 64",
+        ),
+        Task(
+            "digits_mlp_nesterov_b32",
+            "nesterov",
+            "accuracy",
+            300,
+            32,
+            digits_flat_data,
+            functools.partial(mlp, inputs=64, outputs=10, width=128),
+            _cross_entropy,
+            "held out (23rd round): digits 8x8 flattened, MLP, SGD with Nesterov momentum 0.9 and"
+            " weight decay 5e-4, batch 32",
+        ),
+        Task(
+            "multilabel_mlp_rmsprop_b128",
+            "rmsprop",
+            "loss",
+            200,
+            128,
+            multilabel_data,
+            functools.partial(mlp, inputs=20, outputs=5),
+            _bce,
+            "held out (23rd round): multi-label classification, MLP, binary cross-entropy, "
+            "RMSprop, batch 128",
+        ),
+        Task(
+            "multilabel_resmlp_adam_b16",
+            "adam",
+            "loss",
+            200,
+            16,
+            multilabel_data,
+            functools.partial(residual_mlp, inputs=20, outputs=5),
+            _bce,
+            "held out (23rd round): multi-label classification, residual MLP, binary cross-"
+            "entropy, Adam, batch 16",
+        ),
+        Task(
+            "diabetes_mlp_nesterov_b16",
+            "nesterov",
+            "loss",
+            150,
+            16,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (23rd round): diabetes regression, MLP, MSE, SGD with Nesterov momentum 0.9"
+            " and weight decay 5e-4, batch 16",
+        ),
+        Task(
+            "friedman3_ln_adamw_b64",
+            "adamw",
+            "loss",
+            300,
+            64,
+            friedman3_data,
+            functools.partial(layernorm_mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (23rd round): Friedman #3 regression, LayerNorm MLP, MSE, AdamW, batch 64",
+        ),
+        Task(
+            "swiss_mlp_adam_b64",
+            "adam",
+            "loss",
+            300,
+            64,
+            swiss_roll_data,
+            functools.partial(mlp, inputs=3, outputs=1),
+            _mse,
+            "held out (23rd round): position on a swiss roll, MLP, MSE, Adam, batch 64",
+        ),
+        Task(
+            "mnist1d_gru_adam_b64",
+            "adam",
+            "accuracy",
+            300,
+            64,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (23rd round): MNIST-1D, GRU (64 units), Adam, batch 64",
+        ),
     ]
 }
 
@@ -2260,6 +2610,42 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "friedman3_deep_tanh_adam_b32",
             "mnist1d_lstm_rmsprop_b64",
             "diabetes_resmlp_sgd_b64",
+        ],
+    ),
+    22: (
+        "held out for everything; a real data set and a multi-label loss, nothing changed since round 18",
+        [
+            "iris_mlp_adam_b16",
+            "multilabel_mlp_adamw_b32",
+            "multilabel_mlp_sgd_b64",
+            "digits_cnn_gn_sgd_b64",
+            "mnist1d_resmlp_rmsprop_b32",
+            "circles_mlp_sgd_b16",
+            "moons_dropout_rmsprop_b32",
+            "wine_ln_adam_b32",
+            "friedman_ln_sgd_b64",
+            "quantiles_mlp_nesterov_b64",
+            "hastie_resmlp_adam_b128",
+            "mnist1d_gru_nesterov_b128",
+            "uncorrelated_resmlp_adamw_b16",
+        ],
+    ),
+    23: (
+        "held out for everything; new pairings, nothing changed since round 18",
+        [
+            "digits_cnn_bn_adam_b128",
+            "mnist1d_cnn_nesterov_b64",
+            "text_lm_sgd_b16",
+            "iris_mlp_sgd_b8",
+            "wine_mlp_nesterov_b16",
+            "cancer_resmlp_rmsprop_b64",
+            "digits_mlp_nesterov_b32",
+            "multilabel_mlp_rmsprop_b128",
+            "multilabel_resmlp_adam_b16",
+            "diabetes_mlp_nesterov_b16",
+            "friedman3_ln_adamw_b64",
+            "swiss_mlp_adam_b64",
+            "mnist1d_gru_adam_b64",
         ],
     ),
 }
