@@ -345,6 +345,9 @@ def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rul
 DEFAULT_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" (default)'
 ONE_RUN_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD}, one run"
 ORACLE_LABEL = "oracle: the grid's best rate"
+#: The probes (:func:`score_probe`) on one range test, and on the default's ``runs="auto"``.
+PROBE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD} + probes"
+AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" + probes'
 
 
 def all_rules() -> dict[str, Rule]:
@@ -471,12 +474,21 @@ def score_baseline(
 
 
 def score_probe(
-    task: Task, truth: Truth, runs: Runs, seeds: Sequence[int], *, horizon: bool
+    task: Task,
+    truth: Truth,
+    runs: Runs,
+    seeds: Sequence[int],
+    *,
+    horizon: bool,
+    auto: bool = False,
 ) -> Row:
     """Default rule, then :func:`lrfinder.probe.refine` by validation loss.
 
-    With ``horizon``, the winner is carried over from the probes' length to the task's budget
-    (``horizon_steps=task.steps``); without, the winner is used as it is. Both read the same
+    Without ``auto`` the probes refine the first range test alone (``runs=1``); with it they
+    refine what ``lr_find`` returns by default (``runs="auto"``, :func:`auto_result`), which
+    is what ``lrfinder.refine_setup(factory)`` and the ``lrfinder refine`` command do. With
+    ``horizon``, the winner is carried over from the probes' length to the task's budget
+    (``horizon_steps=task.steps``); without, the winner is used as it is. All read the same
     cached probes (:class:`CachedProbes`).
     """
     from lrfinder.probe import refine
@@ -484,7 +496,7 @@ def score_probe(
     row = Row([], [])
     costs = []
     for seed in seeds:
-        record = task_record(task, seed)
+        record, tests = auto_result(task, seed) if auto else (task_record(task, seed), 1)
         probes = CachedProbes(task, seed, train_missing=runs.train_missing)
         try:
             refined = refine(
@@ -498,6 +510,7 @@ def score_probe(
         except MissingProbeError:
             continue
         row.lrs.append(refined.lr)
+        row.range_tests.append(tests)
         row.plateaus += refined.learned is False
         costs.append(refined.cost_steps)
         score = runs.score(refined.lr, seed)
@@ -641,6 +654,7 @@ def run_probes(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
         truth = ground_truth(task, runs, GRID_SEEDS)
         for horizon in (False, True):
             score_probe(task, truth, runs, seeds, horizon=horizon)
+        score_probe(task, truth, runs, seeds, horizon=False, auto=True)
         log(f"probes done: {task.name}")
 
 
