@@ -46,11 +46,11 @@ def refine_setup(
 ) -> Refinement:
     """Runs :func:`lrfinder.probe.refine` with probes built from ``factory``.
 
-    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 117 tasks, a budget of half a
-    training run, probes around one range test's suggestion): 40.7% excess loss with probes
-    against 87.8% for the suggestion alone on the loss tasks, and 3.93 accuracy points against
-    4.32 on the others: they rescue
-    curves the rule cannot read, and short probes on a small validation set favour high rates
+    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 143 tasks, a budget of half a
+    training run, probes around the suggestion of ``lr_find``'s default, which is what runs here
+    when ``result`` is None): 41.3% excess loss with probes against 53.3% for the suggestion
+    alone on the loss tasks, and 3.46 accuracy points against 3.97 on the others. They rescue
+    curves the rule cannot read; short probes on a small validation set favour high rates
     elsewhere (see ``docs/quality.md``).
 
     Args:
