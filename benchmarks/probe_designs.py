@@ -37,47 +37,49 @@ DESIGNS: dict[str, dict[str, float]] = {
 }
 
 
-def design_regrets(task: Task, design: dict[str, float], *, auto: bool) -> list[float]:
-    """Regret per range-test seed of the rate ``refine`` picks with ``design``."""
+def task_regrets(task: Task) -> dict[tuple[str, bool], float]:
+    """Mean regret over the range-test seeds of every design around both centres, keyed by
+    ``(design, auto)``; the task's runs, truth, range tests and probes are read once."""
     runs = q.Runs(task)
     truth = q.ground_truth(task, runs, q.GRID_SEEDS)
-    regrets = []
+    budget = int(q.PROBE_BUDGET * task.steps)
+    regrets: dict[tuple[str, bool], list[float]] = {}
     for seed in q.RANGE_SEEDS:
-        record = q.auto_result(task, seed)[0] if auto else q.task_record(task, seed)
         probes = q.CachedProbes(task, seed, train_missing=True)
-        refined = refine(
-            record,
-            probes,
-            budget_steps=int(q.PROBE_BUDGET * task.steps),
-            start_loss=probes.start_loss(),
-            **design,  # type: ignore[arg-type]
-        )
-        score = runs.score(refined.lr, seed)
-        assert score is not None  # trained if missing
-        regrets.append(q.regret(task, truth, score))
-    return regrets
+        start_loss = probes.start_loss()
+        centres = {False: q.task_record(task, seed), True: q.auto_result(task, seed)[0]}
+        for auto, record in centres.items():
+            for label, design in DESIGNS.items():
+                refined = refine(
+                    record,
+                    probes,
+                    budget_steps=budget,
+                    start_loss=start_loss,
+                    **design,  # type: ignore[arg-type]
+                )
+                score = runs.score(refined.lr, seed)
+                assert score is not None  # trained if missing
+                regrets.setdefault((label, auto), []).append(q.regret(task, truth, score))
+    return {key: float(np.mean(values)) for key, values in regrets.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, nargs="*", default=list(range(22)))
     args = parser.parse_args(argv)
-    names = [n for r in args.rounds for n in ROUNDS[r][1]]
-    print(f"{len(names)} tasks (rounds {', '.join(map(str, args.rounds))}), 5 seeds each\n")
+    tasks = [TASKS[n] for r in args.rounds for n in ROUNDS[r][1]]
+    means = {task.name: task_regrets(task) for task in tasks}
+    print(f"{len(tasks)} tasks (rounds {', '.join(map(str, args.rounds))}), 5 seeds each\n")
     print("| design | centre | acc. mean | acc. worst | loss mean | loss worst |")
     print("|---|---|---|---|---|---|")
-    for label, design in DESIGNS.items():
+    for label in DESIGNS:
         for auto in (False, True):
-            acc, loss = [], []
-            for name in names:
-                task = TASKS[name]
-                mean = float(np.mean(design_regrets(task, design, auto=auto)))
-                (acc if task.higher_is_better else loss).append(mean)
+            acc = [means[t.name][label, auto] for t in tasks if t.higher_is_better]
+            loss = [means[t.name][label, auto] for t in tasks if not t.higher_is_better]
             centre = 'default (`runs="auto"`)' if auto else "one range test"
             print(
                 f"| {label} | {centre} | {np.mean(acc):.2f} | {max(acc):.1f} | "
-                f"{np.mean(loss):.1f}% | {max(loss):.0f}% |",
-                flush=True,
+                f"{np.mean(loss):.1f}% | {max(loss):.0f}% |"
             )
     return 0
 

@@ -348,6 +348,12 @@ ORACLE_LABEL = "oracle: the grid's best rate"
 #: The probes (:func:`score_probe`) on one range test, and on the default's ``runs="auto"``.
 PROBE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD} + probes"
 AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" + probes'
+#: Every probes row of the report: label -> :func:`score_probe`'s options.
+PROBE_ROWS: dict[str, dict[str, bool]] = {
+    PROBE_LABEL: {"horizon": False},
+    f"{PROBE_LABEL}, horizon-corrected": {"horizon": True},
+    AUTO_PROBE_LABEL: {"horizon": False, "auto": True},
+}
 
 
 def all_rules() -> dict[str, Rule]:
@@ -652,9 +658,8 @@ def run_probes(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
     for task in tasks:
         runs = Runs(task)
         truth = ground_truth(task, runs, GRID_SEEDS)
-        for horizon in (False, True):
-            score_probe(task, truth, runs, seeds, horizon=horizon)
-        score_probe(task, truth, runs, seeds, horizon=False, auto=True)
+        for options in PROBE_ROWS.values():
+            score_probe(task, truth, runs, seeds, **options)
         log(f"probes done: {task.name}")
 
 

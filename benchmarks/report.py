@@ -56,10 +56,8 @@ def build_report(
     for label in q.BASELINES:
         table[f"baseline: {label}"] = {}
     probe_label = q.PROBE_LABEL
-    horizon_label = f"{probe_label}, horizon-corrected"
-    table[probe_label] = {}
-    table[horizon_label] = {}
-    table[q.AUTO_PROBE_LABEL] = {}
+    for label in q.PROBE_ROWS:
+        table[label] = {}
     table[q.ORACLE_LABEL] = {}
     truths: dict[str, q.Truth] = {}
     for task in tasks:
@@ -75,15 +73,9 @@ def build_report(
             table[f"baseline: {label}"][task.name] = q.score_baseline(
                 task, truth, fixed, label, seeds
             )
-        for label, horizon, auto in (
-            (probe_label, False, False),
-            (horizon_label, True, False),
-            (q.AUTO_PROBE_LABEL, False, True),
-        ):
+        for label, options in q.PROBE_ROWS.items():
             table[label][task.name] = (
-                q.score_probe(task, truth, fixed, seeds, horizon=horizon, auto=auto)
-                if not quick
-                else q.Row([], [])
+                q.score_probe(task, truth, fixed, seeds, **options) if not quick else q.Row([], [])
             )
         q.log(f"scored {task.name}")
 
@@ -694,6 +686,11 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
 HELD_OUT_FOR_DEFAULT = (18, 19, 20, 21, 22, 23)
 
 
+def _held_out(tasks: Sequence[Task]) -> list[Task]:
+    """The tasks of the rounds in :data:`HELD_OUT_FOR_DEFAULT`."""
+    return [t for t in tasks if any(t.name in ROUNDS[r][1] for r in HELD_OUT_FOR_DEFAULT)]
+
+
 def _peers_lower_than_ours(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
     """Each (peer, measure) where a peer's family mean or worst task is not above the default's."""
     rows = table[q.DEFAULT_LABEL]
@@ -732,7 +729,7 @@ def _targets_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) 
     peer_acc = {p: _family(tasks, table[p], True) for p in peers}
     losses_to = _peers_lower_than_ours(tasks, table)
     beats = not losses_to
-    held_out = [t for t in tasks if any(t.name in ROUNDS[r][1] for r in HELD_OUT_FOR_DEFAULT)]
+    held_out = _held_out(tasks)
     held_out_losses = _peers_lower_than_ours(held_out, table) if held_out else []
     spreads = {t.name: rows[t.name].spread for t in tasks}
     wide = [f"`{n}` {v:.1f}x" for n, v in spreads.items() if v > 2.0]
@@ -811,7 +808,7 @@ def _five_seed_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]
         for name in restated:
             row = table[name][task.name]
             restated[name][task.name] = q.Row(q.rescored(task, old, new, row.regrets), row.lrs)
-    held_out = [t for t in tasks if any(t.name in ROUNDS[r][1] for r in HELD_OUT_FOR_DEFAULT)]
+    held_out = _held_out(tasks)
     lines = [
         "",
         "## Against a five-seed ground truth",
@@ -871,7 +868,7 @@ def _paired_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
     The per-task difference (ours minus the peer's mean regret) is resampled over tasks
     (a percentile bootstrap, fixed seed), so a mean carried by one or two tasks shows a wide
     interval; the counts say on how many tasks each side was lower."""
-    held_out = [t for t in tasks if any(t.name in ROUNDS[r][1] for r in HELD_OUT_FOR_DEFAULT)]
+    held_out = _held_out(tasks)
     rng = np.random.default_rng(0)
     lines = [
         "",
