@@ -54,7 +54,7 @@ class TestNoDescent:
 
     def test_names_the_rate_where_a_plateau_starts_to_climb(self):
         """On a flat curve that climbs from lr=0.01, the warning names that rate, and the
-        suggestion is it."""
+        suggestion is a quarter decade below it."""
         lrs = ladder()
         past = np.maximum(0.0, np.log10(lrs) + 2.0)
         losses = 2.3 + past + past**2 + 0.02 * np.random.default_rng(3).standard_normal(lrs.size)
@@ -65,7 +65,8 @@ class TestNoDescent:
         assert message is not None
         climb = float(message.split("starts to climb (lr=")[1].split(")")[0])
         assert 10**-2.25 <= climb <= 10**-1.75
-        assert plateau.suggestion == pytest.approx(climb, rel=0.01)
+        assert plateau.suggestion == pytest.approx(climb * 10**-0.25, rel=0.01)
+        assert f"a quarter decade below it (lr={plateau.suggestion:.3g})" in message
 
     def test_most_noise_curves_are_flagged(self):
         """At least 95% of 100 pure-noise curves are flagged (the tests err on the side of silence)."""

@@ -212,22 +212,39 @@ def _plateau_then_climb(
 class TestNoClearDescent:
     @pytest.mark.parametrize("seed", range(10))
     @pytest.mark.parametrize("climb_at", [-5.0, -2.0, 0.0])
-    def test_knee_suggests_where_the_loss_starts_to_climb(self, seed, climb_at):
-        """With no descent to read, the knee is where the flat loss starts to climb."""
+    def test_knee_suggests_a_quarter_decade_below_the_climb(self, seed, climb_at):
+        """With no descent to read, the climb is found where the flat loss starts to climb, and
+        the knee backs off a quarter decade below it."""
         lrs, losses = _plateau_then_climb(seed, climb_at=climb_at)
-        assert not prepare_curve(lrs, losses).clearly_descends
+        curve = prepare_curve(lrs, losses)
+        assert not curve.clearly_descends
+        climb = curve.lrs[curve.climb_index]
 
         found = knee(lrs, losses)
 
-        assert abs(np.log10(found.lr) - climb_at) <= 2.5 * RUNG
+        assert abs(np.log10(climb) - climb_at) <= 2.5 * RUNG
+        assert np.log10(found.lr) == pytest.approx(np.log10(climb) - 0.25)
+        assert found.index == int(np.argmin(np.abs(np.log(lrs) - np.log(found.lr))))
+
+    def test_the_back_off_stays_inside_the_range(self):
+        """A curve that climbs from its first rungs cannot get a suggestion below start_lr."""
+        lrs, losses = _plateau_then_climb(0, climb_at=-6.8)
+        curve = prepare_curve(lrs, losses)
+        assert curve.lrs[curve.climb_index] < lrs[0] * 10**0.25  # backing off would leave it
+
+        found = knee(lrs, losses)
+
+        assert found.lr == lrs[0]
+        assert found.index == 0
 
     @pytest.mark.parametrize("seed", range(10))
     def test_a_slow_noisy_climb_is_seen_late_but_never_early(self, seed):
         """The climb is found where it rises out of the noise: later for a slow climb in five
         times the noise, never before it starts."""
         lrs, losses = _plateau_then_climb(seed, noise=0.1, rise=0.05)
+        curve = prepare_curve(lrs, losses)
 
-        found = np.log10(knee(lrs, losses).lr)
+        found = np.log10(curve.lrs[curve.climb_index])
 
         assert -2.0 - RUNG <= found <= -1.0
 

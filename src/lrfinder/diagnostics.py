@@ -29,7 +29,8 @@ def no_descent(result: RangeTestResult) -> str | None:
     clear if either passes. On curves of pure noise each passes by chance about 1% of the time.
     On the quality benchmark it fires on the plateau tasks of round 4 (a GRU, an unnormalised
     CNN with batch-16 SGD: 9 of 10 curves), whose loss stays flat until it climbs. The default
-    rule then suggests where the loss starts to climb (``Curve.climb_index``).
+    rule then suggests a quarter decade below where the loss starts to climb
+    (``Curve.climb_index``; see :func:`lrfinder.suggest.knee`).
     """
     curve = result.curve
     if curve is None or curve.clearly_descends:
@@ -38,7 +39,8 @@ def no_descent(result: RangeTestResult) -> str | None:
     return (
         "The loss never clearly descended: the curve shows no region where a higher learning "
         f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "
-        "default rule suggests that rate as an upper bound. The model may not have started "
+        f"knee rule suggests a quarter decade below it (lr={curve.below_climb:.3g}) as an upper bound. The "
+        "model may not have started "
         "learning within the test (a plateau, common for recurrent networks and for small-batch "
         "SGD without normalisation): a full run can collapse below that rate, so compare a few "
         "short runs at and below it (lrfinder.probe.refine), or run more steps over a narrower "
