@@ -603,7 +603,7 @@ NOTES = [
     "against the climb on the same seeds it lost on both families here (5.55 to 6.97 points: "
     "the LSTM 25.7 to 35.9, a GRU at batch 16 -0.6 to 6.3, an unnormalised CNN with RMSprop "
     "17.1 to 11.4 the other way; 39.0% to 45.2%: the residual Friedman MLP 123% to 136%, the "
-    "swiss roll 14.6% to 27.5%). Over rounds 24 and 25 together (24 tasks) the back-off costs "
+    "swiss roll 14.6% to 27.5%; `benchmarks/climb_backoff.py`). Over rounds 24 and 25 together (24 tasks) the back-off costs "
     "accuracy (7.79 to 9.78 points) and saves loss (43.1% to 34.6%), so its in-sample accuracy "
     "gain did not carry over; over all 167 tasks it is still lower on both (4.42 against 4.50 "
     "points, 40.9% against 51.8%). On those 24 tasks ours is lower than every peer on all four "
