@@ -156,6 +156,13 @@ Tasks (optimizer in brackets):
   was scored with no change to the suggestion since, scored once [RMSprop; Adam; RMSprop; AdamW;
   AdamW; SGD + momentum; Adam; SGD + Nesterov momentum and weight decay; SGD + momentum; SGD +
   momentum; RMSprop; SGD + Nesterov]
+* ``mnist1d_lstm_adamw_b128``, ``mnist1d_gru_rmsprop_b32``, ``digits_cnn_adamw_b64``,
+  ``digits_cnn_bn_rmsprop_b16``, ``mnist1d_cnn_rmsprop_b32``, ``cancer_dropout_sgd_b32``,
+  ``iris_ln_adam_b8``, ``circles_resmlp_adam_b64``, ``friedman3_ln_sgd_b32``,
+  ``diabetes_resmlp_rmsprop_b32``, ``scurve_mlp_adamw_b64``, ``multilabel_ln_adamw_b32`` - held
+  out, twenty-sixth round: new pairings of known data, models and optimizers, added after round
+  25 was scored with no change to the suggestion since, scored once [AdamW; RMSprop; AdamW;
+  RMSprop; RMSprop; SGD + momentum; Adam; Adam; SGD + momentum; RMSprop; AdamW; AdamW]
 """
 
 from __future__ import annotations
@@ -2682,6 +2689,143 @@ TASKS: dict[str, Task] = {
             "held out (25th round): the character LM, "
             "SGD Nesterov momentum 0.9 and weight decay 5e-4, batch 16",
         ),
+        Task(
+            "mnist1d_lstm_adamw_b128",
+            "adamw",
+            "accuracy",
+            300,
+            128,
+            mnist1d_data,
+            mnist1d_lstm,
+            _cross_entropy,
+            "held out (26th round): MNIST-1D, LSTM (48 units), AdamW, batch 128",
+        ),
+        Task(
+            "mnist1d_gru_rmsprop_b32",
+            "rmsprop",
+            "accuracy",
+            300,
+            32,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (26th round): MNIST-1D, GRU (64 units), RMSprop, batch 32",
+        ),
+        Task(
+            "digits_cnn_adamw_b64",
+            "adamw",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (26th round): digits 8x8, CNN without normalisation, AdamW, batch 64",
+        ),
+        Task(
+            "digits_cnn_bn_rmsprop_b16",
+            "rmsprop",
+            "accuracy",
+            300,
+            16,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (26th round): digits 8x8, CNN + BatchNorm, RMSprop, batch 16",
+        ),
+        Task(
+            "mnist1d_cnn_rmsprop_b32",
+            "rmsprop",
+            "accuracy",
+            400,
+            32,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (26th round): MNIST-1D, 1-D CNN, RMSprop, batch 32",
+        ),
+        Task(
+            "cancer_dropout_sgd_b32",
+            "sgd",
+            "accuracy",
+            150,
+            32,
+            cancer_data,
+            functools.partial(dropout_mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (26th round): breast-cancer tabular, MLP with dropout 0.3, "
+            "SGD momentum 0.9, batch 32",
+        ),
+        Task(
+            "iris_ln_adam_b8",
+            "adam",
+            "accuracy",
+            100,
+            8,
+            iris_data,
+            functools.partial(layernorm_mlp, inputs=4, outputs=3),
+            _cross_entropy,
+            "held out (26th round): iris flowers, LayerNorm MLP, Adam, batch 8",
+        ),
+        Task(
+            "circles_resmlp_adam_b64",
+            "adam",
+            "accuracy",
+            200,
+            64,
+            circles_data,
+            functools.partial(residual_mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (26th round): concentric circles (make_circles), residual MLP, Adam, "
+            "batch 64",
+        ),
+        Task(
+            "friedman3_ln_sgd_b32",
+            "sgd",
+            "loss",
+            300,
+            32,
+            friedman3_data,
+            functools.partial(layernorm_mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (26th round): Friedman #3 regression, LayerNorm MLP, MSE, "
+            "SGD momentum 0.9, batch 32",
+        ),
+        Task(
+            "diabetes_resmlp_rmsprop_b32",
+            "rmsprop",
+            "loss",
+            150,
+            32,
+            diabetes_data,
+            functools.partial(residual_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (26th round): diabetes regression, residual MLP, MSE, RMSprop, batch 32",
+        ),
+        Task(
+            "scurve_mlp_adamw_b64",
+            "adamw",
+            "loss",
+            300,
+            64,
+            s_curve_data,
+            functools.partial(mlp, inputs=3, outputs=1),
+            _mse,
+            "held out (26th round): position on an S-curve (make_s_curve), MLP, MSE, AdamW, "
+            "batch 64",
+        ),
+        Task(
+            "multilabel_ln_adamw_b32",
+            "adamw",
+            "loss",
+            200,
+            32,
+            multilabel_data,
+            functools.partial(layernorm_mlp, inputs=20, outputs=5),
+            _bce,
+            "held out (26th round): multi-label classification, LayerNorm MLP, "
+            "binary cross-entropy, AdamW, batch 32",
+        ),
     ]
 }
 
@@ -2970,6 +3114,23 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "diabetes_ln_sgd_b16",
             "swiss_mlp_rmsprop_b32",
             "text_lm_nesterov_b16",
+        ],
+    ),
+    26: (
+        "held out for everything; new pairings, nothing changed since round 24",
+        [
+            "mnist1d_lstm_adamw_b128",
+            "mnist1d_gru_rmsprop_b32",
+            "digits_cnn_adamw_b64",
+            "digits_cnn_bn_rmsprop_b16",
+            "mnist1d_cnn_rmsprop_b32",
+            "cancer_dropout_sgd_b32",
+            "iris_ln_adam_b8",
+            "circles_resmlp_adam_b64",
+            "friedman3_ln_sgd_b32",
+            "diabetes_resmlp_rmsprop_b32",
+            "scurve_mlp_adamw_b64",
+            "multilabel_ln_adamw_b32",
         ],
     ),
 }
