@@ -55,9 +55,7 @@ def build_report(
     table: dict[str, dict[str, q.Row]] = {q.DEFAULT_LABEL: {}} | {name: {} for name in rules}
     for label in q.BASELINES:
         table[f"baseline: {label}"] = {}
-    probe_label = q.PROBE_LABEL
-    for label in q.PROBE_ROWS:
-        table[label] = {}
+    table |= {label: {} for label in q.PROBE_ROWS}
     table[q.ORACLE_LABEL] = {}
     truths: dict[str, q.Truth] = {}
     for task in tasks:
@@ -154,7 +152,7 @@ def build_report(
             continue
         acc_mean, acc_worst, loss_part = _summary(tasks, rows)
         cells = " | ".join(_cell(t, rows[t.name]) for t in tasks)
-        bold = "(default)" in name or name.startswith(probe_label) or name == q.AUTO_PROBE_LABEL
+        bold = "(default)" in name or name.startswith(q.PROBE_LABEL) or name == q.AUTO_PROBE_LABEL
         label = f"**{name}**" if bold else name
         lines.append(f"| {label} | {cells} | {acc_mean} | {acc_worst} | {loss_part} |")
     lines += [
@@ -175,7 +173,8 @@ def build_report(
         lines.append(
             f"| {name} | " + " | ".join(_spread(rows[n]) for n in names) + f" | {worst_text} |"
         )
-    costs = [table[probe_label][n].cost_steps for n in names if table[probe_label][n].lrs]
+    probes = table[q.PROBE_LABEL]
+    costs = [probes[n].cost_steps for n in names if probes[n].lrs]
     if costs:
         lines += [
             "",
@@ -190,9 +189,9 @@ def build_report(
             "That happened on "
             + (
                 ", ".join(
-                    f"`{n}` ({table[probe_label][n].plateaus} of {len(table[probe_label][n].lrs)})"
+                    f"`{n}` ({probes[n].plateaus} of {len(probes[n].lrs)})"
                     for n in names
-                    if table[probe_label][n].plateaus
+                    if probes[n].plateaus
                 )
                 or "no task"
             )
@@ -200,11 +199,7 @@ def build_report(
             "probes and multiplies the winner by `(last round's steps / training budget) ** "
             f"{q.PROBE_HORIZON_EXPONENT}` (`refine(..., horizon_steps=budget)`). "
             "Mean steps spent per task: "
-            + ", ".join(
-                f"`{n}` {table[probe_label][n].cost_steps:.0f}"
-                for n in names
-                if table[probe_label][n].lrs
-            )
+            + ", ".join(f"`{n}` {probes[n].cost_steps:.0f}" for n in names if probes[n].lrs)
             + " (plus the 100-step range test). The row "
             f"`{q.AUTO_PROBE_LABEL}` runs the same refinement on what `lr_find` returns by "
             "default, as `lrfinder.refine_setup(factory)` and the `lrfinder refine` command do: "

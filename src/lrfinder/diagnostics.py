@@ -39,9 +39,8 @@ def no_descent(result: RangeTestResult) -> str | None:
     return (
         "The loss never clearly descended: the curve shows no region where a higher learning "
         f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "
-        f"knee rule suggests a quarter decade below it (lr={curve.below_climb:.3g}) as an upper bound. The "
-        "model may not have started "
-        "learning within the test (a plateau, common for recurrent networks and for small-batch "
+        f"knee rule suggests a quarter decade below it (lr={curve.below_climb:.3g}) as an upper "
+        "bound. The model may not have started learning within the test (a plateau, common for recurrent networks and for small-batch "
         "SGD without normalisation): a full run can collapse below that rate, so compare a few "
         "short runs at and below it (lrfinder.probe.refine), or run more steps over a narrower "
         "range. It may also be trained already (fine-tuning), start_lr may be too high, or the "

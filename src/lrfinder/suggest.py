@@ -602,8 +602,8 @@ def knee(
     just survived often collapses. Measured with actual training on the 143 tasks of rounds
     0-23 (``benchmarks/climb_backoff.py``; ``benchmarks/RESULTS.md``, the note after round 23):
     backing off a quarter decade changed 37 tasks and took the default from 3.97 to 3.56
-    accuracy points (worst task 53.9 to 41.7) and from 53.3% to 42.0% excess loss; half a decade gave 3.87 points (worst 57.2) and
-    42.8%. It is still an upper bound. It helps most on noisy regressions whose runs fail the
+    accuracy points (worst task 53.9 to 41.7) and from 53.3% to 42.0% excess loss; half a
+    decade gave 3.87 points (worst 57.2) and 42.8%. It is still an upper bound. It helps most on noisy regressions whose runs fail the
     descent test by chance and on GRUs whose narrow peak sits just below the climb; it costs
     most on unnormalised CNNs trained with small-batch SGD, whose climb the small-batch
     correction had already lowered (16 points on one). Rounds 24-26, held out for it: 47% to 41%
