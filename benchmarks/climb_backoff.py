@@ -2,22 +2,29 @@
 
 Usage (from the repository root; everything is read from ``benchmarks/cache/``)::
 
-    python benchmarks/climb_backoff.py                  # factors 1, 10**0.25, 10**0.5
+    python benchmarks/climb_backoff.py                  # the variants below
     python benchmarks/climb_backoff.py --train          # and train what the cache lacks
 
-For each factor, ``lrfinder.suggest._CLIMB_BACKOFF`` is set to it and the default
-(``runs="auto"``, replayed from the cached 5-run tests as in ``quality.py``) is scored on every
-task: factor 1 is the rule until round 23 (the climb itself), 10**0.25 the rule since. Only the
-curves that never clearly descend move. Prints, per factor, the mean and worst regret of each
-family over all tasks, over the rounds the factor was chosen on (0-23) and over the rounds held
-out for it (24 on), and how many seeds' runs were missing from the cache (``--train`` trains
-them).
+Each variant sets ``lrfinder.suggest._CLIMB_BACKOFF`` (how far below the climb) and
+``lrfinder.suggest._LATE_CLIMB_MARGIN`` (on curves whose climb margin is at most this, a setup's
+small-batch or no-momentum correction replaces the back-off instead of multiplying it; -1: it
+always multiplies), then scores the default (``runs="auto"``, replayed from the cached 5-run
+tests as in ``quality.py``) on every task. Only the curves that never clearly descend move:
+
+* the climb itself: the rule until round 23;
+* a quarter decade below it, stacked on the corrections: the rule from round 24 to 26;
+* the same, not stacked on quiet curves: the rule since round 27 (chosen after reading 0-26);
+* half a decade below it, stacked: the other candidate of round 23.
+
+Prints, per variant, the mean and worst regret of each family over all tasks, over the rounds
+read to choose the back-off (0-23), over rounds 24-26 (held out for the back-off, read to stop
+the stacking) and over the rounds held out for both (27 on), and how many seeds' runs were
+missing from the cache (``--train`` trains them).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,31 +33,42 @@ import quality as q
 from lrfinder import suggest
 from tasks import ROUNDS, TASKS
 
-FACTORS = (1.0, 10**0.25, 10**0.5)
-CHOSEN_ON = range(24)  # rounds 0-23 were read to choose the factor
+ALWAYS_STACK = -1.0  # a climb margin every curve exceeds: corrections multiply the back-off
+VARIANTS = {
+    "none: the climb itself": (1.0, ALWAYS_STACK),
+    "a quarter decade, stacked on corrections": (10**0.25, ALWAYS_STACK),
+    "a quarter decade, not stacked on quiet curves (default)": (10**0.25, 0.1),
+    "half a decade, stacked on corrections": (10**0.5, ALWAYS_STACK),
+}
+GROUPS = {  # rounds: read to choose the back-off, then to stop the stacking, then held out
+    "all tasks": None,
+    "rounds 0-23": range(24),
+    "rounds 24-26": range(24, 27),
+    "held out (27 on)": range(27, 1000),
+}
 
 
 def task_means(
-    factors: Sequence[float], *, train: bool
-) -> tuple[dict[float, dict[str, float]], int]:
-    """Mean regret of the default per task for each back-off factor, and the seeds not scored.
+    variants: dict[str, tuple[float, float]], *, train: bool
+) -> tuple[dict[str, dict[str, float]], int]:
+    """Mean regret of the default per task for each variant, and the seeds not scored.
 
-    Each task's runs and ground truth are read once for every factor."""
-    means: dict[float, dict[str, float]] = {factor: {} for factor in factors}
+    Each task's runs and ground truth are read once for every variant."""
+    means: dict[str, dict[str, float]] = {label: {} for label in variants}
     missing = 0
-    saved = suggest._CLIMB_BACKOFF
+    saved = suggest._CLIMB_BACKOFF, suggest._LATE_CLIMB_MARGIN
     try:
         for name, task in TASKS.items():
             runs = q.Runs(task, train_missing=train)
             truth = q.ground_truth(task, runs, q.GRID_SEEDS)
-            for factor in factors:
-                suggest._CLIMB_BACKOFF = factor
+            for label, (factor, margin) in variants.items():
+                suggest._CLIMB_BACKOFF, suggest._LATE_CLIMB_MARGIN = factor, margin
                 row = q.score_auto(task, truth, runs, q.RANGE_SEEDS)
                 missing += len(q.RANGE_SEEDS) - len(row.regrets)
                 if row.regrets:
-                    means[factor][name] = row.mean
+                    means[label][name] = row.mean
     finally:
-        suggest._CLIMB_BACKOFF = saved
+        suggest._CLIMB_BACKOFF, suggest._LATE_CLIMB_MARGIN = saved
     return means, missing
 
 
@@ -64,30 +82,27 @@ def family(means: dict[str, float], names: Sequence[str], accuracy: bool) -> str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--factors", type=float, nargs="*", default=list(FACTORS))
     parser.add_argument("--train", action="store_true", help="train what the cache lacks")
     args = parser.parse_args(argv)
 
-    chosen = [n for r in CHOSEN_ON for n in ROUNDS[r][1]]
-    held_out = [n for r in ROUNDS if r not in CHOSEN_ON for n in ROUNDS[r][1]]
-    groups = {"all tasks": list(TASKS), "rounds 0-23": chosen, "held out": held_out}
+    groups = {
+        label: list(TASKS)
+        if rounds is None
+        else [n for r in rounds if r in ROUNDS for n in ROUNDS[r][1]]
+        for label, rounds in GROUPS.items()
+    }
+    groups = {label: names for label, names in groups.items() if names}
     heads = " | ".join(f"{g}: accuracy (worst) | {g}: loss (worst)" for g in groups)
     print(f"| back-off below the climb | {heads} |")
     print("|---|" + "---|" * (2 * len(groups)))
-    means, missing = task_means(args.factors, train=args.train)
-    for factor in args.factors:
+    means, missing = task_means(VARIANTS, train=args.train)
+    for label in VARIANTS:
         cells = " | ".join(
-            f"{family(means[factor], names, True)} | {family(means[factor], names, False)}"
+            f"{family(means[label], names, True)} | {family(means[label], names, False)}"
             for names in groups.values()
         )
-        decades = math.log10(factor)
-        label = (
-            "none: the climb itself"
-            if decades == 0
-            else f"{decades:.2f} decade (x{1 / factor:.2f})"
-        )
         print(f"| {label} | {cells} |")
-    print(f"\nSeeds whose runs the cache lacks (--train trains them), over all factors: {missing}")
+    print(f"\nSeeds whose runs the cache lacks (--train trains them), over all variants: {missing}")
     return 0
 
 

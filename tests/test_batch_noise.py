@@ -152,6 +152,45 @@ class TestResultSuggestion:
         assert result_with(sgd(16)).suggest("steepest") == steepest(LRS, LOSSES)
         assert result_with({}).suggest().note == ""
 
+    @pytest.mark.parametrize(
+        ("metadata", "decades"),
+        [(sgd(16), 0.5), (sgd(16, momentum=0), 1.0), (sgd(64, momentum=0), 0.5), (sgd(64), 0.25)],
+    )
+    def test_on_a_quiet_plateau_the_correction_replaces_the_back_off(self, metadata, decades):
+        """A GRU-like curve that never descends: the suggestion is the climb lowered by the
+        correction alone (or by the quarter-decade back-off when nothing applies), not by both.
+        Stacking them cost rounds 0-26 of the quality benchmark 0.57 accuracy points (the note
+        after round 26)."""
+        lrs = np.logspace(-7, 1, 81)
+        past = np.maximum(0.0, np.log10(lrs) + 2.0)
+        losses = 2.3 + 0.4 * past + 0.3 * past**2
+        losses += 0.02 * np.random.default_rng(0).standard_normal(lrs.size)
+        plain = result_with({}, lrs, losses)
+        assert not plain.curve.clearly_descends
+        assert not plain.curve.late_climb
+        climb = plain.curve.lrs[plain.curve.climb_index]
+
+        corrected = result_with(metadata, lrs, losses)
+
+        assert np.log10(climb / corrected.suggestion) == pytest.approx(decades, abs=0.051)
+        assert corrected.suggest("knee", skip_start=0).lr == corrected.suggestion
+
+    def test_on_a_noisy_plateau_the_correction_stacks_on_the_back_off(self):
+        """A noisy regression's curve that never clearly descends: its climb is seen late, so
+        the batch correction multiplies the quarter-decade back-off."""
+        lrs = np.logspace(-7, 1, 81)
+        past = np.maximum(0.0, np.log10(lrs) + 2.0)
+        losses = 1.0 + 2.0 * past + past**2
+        losses += 0.2 * np.random.default_rng(0).standard_normal(lrs.size)
+        plain = result_with({}, lrs, losses)
+        assert not plain.curve.clearly_descends
+        assert plain.curve.late_climb
+        climb = plain.curve.lrs[plain.curve.climb_index]
+
+        corrected = result_with(sgd(16), lrs, losses)
+
+        assert np.log10(climb / corrected.suggestion) == pytest.approx(0.75, abs=0.051)
+
     def test_stays_inside_the_swept_range(self):
         """A suggestion near the start is clipped to the first rung, not moved below the sweep."""
         lrs = np.logspace(-3, 1, 41)

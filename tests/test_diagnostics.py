@@ -68,6 +68,29 @@ class TestNoDescent:
         assert plateau.suggestion == pytest.approx(climb * 10**-0.25, rel=0.01)
         assert f"a quarter decade below it (lr={plateau.suggestion:.3g})" in message
 
+    @pytest.mark.parametrize(
+        ("metadata", "words", "decades"),
+        [
+            ({"batch_size": 16}, "half a decade", 0.5),
+            ({"batch_size": 16, "optimizer_hyperparameters": {"momentum": 0}}, "a decade", 1.0),
+            ({"batch_size": 64}, "a quarter decade", 0.25),
+        ],
+    )
+    def test_names_the_suggestion_the_setup_gets_on_a_quiet_plateau(self, metadata, words, decades):
+        """With a small batch or no momentum, the warning names the corrected suggestion, the
+        one `result.suggestion` returns, and how far below the climb it is."""
+        lrs = ladder()
+        past = np.maximum(0.0, np.log10(lrs) + 2.0)
+        losses = 2.3 + past + past**2 + 0.02 * np.random.default_rng(3).standard_normal(lrs.size)
+        plateau = result(losses[: int(np.flatnonzero(losses > 4.6)[0]) + 1])
+        plateau.metadata.update(metadata)
+
+        message = d.no_descent(plateau)
+
+        climb = plateau.curve.lrs[plateau.curve.climb_index]
+        assert plateau.suggestion == pytest.approx(climb * 10**-decades, rel=0.01)
+        assert f"{words} below it (lr={plateau.suggestion:.3g})" in message
+
     def test_most_noise_curves_are_flagged(self):
         """At least 95% of 100 pure-noise curves are flagged (the tests err on the side of silence)."""
         rng = np.random.default_rng(1)

@@ -121,10 +121,10 @@ class TestMultiRunResult:
         every = np.log([run.suggestion for run in runs])
         assert result.suggestion == pytest.approx(float(np.exp(np.median(every))), rel=1e-12)
         assert (
-            "2 of 4 runs never clearly descended (runs 1, 2): those give only a rate a quarter "
-            "decade below where the loss starts to climb, an upper bound, and the runs disagree "
-            "on whether the model learns within the test. Check the suggestion with "
-            "lrfinder.verify or probes."
+            "2 of 4 runs never clearly descended (runs 1, 2): those give only a rate below "
+            "where the loss starts to climb, an upper bound, and the runs disagree on whether "
+            "the model learns within the test. Check the suggestion with lrfinder.verify or "
+            "probes."
         ) in result.warnings
 
     def test_a_flat_median_does_not_contradict_runs_that_descend(self):

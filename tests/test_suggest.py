@@ -226,6 +226,47 @@ class TestNoClearDescent:
         assert np.log10(found.lr) == pytest.approx(np.log10(climb) - 0.25)
         assert found.index == int(np.argmin(np.abs(np.log(lrs) - np.log(found.lr))))
 
+    @pytest.mark.parametrize("seed", range(5))
+    def test_a_quiet_plateau_sees_its_climb_early_a_noisy_one_late(self, seed):
+        """The climb margin is two noise deviations over the starting level: noise of 0.02 on
+        a flat 2.3 gives under a tenth (seen early), 0.46 (a fifth of it) over (seen late)."""
+        quiet = prepare_curve(*_plateau_then_climb(seed))
+        noisy = prepare_curve(*_plateau_then_climb(seed, noise=0.46))
+
+        # The head's noise is estimated from its first 15% (a dozen points): within 2.5x.
+        assert 0.4 * 2 * 0.02 / 2.3 < quiet.climb_margin < 2.5 * 2 * 0.02 / 2.3
+        assert not quiet.late_climb
+        assert 0.4 * 2 * 0.46 / 2.3 < noisy.climb_margin < 2.5 * 2 * 0.46 / 2.3
+        assert noisy.late_climb
+
+    @pytest.mark.parametrize(
+        ("lowering", "quiet_decades", "noisy_decades"),
+        [(1.0, 0.25, 0.25), (10**-0.5, 0.5, 0.75), (0.1, 1.0, 1.25), (10**-0.1, 0.25, 0.35)],
+    )
+    def test_a_correction_replaces_the_back_off_on_a_quiet_plateau(
+        self, lowering, quiet_decades, noisy_decades
+    ):
+        """On a quiet plateau the larger of the back-off and the setup's correction applies;
+        on a noisy one (climb seen late) they multiply."""
+        for curve, decades in [
+            (prepare_curve(*_plateau_then_climb(1)), quiet_decades),
+            (prepare_curve(*_plateau_then_climb(1, noise=0.46)), noisy_decades),
+        ]:
+            climb = curve.lrs[curve.climb_index]
+
+            lowered = curve.below_climb(lowering)
+
+            assert np.log10(climb / lowered) == pytest.approx(decades)
+
+    def test_a_non_positive_start_counts_as_seen_late(self):
+        """A loss that starts at or below zero (a log-likelihood) has no relative margin: the
+        back-off keeps stacking, as before the quiet-plateau rule."""
+        lrs, losses = _plateau_then_climb(0)
+        curve = prepare_curve(lrs, losses - 3.0)
+
+        assert curve.climb_margin == np.inf
+        assert curve.late_climb
+
     def test_the_back_off_stays_inside_the_range(self):
         """A curve that climbs from its first rungs cannot get a suggestion below start_lr."""
         lrs, losses = _plateau_then_climb(0, climb_at=-6.8)

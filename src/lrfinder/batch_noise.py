@@ -45,6 +45,14 @@ RMSprop 54 to 42 points, plain SGD on a 1-D CNN 8.6 to 6.6, three RMSprop MLPs a
 16 34.0 to 0.2 points, Friedman #3 with RMSprop 369% to 44%, diabetes with plain SGD 34% to
 10%); it cost one task, a 1-D CNN with RMSprop at batch 128 (1.8 to 11.0 points).
 
+**On a curve that never clearly descends** the ``knee`` already suggests a quarter decade below
+where the loss starts to climb (:meth:`lrfinder.suggest.Curve.below_climb`), for much the same
+worry. Where that climb is seen early (a quiet plateau, as recurrent and unnormalised networks
+show) the correction replaces the back-off instead of stacking on it; where it is seen late (a
+noisy regression) both apply. Stacking them cost rounds 24-26 2.4 accuracy points on
+average; round 27, held out for the change, gained 0.18 (``lrfinder.suggest.knee`` has the
+figures).
+
 The correction needs the batch: the adapters record ``batch_size``, ``accumulation_steps`` and,
 under torch.distributed, ``global_batch_size`` in ``result.metadata``. The bare rule functions of
 :mod:`lrfinder.suggest` see only the curve and never apply it; neither does a result whose

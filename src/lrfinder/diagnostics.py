@@ -6,11 +6,13 @@ curve; :func:`diagnose` runs them all in order.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .batch_noise import correction
 from .errors import LRFinderError
 from .suggest import step_noise
 
@@ -30,22 +32,40 @@ def no_descent(result: RangeTestResult) -> str | None:
     On the quality benchmark it fires on the plateau tasks of round 4 (a GRU, an unnormalised
     CNN with batch-16 SGD: 9 of 10 curves), whose loss stays flat until it climbs. The default
     rule then suggests a quarter decade below where the loss starts to climb
-    (``Curve.climb_index``; see :func:`lrfinder.suggest.knee`).
+    (``Curve.climb_index``), or as far below as a small batch or a missing momentum lowers it
+    (``Curve.below_climb``; see :func:`lrfinder.suggest.knee`); the warning names that rate.
     """
     curve = result.curve
     if curve is None or curve.clearly_descends:
         return None
     climb = float(curve.lrs[curve.climb_index])
+    lowering, _ = correction("knee", result.metadata)
+    below = curve.below_climb(lowering)
     return (
         "The loss never clearly descended: the curve shows no region where a higher learning "
         f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "
-        f"knee rule suggests a quarter decade below it (lr={curve.below_climb:.3g}) as an upper "
-        "bound. The model may not have started learning within the test (a plateau, common for recurrent networks and for small-batch "
-        "SGD without normalisation): a full run can collapse below that rate, so compare a few "
+        f"knee rule suggests {_decades_in_words(math.log10(climb / below))} below it "
+        f"(lr={below:.3g}) as an upper bound. The model may not have started learning within "
+        "the test (a plateau, common for recurrent networks and for small-batch SGD without "
+        "normalisation): a full run can collapse below that rate, so compare a few "
         "short runs at and below it (lrfinder.probe.refine), or run more steps over a narrower "
         "range. It may also be trained already (fine-tuning), start_lr may be too high, or the "
         "model may not learn at all: try a lower start_lr or check the loss on one batch."
     )
+
+
+def _decades_in_words(decades: float) -> str:
+    """``0.25`` -> "a quarter decade", ``0.5`` -> "half a decade"; other values in figures."""
+    words = {
+        0.25: "a quarter decade",
+        0.5: "half a decade",
+        0.75: "three quarters of a decade",
+        1.0: "a decade",
+    }
+    for value, text in words.items():
+        if abs(decades - value) < 0.01:
+            return text
+    return f"{decades:.2g} decades"
 
 
 def diverged_early(result: RangeTestResult) -> str | None:

@@ -208,8 +208,9 @@ class MultiRunResult(RangeTestResult):
     def _counted_suggestions(self, method: str | None, **kwargs: Any) -> list[Suggestion]:
         """The suggestions to aggregate: those of every run that gave one.
 
-        A run that never clearly descended suggests only a quarter decade below where its loss
-        starts to climb (the default rule's fallback), an upper bound. Until the small-batch
+        A run that never clearly descended suggests only a rate below where its loss starts to
+        climb (the default rule's fallback, :meth:`~lrfinder.suggest.Curve.below_climb`), an
+        upper bound. Until the small-batch
         correction (:mod:`lrfinder.batch_noise`), such climbs dragged the median of a noisy regression's runs
         past the floor of the runs that descended, so only the descending runs were read when
         any descended. With the correction that filter did more harm than good on the quality
@@ -291,9 +292,9 @@ class MultiRunResult(RangeTestResult):
         if flat and len(flat) < len(self._runs):
             return (
                 f"{len(flat)} of {len(self._runs)} runs never clearly descended (runs "
-                f"{', '.join(map(str, flat))}): those give only a rate a quarter decade below "
-                "where the loss starts to climb, an upper bound, and the runs disagree on whether "
-                "the model learns within the test. Check the suggestion with lrfinder.verify or probes."
+                f"{', '.join(map(str, flat))}): those give only a rate below where the loss starts "
+                "to climb, an upper bound, and the runs disagree on whether the model learns "
+                "within the test. Check the suggestion with lrfinder.verify or probes."
             )
         return None
 

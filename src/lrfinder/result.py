@@ -121,18 +121,24 @@ class RangeTestResult:
         rule = get_suggester(name)
         if not kwargs and name == self.method:
             return self._default_suggestion
-        return self._corrected(rule(self.lrs, self.losses, **kwargs))
+        return self._corrected(rule(self.lrs, self.losses, **kwargs), **kwargs)
 
     @cached_property
     def _default_suggestion(self) -> Suggestion:
         return self._corrected(get_suggester(self.method)(self.lrs, self.losses))
 
-    def _corrected(self, suggestion: Suggestion) -> Suggestion:
+    def _corrected(self, suggestion: Suggestion, **rule_kwargs: Any) -> Suggestion:
         factor, note = correction(suggestion.method, self.metadata)
         if factor == 1.0:
             return suggestion
-        curve = self.curve or prepare_curve(self.lrs, self.losses)
-        adjusted = curve.suggestion(suggestion.lr * factor, suggestion.method)
+        if rule_kwargs:  # the curve the rule read (e.g. with skip_start)
+            curve = prepare_curve(self.lrs, self.losses, **rule_kwargs)
+        else:
+            curve = self.curve or prepare_curve(self.lrs, self.losses)
+        lr = suggestion.lr * factor
+        if not curve.clearly_descends:  # `knee` read the climb: see `Curve.below_climb`
+            lr = curve.below_climb(factor)
+        adjusted = curve.suggestion(lr, suggestion.method)
         return Suggestion(adjusted.lr, adjusted.index, adjusted.method, note)
 
     @property
