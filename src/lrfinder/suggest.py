@@ -648,8 +648,8 @@ def knee(
       RMSprop at batch 32 -4.7 to 12.5.
     * So, read after those rounds, the correction no longer stacks on the back-off where the
       climb is seen early (:attr:`Curve.late_climb`: two noise deviations are under a tenth of
-      the starting loss, as on every classifier's plateau of the benchmark, under 5%, while its
-      noisy regressions sit at a fifth or more): the larger of the two lowerings applies. Where the climb is seen late both
+      the starting loss: on the benchmark's classifier plateaus under 5%, on its noisy
+      regressions about a fifth or more): the larger of the two lowerings applies. Where the climb is seen late both
       apply. Over the 179 tasks of rounds 0-26 that took accuracy from 4.83 to 4.26 points and
       left the losses at 41.7%. Round 27, held out for it (12 tasks chosen to include quiet
       plateaus with and without a correction and noisy small-batch regressions): 3.70 to 3.52
