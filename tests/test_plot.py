@@ -61,6 +61,24 @@ class TestPlot:
         assert hollow.get_xdata()[0] == read
         assert result.suggestion < read
 
+    def test_a_corrected_plateau_shows_the_climb_it_was_lowered_from(self):
+        """On a quiet curve that never descends, at batch 16, the hollow marker is the climb:
+        the suggestion is that climb divided by 10**0.5, as the legend's note says."""
+        lrs = np.logspace(-7, 1, 81)
+        past = np.maximum(0.0, np.log10(lrs) + 2.0)
+        losses = 2.3 + 0.4 * past + 0.3 * past**2
+        losses += 0.02 * np.random.default_rng(0).standard_normal(lrs.size)
+        plateau = RangeTestResult(lrs, losses, "completed", 1e-7, 10.0, 81)
+        plateau.metadata["batch_size"] = 16
+        climb = float(plateau.curve.lrs[plateau.curve.climb_index])
+
+        ax = plateau.plot()
+
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        hollow = lines[f"where the loss starts to climb = {climb:.2g}"]
+        assert hollow.get_xdata()[0] == climb
+        assert plateau.suggestion == pytest.approx(climb * 10**-0.5, rel=1e-9)
+
     def test_shades_the_range(self, result):
         """The cyclical range is shaded between its two bounds."""
         ax = result.plot()

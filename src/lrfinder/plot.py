@@ -120,9 +120,7 @@ def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> Non
         label=f"suggested lr = {lr:.2g} ({suggestion.source})",
     )
     if suggestion.note:  # adjusted for the setup (lrfinder.batch_noise): show the curve's reading
-        from .suggest import get_suggester
-
-        read = get_suggester(suggestion.method)(result.lrs, result.losses).lr
+        read, label = _reading_before_correction(result, suggestion.method)
         ax.plot(
             [read],
             [_smoothed_at(result, read)],
@@ -132,8 +130,20 @@ def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> Non
             mew=1.5,
             ms=9,
             zorder=5,
-            label=f"{suggestion.method} read from the curve = {read:.2g}",
+            label=f"{label} = {read:.2g}",
         )
+
+
+def _reading_before_correction(result: RangeTestResult, method: str) -> tuple[float, str]:
+    """The rate the setup's correction lowered, and its legend label: the rule's own reading,
+    or, on a quiet curve that never clearly descends, where the loss starts to climb (there the
+    correction replaces the back-off below it, :meth:`lrfinder.suggest.Curve.below_climb`)."""
+    from .suggest import get_suggester
+
+    curve = result.curve
+    if curve is not None and not curve.clearly_descends and not curve.late_climb:
+        return float(curve.lrs[curve.climb_index]), "where the loss starts to climb"
+    return get_suggester(method)(result.lrs, result.losses).lr, f"{method} read from the curve"
 
 
 def _mark_rule(ax: Axes, result: RangeTestResult, method: str) -> None:
