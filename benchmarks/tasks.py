@@ -172,6 +172,14 @@ Tasks (optimizer in brackets):
   a correction, noisy regressions at small batches and ordinary tasks [SGD + momentum; Adam;
   AdamW; SGD + Nesterov; RMSprop; SGD + momentum; AdamW; RMSprop; SGD + Nesterov; AdamW;
   RMSprop; RMSprop]
+* ``mnist1d_gru_adamw_b16``, ``mnist1d_lstm_adamw_b32``, ``mnist1d_gru_nesterov_b64``,
+  ``digits_cnn_sgd_b32``, ``digits_cnn_gn_rmsprop_b64``, ``cancer_ln_sgd_b64``,
+  ``moons_mlp_rmsprop_b32``, ``wine_mlp_adamw_b16``, ``friedman_adamw_b32``,
+  ``diabetes_adam_b16``, ``friedman3_sgd_b16``, ``swiss_mlp_sgd_b64`` - held out, twenty-eighth
+  round: new pairings of known data, models and optimizers, added after round 27 was scored
+  with no change to the suggestion since, scored once [AdamW; AdamW; SGD + Nesterov; SGD +
+  momentum; RMSprop; SGD + momentum; RMSprop; AdamW; AdamW; Adam; SGD + momentum; SGD +
+  momentum]
 """
 
 from __future__ import annotations
@@ -2969,6 +2977,142 @@ TASKS: dict[str, Task] = {
             _mse,
             "held out (27th round): Friedman #1 regression, LayerNorm MLP, MSE, RMSprop, batch 32",
         ),
+        Task(
+            "mnist1d_gru_adamw_b16",
+            "adamw",
+            "accuracy",
+            300,
+            16,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (28th round): MNIST-1D, GRU (64 units), AdamW, batch 16",
+        ),
+        Task(
+            "mnist1d_lstm_adamw_b32",
+            "adamw",
+            "accuracy",
+            300,
+            32,
+            mnist1d_data,
+            mnist1d_lstm,
+            _cross_entropy,
+            "held out (28th round): MNIST-1D, LSTM (48 units), AdamW, batch 32",
+        ),
+        Task(
+            "mnist1d_gru_nesterov_b64",
+            "nesterov",
+            "accuracy",
+            300,
+            64,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (28th round): MNIST-1D, GRU (64 units), SGD with Nesterov momentum 0.9 "
+            "and weight decay 5e-4, batch 64",
+        ),
+        Task(
+            "digits_cnn_sgd_b32",
+            "sgd",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (28th round): digits 8x8, CNN without normalisation, SGD momentum 0.9, "
+            "batch 32",
+        ),
+        Task(
+            "digits_cnn_gn_rmsprop_b64",
+            "rmsprop",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (28th round): digits 8x8, CNN + GroupNorm, RMSprop, batch 64",
+        ),
+        Task(
+            "cancer_ln_sgd_b64",
+            "sgd",
+            "accuracy",
+            100,
+            64,
+            cancer_data,
+            functools.partial(layernorm_mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (28th round): breast-cancer tabular, LayerNorm MLP, SGD momentum 0.9, "
+            "batch 64",
+        ),
+        Task(
+            "moons_mlp_rmsprop_b32",
+            "rmsprop",
+            "accuracy",
+            200,
+            32,
+            moons_data,
+            functools.partial(mlp, inputs=2, outputs=2),
+            _cross_entropy,
+            "held out (28th round): two moons (make_moons), MLP, RMSprop, batch 32",
+        ),
+        Task(
+            "wine_mlp_adamw_b16",
+            "adamw",
+            "accuracy",
+            200,
+            16,
+            wine_data,
+            functools.partial(mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (28th round): wine tabular, MLP, AdamW, batch 16",
+        ),
+        Task(
+            "friedman_adamw_b32",
+            "adamw",
+            "loss",
+            300,
+            32,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (28th round): Friedman #1 regression, MLP, MSE, AdamW, batch 32",
+        ),
+        Task(
+            "diabetes_adam_b16",
+            "adam",
+            "loss",
+            300,
+            16,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (28th round): diabetes regression, MLP, MSE, Adam, batch 16",
+        ),
+        Task(
+            "friedman3_sgd_b16",
+            "sgd",
+            "loss",
+            300,
+            16,
+            friedman3_data,
+            functools.partial(mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (28th round): Friedman #3 regression, MLP, MSE, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "swiss_mlp_sgd_b64",
+            "sgd",
+            "loss",
+            300,
+            64,
+            swiss_roll_data,
+            functools.partial(mlp, inputs=3, outputs=1),
+            _mse,
+            "held out (28th round): position on a swiss roll (make_swiss_roll), MLP, MSE, SGD "
+            "momentum 0.9, batch 64",
+        ),
     ]
 }
 
@@ -3294,6 +3438,23 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "friedman3_adamw_b16",
             "diabetes_mlp_rmsprop_b16",
             "friedman_ln_rmsprop_b32",
+        ],
+    ),
+    28: (
+        "held out for everything; new pairings, nothing changed since round 27",
+        [
+            "mnist1d_gru_adamw_b16",
+            "mnist1d_lstm_adamw_b32",
+            "mnist1d_gru_nesterov_b64",
+            "digits_cnn_sgd_b32",
+            "digits_cnn_gn_rmsprop_b64",
+            "cancer_ln_sgd_b64",
+            "moons_mlp_rmsprop_b32",
+            "wine_mlp_adamw_b16",
+            "friedman_adamw_b32",
+            "diabetes_adam_b16",
+            "friedman3_sgd_b16",
+            "swiss_mlp_sgd_b64",
         ],
     ),
 }
