@@ -50,8 +50,8 @@ where the loss starts to climb (:meth:`lrfinder.suggest.Curve.below_climb`), for
 worry. Where that climb is seen early (a quiet plateau, as recurrent and unnormalised networks
 show) the correction replaces the back-off instead of stacking on it; where it is seen late (a
 noisy regression) both apply. Stacking them cost rounds 24-26 2.4 accuracy points on
-average; round 27, held out for the change, gained 0.18 (``lrfinder.suggest.knee`` has the
-figures).
+average; rounds 27 and 28, held out for the change, split (0.18 points gained, then 2.5 lost
+on one unnormalised CNN); ``lrfinder.suggest.knee`` has the figures.
 
 The correction needs the batch: the adapters record ``batch_size``, ``accumulation_steps`` and,
 under torch.distributed, ``global_batch_size`` in ``result.metadata``. The bare rule functions of

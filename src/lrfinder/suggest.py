@@ -654,6 +654,13 @@ def knee(
       left the losses at 41.7%. Round 27, held out for it (12 tasks chosen to include quiet
       plateaus with and without a correction and noisy small-batch regressions): 3.70 to 3.52
       points, losses unchanged at 13.1%, against 4.83 points and 16.2% at the climb itself.
+    * Round 28, held out for everything, went the other way: 5.97 to 8.48 points, nearly all
+      from one unnormalised CNN with SGD at batch 32 whose unstacked suggestions landed past its
+      cliff (-1.3 to 32.0), a GRU with AdamW at batch 16 the other way (19.8 to 5.8). Over
+      rounds 27-28 stacking is ahead (4.77 against 5.85 points), over rounds 24-28 (all held
+      out for the back-off) not stacking is (6.84 against 7.75; the climb 7.34); losses are
+      equal. A few plateaus whose outcome near the climb turns on the seed decide both, and
+      which lowering suits quiet plateaus is an open question.
 
     Example:
         >>> lrs = np.logspace(-6, 0, 61)
