@@ -155,7 +155,12 @@ def build_report(
         bold = "(default)" in name or name.startswith(q.PROBE_LABEL) or name == q.AUTO_PROBE_LABEL
         label = f"**{name}**" if bold else name
         lines.append(f"| {label} | {cells} | {acc_mean} | {acc_worst} | {loss_part} |")
+    short = _short_cells(tasks, table, seeds)
     lines += [
+        "",
+        f"Cells scored on fewer than the {len(seeds)} seeds (a seed whose training or probes the "
+        "cache lacked, which `--rules-only` does not train; the phase that trains them is "
+        "`--phase rules` or `--phase probes`): " + (", ".join(short) or "none") + ".",
         "",
         "## Seed spread of the suggestion (max / min over the 5 range-test seeds)",
         "",
@@ -793,6 +798,19 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
 
 #: The rounds added after the current default took shape: its held-out evidence.
 HELD_OUT_FOR_DEFAULT = (27, 28)
+
+
+def _short_cells(
+    tasks: Sequence[Task], table: dict[str, dict[str, q.Row]], seeds: Sequence[int]
+) -> list[str]:
+    """``"rule on `task` (k of n)"`` for each cell scored on some seeds but not all: its mean
+    would otherwise silently cover fewer seeds than its neighbours'."""
+    return [
+        f"{name} on `{t.name}` ({len(rows[t.name].regrets)} of {len(seeds)})"
+        for name, rows in table.items()
+        for t in tasks
+        if t.name in rows and 0 < len(rows[t.name].regrets) < len(seeds)
+    ]
 
 
 def _held_out_rounds() -> str:
