@@ -44,7 +44,7 @@ GROUPS = {  # rounds: read to choose the back-off, then to stop the stacking, th
     "all tasks": None,
     "rounds 0-23": range(24),
     "rounds 24-26": range(24, 27),
-    "held out (27 on)": range(27, 1000),
+    "held out (27 on)": range(27, max(ROUNDS) + 1),
 }
 
 

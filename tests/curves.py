@@ -81,6 +81,20 @@ def ladder(
     return start_lr * (end_lr / start_lr) ** (np.arange(num_steps) / (num_steps - 1))
 
 
+def plateau_then_climb(
+    seed: int, *, climb_at: float = -2.0, noise: float = 0.02, rise: float = 0.4
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """A model that never starts learning: flat noise at 2.3, then the loss climbs from
+    ``10**climb_at`` until a stop rule at twice the start ends the run."""
+    lrs = ladder()
+    past = np.maximum(0.0, np.log10(lrs) - climb_at)
+    rng = np.random.default_rng(seed)
+    losses = 2.3 + rise * past + 0.3 * past**2 + noise * rng.standard_normal(lrs.size)
+    over = np.flatnonzero(losses > 2 * 2.3)
+    end = int(over[0]) + 1 if over.size else lrs.size
+    return lrs[:end], losses[:end]
+
+
 def truncate_at_blowup(
     lrs: NDArray[np.float64], losses: NDArray[np.float64], factor: float = 3.0
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

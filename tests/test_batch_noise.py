@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from curves import plateau_then_climb
 from lrfinder import RangeTestResult, load
 from lrfinder.batch_noise import (
     NO_MOMENTUM_FACTOR,
@@ -161,10 +162,7 @@ class TestResultSuggestion:
         correction alone (or by the quarter-decade back-off when nothing applies), not by both.
         Stacking them cost rounds 0-26 of the quality benchmark 0.57 accuracy points (the note
         after round 26)."""
-        lrs = np.logspace(-7, 1, 81)
-        past = np.maximum(0.0, np.log10(lrs) + 2.0)
-        losses = 2.3 + 0.4 * past + 0.3 * past**2
-        losses += 0.02 * np.random.default_rng(0).standard_normal(lrs.size)
+        lrs, losses = plateau_then_climb(0)
         plain = result_with({}, lrs, losses)
         assert not plain.curve.clearly_descends
         assert not plain.curve.late_climb
@@ -178,10 +176,7 @@ class TestResultSuggestion:
     def test_on_a_noisy_plateau_the_correction_stacks_on_the_back_off(self):
         """A noisy regression's curve that never clearly descends: its climb is seen late, so
         the batch correction multiplies the quarter-decade back-off."""
-        lrs = np.logspace(-7, 1, 81)
-        past = np.maximum(0.0, np.log10(lrs) + 2.0)
-        losses = 1.0 + 2.0 * past + past**2
-        losses += 0.2 * np.random.default_rng(0).standard_normal(lrs.size)
+        lrs, losses = plateau_then_climb(0, noise=0.46)
         plain = result_with({}, lrs, losses)
         assert not plain.curve.clearly_descends
         assert plain.curve.late_climb

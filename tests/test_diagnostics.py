@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from curves import CURVES, ladder, truncate_at_blowup
+from curves import CURVES, ladder, plateau_then_climb, truncate_at_blowup
 from lrfinder import RangeTestResult
 from lrfinder import diagnostics as d
 from lrfinder.suggest import prepare_curve
@@ -79,10 +79,7 @@ class TestNoDescent:
     def test_names_the_suggestion_the_setup_gets_on_a_quiet_plateau(self, metadata, words, decades):
         """With a small batch or no momentum, the warning names the corrected suggestion, the
         one `result.suggestion` returns, and how far below the climb it is."""
-        lrs = ladder()
-        past = np.maximum(0.0, np.log10(lrs) + 2.0)
-        losses = 2.3 + past + past**2 + 0.02 * np.random.default_rng(3).standard_normal(lrs.size)
-        plateau = result(losses[: int(np.flatnonzero(losses > 4.6)[0]) + 1])
+        plateau = result(plateau_then_climb(3)[1])
         plateau.metadata.update(metadata)
 
         message = d.no_descent(plateau)

@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import lrfinder  # noqa: E402
+from curves import plateau_then_climb  # noqa: E402
 from lrfinder import RangeTestResult  # noqa: E402
 
 
@@ -64,11 +65,8 @@ class TestPlot:
     def test_a_corrected_plateau_shows_the_climb_it_was_lowered_from(self):
         """On a quiet curve that never descends, at batch 16, the hollow marker is the climb:
         the suggestion is that climb divided by 10**0.5, as the legend's note says."""
-        lrs = np.logspace(-7, 1, 81)
-        past = np.maximum(0.0, np.log10(lrs) + 2.0)
-        losses = 2.3 + 0.4 * past + 0.3 * past**2
-        losses += 0.02 * np.random.default_rng(0).standard_normal(lrs.size)
-        plateau = RangeTestResult(lrs, losses, "completed", 1e-7, 10.0, 81)
+        lrs, losses = plateau_then_climb(0)
+        plateau = RangeTestResult(lrs, losses, "diverged", 1e-7, 10.0, 100)
         plateau.metadata["batch_size"] = 16
         climb = float(plateau.curve.lrs[plateau.curve.climb_index])
 

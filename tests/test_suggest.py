@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from curves import CURVES, AnalyticCurve, ladder, truncate_at_blowup
+from curves import CURVES, AnalyticCurve, ladder, plateau_then_climb, truncate_at_blowup
 from lrfinder import NotEnoughPointsError
 from lrfinder.suggest import (
     DEFAULT_METHOD,
@@ -195,27 +195,13 @@ class TestKnee:
         np.testing.assert_allclose(knee(lrs, losses).lr, expected, rtol=1e-12)
 
 
-def _plateau_then_climb(
-    seed: int, *, climb_at: float = -2.0, noise: float = 0.02, rise: float = 0.4
-) -> tuple[np.ndarray, np.ndarray]:
-    """A model that never starts learning: flat noise at 2.3, then the loss climbs from
-    ``10**climb_at`` until a stop rule at twice the start ends the run."""
-    lrs = ladder()
-    past = np.maximum(0.0, np.log10(lrs) - climb_at)
-    rng = np.random.default_rng(seed)
-    losses = 2.3 + rise * past + 0.3 * past**2 + noise * rng.standard_normal(lrs.size)
-    over = np.flatnonzero(losses > 2 * 2.3)
-    end = int(over[0]) + 1 if over.size else lrs.size
-    return lrs[:end], losses[:end]
-
-
 class TestNoClearDescent:
     @pytest.mark.parametrize("seed", range(10))
     @pytest.mark.parametrize("climb_at", [-5.0, -2.0, 0.0])
     def test_knee_suggests_a_quarter_decade_below_the_climb(self, seed, climb_at):
         """With no descent to read, the climb is found where the flat loss starts to climb, and
         the knee backs off a quarter decade below it."""
-        lrs, losses = _plateau_then_climb(seed, climb_at=climb_at)
+        lrs, losses = plateau_then_climb(seed, climb_at=climb_at)
         curve = prepare_curve(lrs, losses)
         assert not curve.clearly_descends
         climb = curve.lrs[curve.climb_index]
@@ -230,8 +216,8 @@ class TestNoClearDescent:
     def test_a_quiet_plateau_sees_its_climb_early_a_noisy_one_late(self, seed):
         """The climb margin is two noise deviations over the starting level: noise of 0.02 on
         a flat 2.3 gives under a tenth (seen early), 0.46 (a fifth of it) over (seen late)."""
-        quiet = prepare_curve(*_plateau_then_climb(seed))
-        noisy = prepare_curve(*_plateau_then_climb(seed, noise=0.46))
+        quiet = prepare_curve(*plateau_then_climb(seed))
+        noisy = prepare_curve(*plateau_then_climb(seed, noise=0.46))
 
         # The head's noise is estimated from its first 15% (a dozen points): within 2.5x.
         assert 0.4 * 2 * 0.02 / 2.3 < quiet.climb_margin < 2.5 * 2 * 0.02 / 2.3
@@ -249,8 +235,8 @@ class TestNoClearDescent:
         """On a quiet plateau the larger of the back-off and the setup's correction applies;
         on a noisy one (climb seen late) they multiply."""
         for curve, decades in [
-            (prepare_curve(*_plateau_then_climb(1)), quiet_decades),
-            (prepare_curve(*_plateau_then_climb(1, noise=0.46)), noisy_decades),
+            (prepare_curve(*plateau_then_climb(1)), quiet_decades),
+            (prepare_curve(*plateau_then_climb(1, noise=0.46)), noisy_decades),
         ]:
             climb = curve.lrs[curve.climb_index]
 
@@ -261,7 +247,7 @@ class TestNoClearDescent:
     def test_a_non_positive_start_counts_as_seen_late(self):
         """A loss that starts at or below zero (a log-likelihood) has no relative margin: the
         back-off keeps stacking, as before the quiet-plateau rule."""
-        lrs, losses = _plateau_then_climb(0)
+        lrs, losses = plateau_then_climb(0)
         curve = prepare_curve(lrs, losses - 3.0)
 
         assert curve.climb_margin == np.inf
@@ -269,7 +255,7 @@ class TestNoClearDescent:
 
     def test_the_back_off_stays_inside_the_range(self):
         """A curve that climbs from its first rungs cannot get a suggestion below start_lr."""
-        lrs, losses = _plateau_then_climb(0, climb_at=-6.8)
+        lrs, losses = plateau_then_climb(0, climb_at=-6.8)
         curve = prepare_curve(lrs, losses)
         assert curve.lrs[curve.climb_index] < lrs[0] * 10**0.25  # backing off would leave it
 
@@ -282,7 +268,7 @@ class TestNoClearDescent:
     def test_a_slow_noisy_climb_is_seen_late_but_never_early(self, seed):
         """The climb is found where it rises out of the noise: later for a slow climb in five
         times the noise, never before it starts."""
-        lrs, losses = _plateau_then_climb(seed, noise=0.1, rise=0.05)
+        lrs, losses = plateau_then_climb(seed, noise=0.1, rise=0.05)
         curve = prepare_curve(lrs, losses)
 
         found = np.log10(curve.lrs[curve.climb_index])
@@ -291,13 +277,13 @@ class TestNoClearDescent:
 
     def test_the_descent_rules_read_noise_there(self):
         """Why knee does not read a flat curve: the descent-based rules scatter over it."""
-        picks = [np.log10(descent_end(*_plateau_then_climb(seed)).lr) for seed in range(10)]
+        picks = [np.log10(descent_end(*plateau_then_climb(seed)).lr) for seed in range(10)]
 
         assert max(picks) - min(picks) > 1.0  # decades
 
     def test_a_bigger_blowup_does_not_move_the_climb(self):
         """Each point counts as above or not: how far the last losses explode is irrelevant."""
-        lrs, losses = _plateau_then_climb(0)
+        lrs, losses = plateau_then_climb(0)
         exploded = losses.copy()
         exploded[-3:] *= 1000.0
 
