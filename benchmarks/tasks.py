@@ -718,32 +718,6 @@ def mnist1d_lstm(seed: int) -> nn.Module:
     return _SequenceClassifier(nn.LSTM, hidden=48)
 
 
-class _RowSequenceClassifier(nn.Module):
-    """A one-layer recurrent network that reads a digits image as a sequence of its 8 rows (8
-    pixels each), then a linear readout of its last hidden state: recurrent nets on other data
-    than MNIST-1D, whose signal is a sequence of scalars."""
-
-    def __init__(self, cell: type[nn.RNNBase], hidden: int, classes: int = 10) -> None:
-        super().__init__()
-        self.rnn = cell(8, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, classes)
-
-    def forward(self, x: Tensor) -> Tensor:
-        _, state = self.rnn(x[:, 0])  # (batch, 1, 8, 8) -> a sequence of 8 rows of 8 pixels
-        last = state[0] if isinstance(state, tuple) else state
-        return self.head(last[-1])
-
-
-def digits_gru(seed: int) -> nn.Module:
-    _seeded(seed)
-    return _RowSequenceClassifier(nn.GRU, hidden=64)
-
-
-def digits_lstm(seed: int) -> nn.Module:
-    _seeded(seed)
-    return _RowSequenceClassifier(nn.LSTM, hidden=48)
-
-
 def deep_tanh_mlp(
     seed: int, inputs: int, outputs: int, depth: int = 6, width: int = 64
 ) -> nn.Module:

@@ -74,6 +74,11 @@ class TestNoDescent:
             ({"batch_size": 16}, "half a decade", 0.5),
             ({"batch_size": 16, "optimizer_hyperparameters": {"momentum": 0}}, "a decade", 1.0),
             ({"batch_size": 64}, "a quarter decade", 0.25),
+            (
+                {"batch_size": 64, "optimizer_hyperparameters": {"momentum": 0}},
+                "three quarters of a decade",
+                0.75,
+            ),
         ],
     )
     def test_names_the_suggestion_the_setup_gets_on_a_quiet_plateau(self, metadata, words, decades):

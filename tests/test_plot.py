@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import lrfinder  # noqa: E402
 from curves import plateau_then_climb  # noqa: E402
 from lrfinder import RangeTestResult  # noqa: E402
+from lrfinder.suggest import knee  # noqa: E402
 
 
 @pytest.fixture
@@ -76,6 +77,22 @@ class TestPlot:
         hollow = lines[f"where the loss starts to climb = {climb:.2g}"]
         assert hollow.get_xdata()[0] == climb
         assert plateau.suggestion == pytest.approx(climb * 10**-0.5, rel=1e-9)
+
+    def test_a_plateau_without_momentum_shows_the_knee_it_was_lowered_from(self):
+        """Without momentum at batch 64, the correction multiplies the knee's own reading below
+        the climb (a quarter decade), and the hollow marker names that reading: the legend's
+        x0.32 times it is the suggestion."""
+        lrs, losses = plateau_then_climb(0)
+        plateau = RangeTestResult(lrs, losses, "diverged", 1e-7, 10.0, 100)
+        plateau.metadata.update(batch_size=64, optimizer_hyperparameters={"momentum": 0})
+        read = knee(lrs, losses).lr
+
+        ax = plateau.plot()
+
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        hollow = lines[f"knee read from the curve = {read:.2g}"]
+        assert hollow.get_xdata()[0] == read
+        assert plateau.suggestion == pytest.approx(read * 10**-0.5, rel=1e-9)
 
     def test_shades_the_range(self, result):
         """The cyclical range is shaded between its two bounds."""

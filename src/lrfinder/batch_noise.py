@@ -48,10 +48,12 @@ RMSprop 54 to 42 points, plain SGD on a 1-D CNN 8.6 to 6.6, three RMSprop MLPs a
 **On a curve that never clearly descends** the ``knee`` already suggests a quarter decade below
 where the loss starts to climb (:meth:`lrfinder.suggest.Curve.below_climb`), for much the same
 worry. Where that climb is seen early (a quiet plateau, as recurrent and unnormalised networks
-show) the correction replaces the back-off instead of stacking on it; where it is seen late (a
-noisy regression) both apply. Stacking them cost rounds 24-26 2.4 accuracy points on
-average; rounds 27 and 28, held out for the change, split (0.18 points gained, then 2.5 lost
-on one unnormalised CNN); ``lrfinder.suggest.knee`` has the figures.
+show) the small-batch correction replaces the back-off instead of stacking on it, and the
+no-momentum one multiplies the result; where the climb is seen late (a noisy regression) all
+of them apply. The split was measured with 20 seeds per task (``benchmarks/STACKING.md``):
+quiet plateaus at small batches did better without the stacking (12 of 15 tasks), those
+without momentum with it (7 of 7, then 6 of the 8 tasks of round 29, held out for it);
+``lrfinder.suggest.knee`` has the figures.
 
 The correction needs the batch: the adapters record ``batch_size``, ``accumulation_steps`` and,
 under torch.distributed, ``global_batch_size`` in ``result.metadata``. The bare rule functions of
@@ -123,6 +125,23 @@ def without_momentum(metadata: Mapping[str, Any]) -> bool:
     return number and momentum == 0
 
 
+def correction_factors(method: str, metadata: Mapping[str, Any]) -> tuple[float, float]:
+    """``(small_batch, no_momentum)``: the two factors :func:`correction` multiplies, each 1.0
+    where it does not apply. They are kept apart because they act differently below the climb
+    of a quiet curve (:meth:`lrfinder.suggest.Curve.below_climb`).
+
+    Example:
+        >>> correction_factors("knee", {"batch_size": 64, "optimizer_hyperparameters": {"momentum": 0}})
+        (1.0, 0.31622776601683794)
+    """
+    if method not in CORRECTED_METHODS:
+        return 1.0, 1.0
+    return (
+        SMALL_BATCH_FACTOR if small_batch(metadata) else 1.0,
+        NO_MOMENTUM_FACTOR if without_momentum(metadata) else 1.0,
+    )
+
+
 def correction(method: str, metadata: Mapping[str, Any]) -> tuple[float, str]:
     """``(factor, note)`` for a suggestion by ``method``: ``(1.0, "")`` when nothing applies.
 
@@ -132,17 +151,15 @@ def correction(method: str, metadata: Mapping[str, Any]) -> tuple[float, str]:
         >>> correction("knee", {"batch_size": 16, "optimizer_hyperparameters": {"momentum": 0}})
         (0.1, 'x0.10 for batch 16, without momentum')
     """
-    if method not in CORRECTED_METHODS:
-        return 1.0, ""
-    factor, reasons = 1.0, []
-    if small_batch(metadata):
-        factor *= SMALL_BATCH_FACTOR
+    small, no_momentum = correction_factors(method, metadata)
+    reasons = []
+    if small != 1.0:
         reasons.append(f"for batch {effective_batch(metadata)}")
-    if without_momentum(metadata):
-        factor *= NO_MOMENTUM_FACTOR
+    if no_momentum != 1.0:
         reasons.append("without momentum")
     if not reasons:
         return 1.0, ""
+    factor = small * no_momentum
     return factor, f"x{factor:.2f} " + ", ".join(reasons)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .batch_noise import correction
+from .batch_noise import correction_factors
 from .errors import LRFinderError
 from .suggest import step_noise
 
@@ -33,14 +33,15 @@ def no_descent(result: RangeTestResult) -> str | None:
     CNN with batch-16 SGD: 9 of 10 curves), whose loss stays flat until it climbs. The default
     rule then suggests a quarter decade below where the loss starts to climb
     (``Curve.climb_index``), or as far below as a small batch or a missing momentum lowers it
-    (``Curve.below_climb``; see :func:`lrfinder.suggest.knee`); the warning names that rate.
+    (half a decade for a small batch, three quarters without momentum, a decade with both:
+    ``Curve.below_climb``; see :func:`lrfinder.suggest.knee`); the warning names that rate.
     """
     curve = result.curve
     if curve is None or curve.clearly_descends:
         return None
     climb = float(curve.lrs[curve.climb_index])
-    lowering, _ = correction("knee", result.metadata)
-    below = curve.below_climb(lowering)
+    small, no_momentum = correction_factors("knee", result.metadata)
+    below = curve.below_climb(small, stacked=no_momentum)
     return (
         "The loss never clearly descended: the curve shows no region where a higher learning "
         f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .batch_noise import correction_factors
 from .errors import LRFinderError
 
 if TYPE_CHECKING:
@@ -136,12 +137,14 @@ def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> Non
 
 def _reading_before_correction(result: RangeTestResult, method: str) -> tuple[float, str]:
     """The rate the setup's correction lowered, and its legend label: the rule's own reading,
-    or, on a quiet curve that never clearly descends, where the loss starts to climb (there the
-    correction replaces the back-off below it, :meth:`lrfinder.suggest.Curve.below_climb`)."""
+    or, on a quiet curve that never clearly descends with a small batch, where the loss starts
+    to climb (there the small-batch correction replaces the back-off below it,
+    :meth:`lrfinder.suggest.Curve.below_climb`)."""
     from .suggest import get_suggester
 
     curve = result.curve
-    if curve is not None and not curve.clearly_descends and not curve.late_climb:
+    small, _ = correction_factors(method, result.metadata)
+    if small != 1.0 and curve is not None and not curve.clearly_descends and not curve.late_climb:
         return float(curve.lrs[curve.climb_index]), "where the loss starts to climb"
     return get_suggester(method)(result.lrs, result.losses).lr, f"{method} read from the curve"
 

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from . import diagnostics
 from ._version import __version__
-from .batch_noise import correction
+from .batch_noise import correction, correction_factors
 from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
 from .ladder import MODES
 from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
@@ -137,7 +137,8 @@ class RangeTestResult:
             curve = self.curve or prepare_curve(self.lrs, self.losses)
         lr = suggestion.lr * factor
         if not curve.clearly_descends:  # `knee` read the climb: see `Curve.below_climb`
-            lr = curve.below_climb(factor)
+            small, no_momentum = correction_factors(suggestion.method, self.metadata)
+            lr = curve.below_climb(small, stacked=no_momentum)
         adjusted = curve.suggestion(lr, suggestion.method)
         return Suggestion(adjusted.lr, adjusted.index, adjusted.method, note)
 
