@@ -186,8 +186,8 @@ Tasks (optimizer in brackets):
   for one question: 20 seeds per task of ``stacking_seeds.py`` (``STACKING.md``) showed quiet
   plateaus whose only correction is *no momentum* (RMSprop or plain SGD at batch 64 or more)
   better off with the correction stacked on the back-off, and those with a small-batch one
-  better off without. These eight are such plateaus (picked from thirteen candidates on the
-  range-test curves of seeds 0 and 1 alone: the curve never clearly descends and its climb is
+  better off without. These eight are such plateaus (picked from nineteen candidates on the
+  range-test curves of seed 0, or seeds 0 and 1, alone: the curve never clearly descends and its climb is
   seen early), not read before they were scored [RMSprop; RMSprop; plain SGD x 6]
 """
 
