@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import math
 import multiprocessing
 import os
@@ -171,8 +172,9 @@ def score_task(job: tuple[str, Sequence[int], bool]) -> TaskSeeds:
     runs = q.Runs(task, train_missing=train)
     truth = q.ground_truth(task, runs, q.GRID_SEEDS)
     out = TaskSeeds(name)
+    cached = _multirun_keys(task)  # read once: the store is megabytes of JSON
     for seed in seeds:
-        if not train and f"seed={seed}|runs={q.AUTO_RUNS}" not in _multirun_keys(task):
+        if not train and f"seed={seed}|runs={q.AUTO_RUNS}" not in cached:
             continue
         picks, scores = {}, {}
         for label in VARIANTS:
@@ -195,6 +197,7 @@ def _multirun_keys(task: Task) -> set[str]:
     return {key.split("|start=")[0] for key in store.data}
 
 
+@functools.cache
 def correction_kind(name: str) -> str:
     """Which of the setup's corrections apply to the task: the split the per-task gains follow."""
     metadata = run_metadata(TASKS[name])

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .batch_noise import correction_factors
 from .errors import LRFinderError
 from .suggest import step_noise
 
@@ -40,8 +39,7 @@ def no_descent(result: RangeTestResult) -> str | None:
     if curve is None or curve.clearly_descends:
         return None
     climb = float(curve.lrs[curve.climb_index])
-    small, no_momentum = correction_factors("knee", result.metadata)
-    below = curve.below_climb(small, stacked=no_momentum)
+    below = result.suggest("knee").lr  # the climb lowered as the setup's corrections say
     return (
         "The loss never clearly descended: the curve shows no region where a higher learning "
         f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "
