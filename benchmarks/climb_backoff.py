@@ -21,9 +21,9 @@ never clearly descend move:
 
 Prints, per variant, the mean and worst regret of each family over all tasks, over the rounds
 read to choose the back-off (0-23), over rounds 24-26 (held out for the back-off, read to stop
-the stacking), over rounds 27-28 (held out for that) and round 29 on (held out for stacking
-the no-momentum correction again), and how many seeds' runs were missing from the cache
-(``--train`` trains them).
+the stacking), over rounds 27-28 (held out for that), round 29 (held out for stacking the
+no-momentum correction again) and round 30 on (held out for everything), and how many seeds'
+runs were missing from the cache (``--train`` trains them).
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ GROUPS = {  # rounds: read to choose the back-off, then to stop the stacking, th
     "rounds 0-23": range(24),
     "rounds 24-26": range(24, 27),
     "rounds 27-28": range(27, 29),
-    "held out (29 on)": range(29, max(ROUNDS) + 1),
+    "round 29": range(29, 30),
+    "held out for everything (30 on)": range(30, max(ROUNDS) + 1),
 }
 
 

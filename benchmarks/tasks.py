@@ -195,8 +195,9 @@ Tasks (optimizer in brackets):
   ``linreg_mlp_nesterov_b32``, ``scurve_mlp_rmsprop_b64``, ``diabetes_sgd_b32`` - held out,
   thirtieth round, for everything: new pairings of known data and models, chosen before scoring
   without reading their curves, to measure the peer target again on tasks picked for no question
-  (round 29 was picked for one); scored once with the rule unchanged since round 29 [RMSprop; Adam; AdamW; Adam; plain SGD; SGD + Nesterov; AdamW; SGD + Nesterov;
-  Adam; SGD + Nesterov; RMSprop; SGD + momentum]
+  (round 29 was picked for one); scored once with the rule unchanged since round 29 [RMSprop;
+  Adam; AdamW; Adam; plain SGD; SGD + Nesterov; AdamW; SGD + Nesterov; Adam; SGD + Nesterov;
+  RMSprop; SGD + momentum]
 """
 
 from __future__ import annotations
