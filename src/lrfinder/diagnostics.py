@@ -47,9 +47,10 @@ def no_descent(result: RangeTestResult) -> str | None:
         f"(lr={below:.3g}) as an upper bound. The model may not have started learning within "
         "the test (a plateau, common for recurrent networks and for small-batch SGD without "
         "normalisation): a full run can collapse below that rate, so compare a few "
-        "short runs at and below it (lrfinder.probe.refine), or run more steps over a narrower "
-        "range. It may also be trained already (fine-tuning), start_lr may be too high, or the "
-        "model may not learn at all: try a lower start_lr or check the loss on one batch."
+        "short runs at and below it (lrfinder.probe.refine); a slower ramp (more steps) reads "
+        "such curves no better on average. It may also be trained already (fine-tuning), "
+        "start_lr may be too high, or the model may not learn at all: try a lower start_lr or "
+        "check the loss on one batch."
     )
 
 
