@@ -53,7 +53,7 @@ GROUPS = {  # rounds: read to choose the back-off, then to stop the stacking, th
     "rounds 24-26": range(24, 27),
     "rounds 27-28": range(27, 29),
     "round 29": range(29, 30),
-    "held out for everything (30 on)": range(30, max(ROUNDS) + 1),
+    "rounds 30 on (held out)": range(30, max(ROUNDS) + 1),
 }
 
 

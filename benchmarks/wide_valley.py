@@ -120,6 +120,21 @@ def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
                 f"| {label} | {metric} ({len(names)}) | {len(moved_names)} | {seeds} "
                 f"| {base:.2f}{unit} | {cand:.2f}{unit} | {diff} | {counts} |"
             )
+    held_out = [n for n in out if round_of[n] > 30]
+    if held_out:
+        lines += [
+            "",
+            "Round 31, per task (mean regret over the five seeds; points, or % excess loss):",
+            "",
+            "| task | family | seeds moved | default | candidate |",
+            "|---|---|---|---|---|",
+        ]
+        for name in held_out:
+            row = out[name]
+            lines.append(
+                f"| `{name}` | {TASKS[name].metric} | {int(sum(row['moved']))} "
+                f"| {np.mean(row['default']):.2f} | {np.mean(row['candidate']):.2f} |"
+            )
     return lines
 
 
