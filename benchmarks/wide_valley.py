@@ -83,7 +83,6 @@ def study(names: Sequence[str], *, train: bool) -> dict[str, dict[str, list[floa
 
 
 def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
-    rng = np.random.default_rng(0)
     round_of = {name: n for n, (_, names) in ROUNDS.items() for name in names}
     lines = [
         f"Candidate: on a curve that clearly descends, where the climb is at least {GAP} decades "
@@ -110,6 +109,7 @@ def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
             )
             unit = "" if metric == "accuracy" else "%"
             if diffs.size:
+                rng = np.random.default_rng(0)  # each row's interval, whatever rows precede it
                 boots = rng.choice(diffs, (4000, diffs.size)).mean(axis=1)
                 low, high = np.percentile(boots, [2.5, 97.5])
                 diff = f"{diffs.mean():+.2f}{unit} [{low:+.2f}, {high:+.2f}]"
