@@ -309,6 +309,22 @@ def rescored(task: Task, old: Truth, new: Truth, regrets: Sequence[float]) -> li
     return [100.0 * (old.best * (1 + r / 100.0) - new.best) / new.best for r in regrets]
 
 
+#: Resamples of the percentile bootstrap over tasks (:func:`bootstrap_interval`).
+BOOTSTRAP_SAMPLES = 5000
+
+
+def bootstrap_interval(
+    values: Sequence[float], rng: np.random.Generator, samples: int = BOOTSTRAP_SAMPLES
+) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of the mean of ``values``, resampling them (tasks).
+
+    ``rng`` is the caller's, so a table whose rows share one generator draws them in order."""
+    values = np.asarray(values, dtype=float)
+    means = rng.choice(values, (samples, values.size)).mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def regret(task: Task, truth: Truth, score: float) -> float:
     """Accuracy points lost, or % excess loss, against the grid's best."""
     if task.higher_is_better:

@@ -12,7 +12,8 @@ import torch
 
 import lrfinder
 import quality as q
-from tasks import ROUNDS, Task
+from lrfinder.batch_noise import correction_factors
+from tasks import ROUNDS, Task, run_metadata
 
 
 def _cached_seconds(tasks: Sequence[Task]) -> float:
@@ -1062,7 +1063,7 @@ def _five_seed_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]
 
 #: The peers the paired comparison sets against the default: the three best by mean regret.
 PAIRED_PEERS = ("fastai minimum", "fastai valley", "fastai slide")
-BOOTSTRAP_SAMPLES = 5000
+BOOTSTRAP_SAMPLES = q.BOOTSTRAP_SAMPLES
 
 
 def _paired_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
@@ -1098,25 +1099,40 @@ def _paired_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
         ):
             cells = []
             for accuracy in (True, False):
-                diffs = np.array(
-                    [
-                        ours[t.name].mean - table[peer][t.name].mean
-                        for t in subset
-                        if t.higher_is_better == accuracy
-                        and ours[t.name].regrets
-                        and table[peer][t.name].regrets
-                    ]
-                )
-                if diffs.size == 0:
-                    cells += ["–", "–"]
-                    continue
-                boots = rng.choice(diffs, (BOOTSTRAP_SAMPLES, diffs.size)).mean(axis=1)
-                low, high = np.percentile(boots, [2.5, 97.5])
-                unit = "" if accuracy else "%"
-                cells.append(f"{diffs.mean():+.2f}{unit} [{low:+.2f}, {high:+.2f}]")
-                cells.append(f"{int((diffs < 0).sum())} / {int((diffs > 0).sum())}")
+                diffs = _paired_differences(ours, table[peer], subset, accuracy)
+                cells += _difference_cells(diffs, accuracy, rng)
             lines.append(f"| {peer} | {label} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _paired_differences(
+    rows: dict[str, q.Row], others: dict[str, q.Row], tasks: Sequence[Task], accuracy: bool
+) -> np.ndarray:
+    """Per task of the family, the mean regret in ``rows`` minus that in ``others`` (tasks that
+    either side could not score are left out)."""
+    return np.array(
+        [
+            rows[t.name].mean - others[t.name].mean
+            for t in tasks
+            if t.higher_is_better == accuracy and rows[t.name].regrets and others[t.name].regrets
+        ]
+    )
+
+
+def _difference_cells(
+    diffs: np.ndarray, accuracy: bool, rng: np.random.Generator, *, count: bool = False
+) -> list[str]:
+    """Two table cells: the mean difference with its bootstrap interval over tasks (and how many
+    tasks, with ``count``), then on how many tasks it is negative / positive."""
+    if diffs.size == 0:
+        return ["–", "–"]
+    low, high = q.bootstrap_interval(diffs, rng)
+    unit = "" if accuracy else "%"
+    tasks = f" ({diffs.size})" if count else ""
+    return [
+        f"{diffs.mean():+.2f}{unit} [{low:+.2f}, {high:+.2f}]{tasks}",
+        f"{int((diffs < 0).sum())} / {int((diffs > 0).sum())}",
+    ]
 
 
 def _corrections_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -> list[str]:
@@ -1125,9 +1141,6 @@ def _corrections_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row
     On one range test, the knee as the default applies it minus the knee uncorrected, per task,
     grouped by which correction applies and by optimizer family: the library cannot see the
     metric, so a correction that pays on losses and costs on accuracy shows here as a trade."""
-    from lrfinder.batch_noise import correction_factors
-    from tasks import run_metadata
-
     corrected = table.get(q.ONE_RUN_LABEL)
     uncorrected = table.get(f"lrfinder {lrfinder.DEFAULT_METHOD}, uncorrected")
     if not corrected or not uncorrected:
@@ -1161,23 +1174,8 @@ def _corrections_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row
     for (kind, family), group in sorted(groups.items()):
         cells = []
         for accuracy in (True, False):
-            diffs = np.array(
-                [
-                    corrected[t.name].mean - uncorrected[t.name].mean
-                    for t in group
-                    if t.higher_is_better == accuracy
-                    and corrected[t.name].regrets
-                    and uncorrected[t.name].regrets
-                ]
-            )
-            if diffs.size == 0:
-                cells += ["–", "–"]
-                continue
-            boots = rng.choice(diffs, (BOOTSTRAP_SAMPLES, diffs.size)).mean(axis=1)
-            low, high = np.percentile(boots, [2.5, 97.5])
-            unit = "" if accuracy else "%"
-            cells.append(f"{diffs.mean():+.2f}{unit} [{low:+.2f}, {high:+.2f}] ({diffs.size})")
-            cells.append(f"{int((diffs < 0).sum())} / {int((diffs > 0).sum())}")
+            diffs = _paired_differences(corrected, uncorrected, group, accuracy)
+            cells += _difference_cells(diffs, accuracy, rng, count=True)
         lines.append(f"| {kind} | {family} | " + " | ".join(cells) + " |")
     return lines
 

@@ -101,7 +101,6 @@ def variant(label: str) -> Iterator[None]:
 DEFAULT_SEEDS = tuple(range(20))
 FRESH_FROM = len(q.RANGE_SEEDS)  # seeds from here on were never read to choose a rule
 HELD_OUT_ROUND = 29  # added after the per-task gains of rounds 0-28 were read, for the split
-BOOTSTRAP_SAMPLES = 5000
 
 
 @dataclass
@@ -218,9 +217,7 @@ def summary(results: Sequence[TaskSeeds], fresh: bool) -> str:
     gains = gains[np.isfinite(gains)]
     if gains.size == 0:
         return "–"
-    rng = np.random.default_rng(0)
-    boots = rng.choice(gains, (BOOTSTRAP_SAMPLES, gains.size)).mean(axis=1)
-    low, high = np.percentile(boots, [2.5, 97.5])
+    low, high = q.bootstrap_interval(gains, np.random.default_rng(0))
     return (
         f"{gains.mean():+.2f} [{low:+.2f}, {high:+.2f}]; "
         f"{int((gains > 0).sum())} / {int((gains < 0).sum())}"
