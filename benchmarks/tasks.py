@@ -208,6 +208,15 @@ Tasks (optimizer in brackets):
   acts there; ``scurve_mlp_nesterov_b64``, ``swiss_mlp_rmsprop_b64`` and ``wine_ln_adamw_b16``
   did not and were dropped), scored once with the rule of round 29 [RMSprop; AdamW; RMSprop;
   AdamW; Adam; Adam; RMSprop; RMSprop; RMSprop; RMSprop; Adam]
+* ``digits_cnn_bn_adam_b64``, ``digits_cnn_adam_b64``, ``digits_cnn_sgd_b64``,
+  ``cancer_mlp_sgd_b64``, ``cancer_resmlp_adam_b32``, ``diabetes_adam_b64``, ``friedman_sgd_b32``,
+  ``friedman3_sgd_b64``, ``mnist1d_cnn_adamw_b64``, ``mnist1d_resmlp_sgd_b64``,
+  ``text_lm_adam_b16``, ``digits_finetune_sgd_b32`` - held out, thirty-second round, for
+  everything and for one candidate, the downward hedge towards ``valley`` (``combine.py``, whose
+  docstring states the decision rule): new pairings of the regimes the issue names, with Adam,
+  AdamW and SGD with momentum, chosen before scoring without reading their curves; scored once
+  with the rule of round 29 [Adam; Adam; SGD + momentum; SGD + momentum; Adam; Adam; SGD +
+  momentum; SGD + momentum; AdamW; SGD + momentum; Adam; SGD + momentum]
 """
 
 from __future__ import annotations
@@ -3490,6 +3499,138 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (31st round): MNIST-1D, LayerNorm MLP, Adam, batch 64",
         ),
+        Task(
+            "digits_cnn_bn_adam_b64",
+            "adam",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (32nd round): digits 8x8, CNN + BatchNorm, Adam, batch 64",
+        ),
+        Task(
+            "digits_cnn_adam_b64",
+            "adam",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (32nd round): digits 8x8, CNN without normalisation, Adam, batch 64",
+        ),
+        Task(
+            "digits_cnn_sgd_b64",
+            "sgd",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (32nd round): digits 8x8, CNN without normalisation, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "cancer_mlp_sgd_b64",
+            "sgd",
+            "accuracy",
+            200,
+            64,
+            cancer_data,
+            functools.partial(mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (32nd round): breast-cancer tabular, MLP, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "cancer_resmlp_adam_b32",
+            "adam",
+            "accuracy",
+            100,
+            32,
+            cancer_data,
+            functools.partial(residual_mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (32nd round): breast-cancer tabular, residual MLP, Adam, batch 32",
+        ),
+        Task(
+            "diabetes_adam_b64",
+            "adam",
+            "loss",
+            300,
+            64,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (32nd round): diabetes regression, MLP, MSE, Adam, batch 64",
+        ),
+        Task(
+            "friedman_sgd_b32",
+            "sgd",
+            "loss",
+            300,
+            32,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (32nd round): Friedman #1 regression, MLP, MSE, SGD momentum 0.9, batch 32",
+        ),
+        Task(
+            "friedman3_sgd_b64",
+            "sgd",
+            "loss",
+            300,
+            64,
+            friedman3_data,
+            functools.partial(mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (32nd round): Friedman #3 regression, MLP, MSE, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "mnist1d_cnn_adamw_b64",
+            "adamw",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (32nd round): MNIST-1D, 1-D CNN, AdamW, batch 64",
+        ),
+        Task(
+            "mnist1d_resmlp_sgd_b64",
+            "sgd",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            functools.partial(residual_mlp, inputs=40, outputs=10),
+            _cross_entropy,
+            "held out (32nd round): MNIST-1D, residual MLP, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "text_lm_adam_b16",
+            "adam",
+            "loss",
+            150,
+            16,
+            text_data,
+            text_model,
+            lm_loss,
+            "held out (32nd round): character transformer language model on local text, Adam, batch 16",
+        ),
+        Task(
+            "digits_finetune_sgd_b32",
+            "sgd",
+            "accuracy",
+            150,
+            32,
+            digits_high_data,
+            finetune_model,
+            _cross_entropy,
+            "held out (32nd round): CNN pretrained on digits 0-4, fine-tuned on 5-9, SGD momentum 0.9, batch 32",
+        ),
     ]
 }
 
@@ -3880,6 +4021,27 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "iris_mlp_rmsprop_b16",
             "digits_cnn_bn_rmsprop_b32",
             "mnist1d_ln_mlp_adam_b64",
+        ],
+    ),
+    32: (
+        "held out for everything and for the downward hedge towards valley (benchmarks/combine.py, "
+        "whose docstring states the decision rule): new pairings of the issue's regimes (CNNs with "
+        "and without BatchNorm, tabular MLPs, regressions, MNIST-1D, the transformer language "
+        "model, fine-tuning), chosen before scoring without reading their curves; scored with the "
+        "rule of round 29",
+        [
+            "digits_cnn_bn_adam_b64",
+            "digits_cnn_adam_b64",
+            "digits_cnn_sgd_b64",
+            "cancer_mlp_sgd_b64",
+            "cancer_resmlp_adam_b32",
+            "diabetes_adam_b64",
+            "friedman_sgd_b32",
+            "friedman3_sgd_b64",
+            "mnist1d_cnn_adamw_b64",
+            "mnist1d_resmlp_sgd_b64",
+            "text_lm_adam_b16",
+            "digits_finetune_sgd_b32",
         ],
     ),
 }
