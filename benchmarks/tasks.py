@@ -3635,6 +3635,13 @@ TASKS: dict[str, Task] = {
 }
 
 
+def tasks_through(last_round: int) -> list[str]:
+    """The names of the tasks of rounds 0 to ``last_round`` (:data:`ROUNDS`), in task order: a
+    study written at that round reproduces its tables over the tasks it read."""
+    joined = {name for n, (_, names) in ROUNDS.items() if n <= last_round for name in names}
+    return [name for name in TASKS if name in joined]
+
+
 #: When each task joined the benchmark, relative to the default rule's history. Round 0 chose the
 #: rule; each later round was scored once before the change that followed it, so a round is held
 #: out for every rule version up to the next round.
