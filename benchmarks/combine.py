@@ -36,6 +36,10 @@ seeds: (a) the mean accuracy difference (hedge minus default) is at most +0.25 p
 mean loss difference at most +2%, and (b) on the union of that round and rounds 29-31 the hedge's
 worst accuracy task is lower than the worst of every peer (fastai ``valley``, ``minimum``,
 ``slide``) on the same tasks. Otherwise keep the default.
+
+**Outcome.** It failed both parts: on round 32 the loss tasks' mean difference is +4.98% (the
+accuracy one -4.82 points), and over rounds 29-32 its worst accuracy task loses 49.7 points
+against ``valley``'s 46.0. The default is unchanged (``COMBINE.md``).
 """
 
 from __future__ import annotations
