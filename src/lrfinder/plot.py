@@ -28,6 +28,9 @@ _RULE_COLOURS = {
     "steepest": "#ff7f0e",
 }
 _SUGGESTION_COLOUR = "#d62728"
+#: Legend names where the rule's name alone would mislead: fastai's ``minimum`` rule returns the
+#: curve's minimum divided by 10, so its marker sits a decade left of the lowest point.
+_RULE_LEGEND = {"minimum": "minimum / 10"}
 _RANGE_COLOUR = "#2ca02c"
 _SMOOTH_COLOUR = "#1f77b4"
 
@@ -161,7 +164,7 @@ def _mark_rule(ax: Axes, result: RangeTestResult, method: str) -> None:
         color=_RULE_COLOURS.get(method, "0.3"),
         ms=6,
         zorder=4,
-        label=f"{method}: {suggestion.lr:.2g}",
+        label=f"{_RULE_LEGEND.get(method, method)}: {suggestion.lr:.2g}",
     )
 
 
