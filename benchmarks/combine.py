@@ -47,15 +47,14 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 import lrfinder
 import quality as q
 from peers import PEER_RULES
-from tasks import ROUNDS, TASKS, Task
+from tasks import ROUND_OF, TASKS, Task
 
 WEIGHTS = {"hedge 1/3": 1 / 3, "hedge 1/2": 1 / 2}
 PEERS = ("fastai valley", "fastai minimum", "fastai slide")
@@ -103,26 +102,34 @@ def study(names: Sequence[str], *, train: bool) -> dict[str, dict[str, list[floa
     return out
 
 
-def _round_of() -> dict[str, int]:
-    return {name: n for n, (_, names) in ROUNDS.items() for name in names}
+#: Row groups of the tables: label -> which rounds they hold.
+GROUPS: dict[str, Callable[[int], bool]] = {
+    f"rounds 0-{CHOSEN_ON} (the default chosen on them)": lambda r: r <= CHOSEN_ON,
+    f"rounds {CHOSEN_ON + 1}-{DECISION_ROUND - 1} (held out for the default; read for the "
+    "hedge)": lambda r: CHOSEN_ON < r < DECISION_ROUND,
+    f"round {DECISION_ROUND} (held out for both)": lambda r: r == DECISION_ROUND,
+    f"rounds {CHOSEN_ON + 1} on (held out for the default)": lambda r: r > CHOSEN_ON,
+    "all": lambda r: True,
+}
+
+
+def _families(names: Sequence[str]) -> Iterator[tuple[str, str, list[str], str]]:
+    """``(group, metric, tasks, unit)`` for every group and metric that holds a task."""
+    for group, keep in GROUPS.items():
+        for metric in ("accuracy", "loss"):
+            kept = [n for n in names if TASKS[n].metric == metric and keep(ROUND_OF[n])]
+            if kept:
+                yield group, metric, kept, "" if metric == "accuracy" else "%"
 
 
 def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
-    round_of = _round_of()
     labels = ["default", *WEIGHTS, *PEERS]
     # Only tasks whose every rule scored every seed (without --train, what the cache holds).
     out = {
         n: row for n, row in out.items()
         if all(len(row.get(label, ())) == len(q.RANGE_SEEDS) for label in labels)
     }  # fmt: skip
-    groups = {
-        f"rounds 0-{CHOSEN_ON} (the default chosen on them)": lambda r: r <= CHOSEN_ON,
-        f"rounds {CHOSEN_ON + 1}-{DECISION_ROUND - 1} (held out for the default; read for the "
-        "hedge)": lambda r: CHOSEN_ON < r < DECISION_ROUND,
-        f"round {DECISION_ROUND} (held out for both)": lambda r: r == DECISION_ROUND,
-        f"rounds {CHOSEN_ON + 1} on (held out for the default)": lambda r: r > CHOSEN_ON,
-        "all": lambda r: True,
-    }
+    means = {n: {label: float(np.mean(row[label])) for label in labels} for n, row in out.items()}
     lines = [
         "Mean regret over tasks (accuracy points; % excess loss) and the worst task; exact "
         "training at each rule's suggestion, five range seeds per task.",
@@ -130,20 +137,12 @@ def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
         "| tasks | family | " + " | ".join(labels) + " |",
         "|---|---|" + "---|" * len(labels),
     ]
-    for group, keep in groups.items():
-        for metric in ("accuracy", "loss"):
-            names = [n for n in out if TASKS[n].metric == metric and keep(round_of[n])]
-            if not names:
-                continue
-            unit = "" if metric == "accuracy" else "%"
-            cells = []
-            for label in labels:
-                means = {n: float(np.mean(out[n][label])) for n in names}
-                worst = max(means, key=means.__getitem__)
-                cells.append(
-                    f"{np.mean(list(means.values())):.2f}{unit} (worst {means[worst]:.1f}{unit})"
-                )
-            lines.append(f"| {group} | {metric} ({len(names)}) | " + " | ".join(cells) + " |")
+    for group, metric, names, unit in _families(list(out)):
+        cells = []
+        for label in labels:
+            values = [means[n][label] for n in names]
+            cells.append(f"{np.mean(values):.2f}{unit} (worst {max(values):.1f}{unit})")
+        lines.append(f"| {group} | {metric} ({len(names)}) | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Paired per task, hedge minus default (negative: the hedge loses less), 95% bootstrap "
@@ -152,24 +151,17 @@ def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
         "| tasks | family | " + " | ".join(WEIGHTS) + " |",
         "|---|---|" + "---|" * len(WEIGHTS),
     ]
-    for group, keep in groups.items():
-        for metric in ("accuracy", "loss"):
-            names = [n for n in out if TASKS[n].metric == metric and keep(round_of[n])]
-            if not names:
-                continue
-            unit = "" if metric == "accuracy" else "%"
-            cells = []
-            for label in WEIGHTS:
-                diffs = np.array(
-                    [np.mean(out[n][label]) - np.mean(out[n]["default"]) for n in names]
-                )
-                # A fresh generator per cell: each interval, whatever cells precede it.
-                low, high = q.bootstrap_interval(diffs, np.random.default_rng(0), BOOTSTRAP_SAMPLES)
-                cells.append(
-                    f"{diffs.mean():+.2f}{unit} [{low:+.2f}, {high:+.2f}]; "
-                    f"{int((diffs < -1e-9).sum())} / {int((diffs > 1e-9).sum())}"
-                )
-            lines.append(f"| {group} | {metric} ({len(names)}) | " + " | ".join(cells) + " |")
+    for group, metric, names, unit in _families(list(out)):
+        cells = []
+        for label in WEIGHTS:
+            diffs = np.array([means[n][label] - means[n]["default"] for n in names])
+            # A fresh generator per cell: each interval, whatever cells precede it.
+            low, high = q.bootstrap_interval(diffs, np.random.default_rng(0), BOOTSTRAP_SAMPLES)
+            cells.append(
+                f"{diffs.mean():+.2f}{unit} [{low:+.2f}, {high:+.2f}]; "
+                f"{int((diffs < -1e-9).sum())} / {int((diffs > 1e-9).sum())}"
+            )
+        lines.append(f"| {group} | {metric} ({len(names)}) | " + " | ".join(cells) + " |")
     lines += [
         "",
         "The accuracy tasks where any rule here loses more than 20 points (mean over seeds):",
@@ -177,15 +169,12 @@ def tables(out: dict[str, dict[str, list[float]]]) -> list[str]:
         "| task | round | " + " | ".join(labels) + " |",
         "|---|---|" + "---|" * len(labels),
     ]
-    for name in sorted(out, key=lambda n: -max(np.mean(v) for v in out[n].values())):
-        if TASKS[name].metric != "accuracy":
-            continue
-        means = [np.mean(out[name][label]) for label in labels]
-        if max(means) <= 20:
-            continue
-        lines.append(
-            f"| `{name}` | {round_of[name]} | " + " | ".join(f"{m:.1f}" for m in means) + " |"
-        )
+    for name in sorted(out, key=lambda n: -max(means[n].values())):
+        row = [means[name][label] for label in labels]
+        if TASKS[name].metric == "accuracy" and max(row) > 20:
+            lines.append(
+                f"| `{name}` | {ROUND_OF[name]} | " + " | ".join(f"{m:.1f}" for m in row) + " |"
+            )
     return lines
 
 
@@ -198,14 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = tables(study(args.tasks or list(TASKS), train=args.train))
     print("\n".join(lines))
     if args.write:
-        header = [
-            "# Combining the knee with `valley`: a downward hedge",
-            "",
+        q.write_study(
+            "COMBINE.md",
+            "Combining the knee with `valley`: a downward hedge",
             "Generated by `python benchmarks/combine.py --write` (`--train` trains what the "
             "cache lacks). See the script's docstring for the design and the decision rule.",
-            "",
-        ]
-        Path(__file__).with_name("COMBINE.md").write_text("\n".join(header + lines) + "\n")
+            lines,
+        )
     return 0
 
 

@@ -103,6 +103,14 @@ PROBE_BUDGET = 0.5
 PROBE_HORIZON_EXPONENT = 0.5  # probes may spend this fraction of the training budget, in steps
 
 
+def write_study(filename: str, title: str, generated_by: str, lines: Sequence[str]) -> Path:
+    """Records a study's tables in ``benchmarks/FILENAME`` under a title and a line saying which
+    command generated it; returns the path."""
+    path = Path(__file__).with_name(filename)
+    path.write_text("\n".join([f"# {title}", "", generated_by, "", *lines]) + "\n")
+    return path
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 

@@ -3635,13 +3635,6 @@ TASKS: dict[str, Task] = {
 }
 
 
-def tasks_through(last_round: int) -> list[str]:
-    """The names of the tasks of rounds 0 to ``last_round`` (:data:`ROUNDS`), in task order: a
-    study written at that round reproduces its tables over the tasks it read."""
-    joined = {name for n, (_, names) in ROUNDS.items() if n <= last_round for name in names}
-    return [name for name in TASKS if name in joined]
-
-
 #: When each task joined the benchmark, relative to the default rule's history. Round 0 chose the
 #: rule; each later round was scored once before the change that followed it, so a round is held
 #: out for every rule version up to the next round.
@@ -4052,6 +4045,17 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         ],
     ),
 }
+
+#: The round each task joined in (:data:`ROUNDS`).
+ROUND_OF: dict[str, int] = {name: n for n, (_, names) in ROUNDS.items() for name in names}
+
+
+def tasks_through(last_round: int) -> list[str]:
+    """The names of the tasks of rounds 0 to ``last_round``, in task order: a study written at
+    that round reproduces its tables over the tasks it read."""
+    return [name for name in TASKS if ROUND_OF[name] <= last_round]
+
+
 # Every task belongs to exactly one round, or the report's "By round" table silently drops it.
 assert sorted(n for _, names in ROUNDS.values() for n in names) == sorted(TASKS), "tasks.ROUNDS"
 
