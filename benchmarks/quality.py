@@ -452,6 +452,11 @@ def read_runs(
     stored = multi_run(task, seed, runs)
     for run in stored.runs:
         run.metadata.update(run_metadata(task))
+        # RESULTS.md scores the knee without the step-size blend (lrfinder.step_size), the
+        # default before it; GRAD_SIGNALS.md scores the blend by exact training on every task,
+        # until this report is rerun with the signals (benchmarks/grad_signals.py) in the
+        # metadata. Cache entries written by a newer lrfinder carry the reading: drop it.
+        run.metadata.pop("update_sensitivity", None)
     result = aggregate(stored.runs, method=method)
     result.metadata["path"] = stored.metadata.get("path", "?")
     return result

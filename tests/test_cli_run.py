@@ -87,7 +87,8 @@ class TestRunCommand:
         assert lines[1] == "Linear (5 parameters), SGD, batch 16, device cpu"
         assert lines[2].startswith("range test: ")
         assert lines[4].startswith(
-            f"suggested lr ({lrfinder.DEFAULT_METHOD}, x0.10 for batch 16, without momentum): "
+            f"suggested lr ({lrfinder.DEFAULT_METHOD}, x0.10 for batch 16, without momentum; "
+            "blended with the step-size reading "
         )
         assert lines[-2:] == [
             f"wrote {out / 'lrfinder-run.json'}",

@@ -406,11 +406,13 @@ class TestOutputs:
 
         result = MultiRunResult([bowl(-2.0, noise=0.02, seed=s) for s in range(4)])
 
-        ax = result.plot(methods=("steepest",))
+        ax = result.plot(methods=("steepest", "minimum"))
 
         labels = [line.get_label() for line in ax.get_lines()]
         ticks = [line for line in ax.get_lines() if list(line.get_ydata()) == [0.93, 1.0]]
         assert "median of runs" in labels
+        # As on one run's plot: minimum returns the lowest point divided by 10, and says so.
+        assert f"minimum / 10 (median): {result.suggest('minimum').lr:.2g}" in labels
         assert len(ticks) == 4
         assert any(c.get_label() == "10%-90% of runs" for c in ax.collections)
         plt.close(ax.figure)

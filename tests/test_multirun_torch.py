@@ -143,6 +143,21 @@ class TestLrFindRuns:
         if not batched:
             np.testing.assert_array_equal(several.runs[0].losses, single.losses)
 
+    def test_every_run_measures_its_step_size_alike_on_both_paths(self):
+        """Each copy of the batched path measures what its sequential run measures
+        (lrfinder.step_size), and the aggregate suggestion's note names the runs' median."""
+        batched, _, _ = find(batched=True)
+        sequential, _, _ = find(batched=False)
+
+        ours = [run.metadata["update_sensitivity"] for run in batched.runs]
+        theirs = [run.metadata["update_sensitivity"] for run in sequential.runs]
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4)
+        assert len(set(ours)) == len(ours)  # each run its own batches, its own reading
+        scales = sorted(lrfinder.step_size.scale_rate(run.metadata) for run in batched.runs)
+        assert batched.suggest().note.endswith(
+            f"blended with the step-size reading {scales[len(scales) // 2]:.3g}"
+        )
+
     @pytest.mark.parametrize("batched", [True, False], ids=["batched", "sequential"])
     def test_training_afterwards_is_bit_identical(self, batched):
         """After runs=3 with init_fn, training gives the very losses and RNG draws it gives without."""

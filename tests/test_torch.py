@@ -339,8 +339,66 @@ class TestSemantics:
         result = lrfinder.lr_find(model, opt, loader, F.cross_entropy)
 
         curve_only = lrfinder.suggest.knee(result.lrs, result.losses).lr
+        del result.metadata["update_sensitivity"]  # the curve's reading alone
         np.testing.assert_allclose(result.suggestion, curve_only * 10**-0.5, rtol=1e-12)
         assert result.suggest().note == "x0.32 for batch 16"
+
+    def test_the_knee_is_blended_with_the_step_size(self):
+        """The adapter measures how far a unit of lr moves the weights, and the suggestion is the
+        geometric mean of the (corrected) knee and the rate that step size predicts."""
+        seed_everything()
+        X = torch.randn(512, 8)
+        y = (X[:, 0] + X[:, 1] > 0).long()
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True
+        )
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy)
+
+        k = result.metadata["update_sensitivity"]
+        scale = 10 ** lrfinder.step_size.TYPICAL_STEP_LOG10["SGD"] / k
+        knee = lrfinder.suggest.knee(result.lrs, result.losses).lr * 10**-0.5
+        np.testing.assert_allclose(result.suggestion, np.sqrt(knee * scale), rtol=1e-12)
+        assert (
+            result.suggest().note
+            == f"x0.32 for batch 16; blended with the step-size reading {scale:.3g}"
+        )
+
+    def test_no_reading_where_a_copy_of_the_weights_would_not_fit(self, monkeypatch):
+        """On an accelerator short of memory the step size is not measured: the knee alone."""
+        monkeypatch.setattr(lrfinder.torch, "room_for_a_copy", lambda params: False)
+        seed_everything()
+        model, opt, loader = classification_setup()
+
+        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy, runs=1)
+
+        assert "update_sensitivity" not in result.metadata
+        assert "blended" not in result.suggest().note
+
+    def test_the_sensitivity_is_the_relative_update_per_unit_lr(self):
+        """Plain SGD on a linear model: the update is lr x gradient, so the recorded sensitivity
+        is |grad| / |w| at the start (where the band measures it)."""
+        seed_everything()
+        X = torch.randn(256, 4)
+        y = X @ torch.tensor([[1.0], [-2.0], [0.5], [3.0]])
+        data = [(X[i : i + 64], y[i : i + 64]) for i in range(0, 256, 64)]
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        model.zero_grad()
+        F.mse_loss(model(data[0][0]), data[0][1]).backward()
+        params = list(model.parameters())
+        start = (
+            torch.sqrt(sum((p.grad**2).sum() for p in params))
+            / torch.sqrt(sum((p**2).sum() for p in params))
+        ).item()
+        model.zero_grad(set_to_none=True)
+
+        result = lrfinder.lr_find(model, opt, data, F.mse_loss, start_lr=1e-5, num_steps=50)
+
+        # The ratio drifts as the weights learn; within the band it stays near its start.
+        assert 0.3 * start < result.metadata["update_sensitivity"] < 3 * start
 
 
 class TestBadArguments:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import LRFinderError
+from .step_size import BLEND_NOTE_START
 from .suggest import step_noise
 
 if TYPE_CHECKING:
@@ -39,12 +40,19 @@ def no_descent(result: RangeTestResult) -> str | None:
     if curve is None or curve.clearly_descends:
         return None
     climb = float(curve.lrs[curve.climb_index])
-    below = result.suggest("knee").lr  # the climb lowered as the setup's corrections say
+    knee = result.suggest("knee")  # the climb lowered as the setup's corrections say
+    if BLEND_NOTE_START in knee.note:  # lrfinder.step_size: not a reading of the climb alone
+        reading = (
+            f"the knee rule's reading below it, blended with the step size the optimizer took "
+            f"early in the test, is lr={knee.lr:.3g}"
+        )
+    else:
+        decades = _decades_in_words(math.log10(climb / knee.lr))
+        reading = f"the knee rule suggests {decades} below it (lr={knee.lr:.3g}) as an upper bound"
     return (
         "The loss never clearly descended: the curve shows no region where a higher learning "
-        f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and the "
-        f"knee rule suggests {_decades_in_words(math.log10(climb / below))} below it "
-        f"(lr={below:.3g}) as an upper bound. The model may not have started learning within "
+        f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and "
+        f"{reading}. The model may not have started learning within "
         "the test (a plateau, common for recurrent networks and for small-batch SGD without "
         "normalisation): a full run can collapse below that rate, so compare a few "
         "short runs at and below it (lrfinder.probe.refine); a slower ramp (more steps) reads "

@@ -36,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .batch_noise import correction
 from .diagnostics import no_descent, too_noisy
 from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
 from .range_test import Step, progress_label, range_test
 from .result import RangeTestResult
+from .step_size import BLENDED_METHODS, blend_note, scale_rate
 from .suggest import Suggestion, get_suggester
 
 logger = logging.getLogger("lrfinder")
@@ -202,8 +204,18 @@ class MultiRunResult(RangeTestResult):
         index = int(np.argmin(np.abs(np.log(self.lrs) - np.log(lr))))
         # Each run's suggestion is already corrected for its setup (lrfinder.batch_noise).
         notes = {s.note for s in found}
-        note = notes.pop() if len(notes) == 1 else ""
+        note = notes.pop() if len(notes) == 1 else self._blended_note(method)
         return Suggestion(lr=lr, index=index, method=method, note=note)
+
+    def _blended_note(self, method: str) -> str:
+        """The note when the runs' notes differ only in their step-size readings (each run
+        measures its own, :mod:`lrfinder.step_size`): the shared correction and their median."""
+        scales = [scale_rate(run.metadata) for run in self._runs]
+        if method not in BLENDED_METHODS or any(scale is None for scale in scales):
+            return ""
+        _, corrected = correction(method, self._runs[0].metadata)
+        why = blend_note(_log_quantile([s for s in scales if s is not None], 0.5))
+        return f"{corrected}; {why}" if corrected else why
 
     def _counted_suggestions(self, method: str | None, **kwargs: Any) -> list[Suggestion]:
         """The suggestions to aggregate: those of every run that gave one.
@@ -800,7 +812,8 @@ def _mark_rule(ax: Axes, result: MultiRunResult, median: NDArray[np.float64], me
         return
     y = float(np.interp(np.log(lr), np.log(result.lrs[finite]), median[finite]))
     colour = plotting._RULE_COLOURS.get(method, "0.3")
-    ax.plot([lr], [y], "D", color=colour, ms=6, zorder=4, label=f"{method} (median): {lr:.2g}")
+    name = plotting._RULE_LEGEND.get(method, method)  # "minimum / 10": where the rule points
+    ax.plot([lr], [y], "D", color=colour, ms=6, zorder=4, label=f"{name} (median): {lr:.2g}")
 
 
 def _set_limits(

@@ -19,6 +19,7 @@ from ._version import __version__
 from .batch_noise import correction, correction_factors
 from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
 from .ladder import MODES
+from .step_size import BLENDED_METHODS, blend, scale_rate
 from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
 
 if TYPE_CHECKING:
@@ -111,7 +112,10 @@ class RangeTestResult:
         ``kwargs`` go to the rule, e.g. ``skip_start=10``. See :mod:`lrfinder.suggest`. When
         ``metadata`` says each update saw 32 examples or fewer, or that the optimizer has no
         momentum, ``knee`` is lowered by half a decade for each, and the suggestion's ``note``
-        says so (:mod:`lrfinder.batch_noise` has the evidence).
+        says so (:mod:`lrfinder.batch_noise` has the evidence). Where ``metadata`` also holds
+        the step-size reading the PyTorch adapters measure (``"update_sensitivity"``), ``knee``
+        is then the geometric mean of that and the rate the step size predicts, and the note
+        says so too (:mod:`lrfinder.step_size`).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.
@@ -128,17 +132,24 @@ class RangeTestResult:
         return self._corrected(get_suggester(self.method)(self.lrs, self.losses))
 
     def _corrected(self, suggestion: Suggestion, **rule_kwargs: Any) -> Suggestion:
+        """The rule's reading as the setup adjusts it: ``knee`` lowered for a small batch or a
+        missing momentum (:mod:`lrfinder.batch_noise`), then blended with the step-size
+        reading where the adapter measured one (:mod:`lrfinder.step_size`)."""
         factor, note = correction(suggestion.method, self.metadata)
-        if factor == 1.0:
+        blended = suggestion.method in BLENDED_METHODS and scale_rate(self.metadata) is not None
+        if factor == 1.0 and not blended:
             return suggestion
         if rule_kwargs:  # the curve the rule read (e.g. with skip_start)
             curve = prepare_curve(self.lrs, self.losses, **rule_kwargs)
         else:
             curve = self.curve or prepare_curve(self.lrs, self.losses)
         lr = suggestion.lr * factor
-        if not curve.clearly_descends:  # `knee` read the climb: see `Curve.below_climb`
+        if factor != 1.0 and not curve.clearly_descends:  # `knee` read the climb: see
             small, no_momentum = correction_factors(suggestion.method, self.metadata)
-            lr = curve.below_climb(small, stacked=no_momentum)
+            lr = curve.below_climb(small, stacked=no_momentum)  # `Curve.below_climb`
+        if blended:
+            lr, why = blend(lr, self.metadata)
+            note = f"{note}; {why}" if note else why
         adjusted = curve.suggestion(lr, suggestion.method)
         return Suggestion(adjusted.lr, adjusted.index, adjusted.method, note)
 

@@ -22,6 +22,7 @@ from .errors import check_int, check_positive_finite
 from .multirun import auto_runs, check_runs
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
+from .step_size import SensitivityMeter
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 from .torch_state import TrainingState
@@ -247,6 +248,9 @@ def lr_find(
         raise
     _restore(state, None)
     _fill_in_batch_size(result.metadata, trainer.stream.first_batch_size)
+    sensitivity = trainer.sensitivity.value()
+    if sensitivity is not None:  # read by the default suggestion: lrfinder.step_size
+        result.metadata["update_sensitivity"] = sensitivity
     return result
 
 
@@ -340,8 +344,13 @@ class _Trainer:
         self.scaler = scaler
         self.max_grad_norm = max_grad_norm
         self.checked = False
+        self.sensitivity = StepSizeMeter()
+        if not room_for_a_copy(self._params()):
+            self.sensitivity.meter.measuring = False  # the knee stands alone
+        self.lr = 0.0
 
     def step(self, lr: float) -> Any:
+        self.lr = lr
         self._set_lr(lr)
         self.optimizer.zero_grad(set_to_none=True)
         total: torch.Tensor | None = None
@@ -363,6 +372,15 @@ class _Trainer:
         return self._update(total)
 
     def _update(self, total: torch.Tensor | None) -> Any:
+        if not self.sensitivity.measuring:
+            return self._optimizer_step(total)
+        before = [p.detach().clone() for p in self._params()]
+        outcome = self._optimizer_step(total)
+        if outcome is not SKIPPED:
+            self.sensitivity.add(self.lr, before, self._params())
+        return outcome
+
+    def _optimizer_step(self, total: torch.Tensor | None) -> Any:
         if self.scaler is None:
             if self.max_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(self._params(), self.max_grad_norm)
@@ -415,6 +433,77 @@ class _Trainer:
 
     def _params(self) -> list[torch.Tensor]:
         return [p for group in self.optimizer.param_groups for p in group["params"]]
+
+
+class StepSizeMeter:
+    """:class:`lrfinder.step_size.SensitivityMeter` fed with tensors: on an accelerator the norms
+    stay on the device and are read (one host sync) every :attr:`READ_EVERY` steps, so the run
+    does not wait for the host at every step while the early steps are measured.
+
+    Measuring costs one copy of the trained weights on their device during those steps (about
+    half the test on the quality benchmark's ladders); the overhead benchmark
+    (``benchmarks/overhead.py``) includes it."""
+
+    READ_EVERY = 10
+
+    def __init__(self) -> None:
+        self.meter = SensitivityMeter()
+        self.pending: list[tuple[float, torch.Tensor, torch.Tensor]] = []
+
+    @property
+    def measuring(self) -> bool:
+        return self.meter.measuring
+
+    def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
+        weight = _squared_norm(before)
+        update = _squared_norm([a.detach() - b for a, b in zip(after, before, strict=True)])
+        self.pending.append((lr, weight, update))
+        if len(self.pending) >= self.READ_EVERY or weight.device.type == "cpu":  # no sync there
+            self._read()
+
+    def value(self) -> float | None:
+        self._read()
+        return self.meter.value()
+
+    def _read(self) -> None:
+        for lr, weight, update in self.pending:
+            self.meter.add(lr, math.sqrt(float(weight)), math.sqrt(float(update)))
+        self.pending.clear()
+
+
+#: Measure the step size only if a copy of the trained weights takes at most this share of the
+#: accelerator's free memory (the range test must not run out where training does not).
+COPY_SHARE_OF_FREE_MEMORY = 0.25
+
+
+def room_for_a_copy(params: Sequence[torch.Tensor]) -> bool:
+    """Whether one copy of ``params`` fits in :data:`COPY_SHARE_OF_FREE_MEMORY` of the free
+    memory of their CUDA device (always on the host and other devices, whose free memory torch
+    does not report)."""
+    on_cuda = [p for p in params if p.device.type == "cuda"]
+    if not on_cuda:
+        return True
+    size = sum(p.numel() * p.element_size() for p in on_cuda)
+    free, _ = torch.cuda.mem_get_info(on_cuda[0].device)
+    return size <= COPY_SHARE_OF_FREE_MEMORY * free
+
+
+def _squared_norm(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    """The squared L2 norm of all of ``tensors`` together, as a float32 scalar on the first
+    tensor's device (half-precision tensors are upcast first: their norm would overflow)."""
+    parts = []
+    for tensor in tensors:
+        if tensor.is_complex():
+            tensor = torch.view_as_real(tensor)
+        if not tensor.is_floating_point():
+            continue
+        if tensor.element_size() < 4:
+            tensor = tensor.float()
+        parts.append(torch.linalg.vector_norm(tensor).float())
+    if not parts:
+        return torch.zeros(())
+    device = parts[0].device
+    return (torch.stack([n.to(device) for n in parts]) ** 2).sum()
 
 
 def _check_setup(

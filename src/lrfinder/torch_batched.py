@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,6 +54,7 @@ from .multirun import (
 )
 from .range_test import _add_note, _progress_bar, _Record, progress_label
 from .result import RangeTestResult
+from .step_size import SensitivityMeter
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 from .torch_state import TrainingState, _data_generators
@@ -457,6 +459,10 @@ class _BatchedRuns:
         self.const = {n: t for n, t in stacked.items() if n not in self.train}
         self.batched_optimizer = self._rebuild_optimizer()
         self.vstep = torch.func.vmap(torch.func.grad_and_value(self._loss))
+        self.sensitivity = _CopiesStepSize(self.copies)
+        if not adapter.room_for_a_copy(list(self.train.values())):
+            for meter in self.sensitivity.meters:
+                meter.measuring = False  # the knee stands alone
 
     def _rebuild_optimizer(self) -> torch.optim.Optimizer:
         groups = []
@@ -589,6 +595,9 @@ class _BatchedRuns:
         for copy_index, record in enumerate(records):
             facts = dict(metadata, run=copy_index, seed=self.plan.seeds[copy_index])
             facts.update(path="batched", elapsed_s=elapsed)
+            sensitivity = self.sensitivity.value(copy_index)
+            if sensitivity is not None:  # as the single run records it: lrfinder.step_size
+                facts["update_sensitivity"] = sensitivity
             result = record.result(
                 reasons[copy_index], start_lr, end_lr, num_steps, mode, method, facts
             )
@@ -640,7 +649,12 @@ class _BatchedRuns:
             _clip_per_copy(list(grads.values()), float(self.max_grad_norm))
         for name, param in self.train.items():
             param.grad = grads[name]
+        if not self.sensitivity.measuring:
+            self.batched_optimizer.step()
+            return total
+        before = [p.detach().clone() for p in self.train.values()]
         self.batched_optimizer.step()
+        self.sensitivity.add(lr, before, list(self.train.values()))
         return total
 
     def _check_every_parameter_learns(self, batch: Any) -> None:
@@ -688,6 +702,41 @@ class _BatchedRuns:
             losses.append(loss)
         stacked = {n: torch.stack([g[n] for g in grads]) for n in train}
         return stacked, torch.stack(losses)
+
+
+class _CopiesStepSize:
+    """The single run's ``StepSizeMeter`` for N stacked copies: one meter per copy, the norms
+    taken over each copy's slice (leading dimension) and read every ``READ_EVERY`` steps."""
+
+    def __init__(self, copies: int) -> None:
+        self.meters = [SensitivityMeter() for _ in range(copies)]
+        self.pending: list[tuple[float, torch.Tensor, torch.Tensor]] = []
+
+    @property
+    def measuring(self) -> bool:
+        return any(meter.measuring for meter in self.meters)
+
+    def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
+        weight = sum(_per_copy_squares(b) for b in before)
+        update = sum(_per_copy_squares(a.detach() - b) for a, b in zip(after, before, strict=True))
+        self.pending.append((lr, weight, update))  # type: ignore[arg-type]
+        if len(self.pending) >= adapter.StepSizeMeter.READ_EVERY or weight.device.type == "cpu":
+            self._read()
+
+    def value(self, copy_index: int) -> float | None:
+        self._read()
+        return self.meters[copy_index].value()
+
+    def _read(self) -> None:
+        for lr, weight, update in self.pending:
+            for meter, w, u in zip(self.meters, weight.tolist(), update.tolist(), strict=True):
+                meter.add(lr, math.sqrt(w), math.sqrt(u))
+        self.pending.clear()
+
+
+def _per_copy_squares(stacked: torch.Tensor) -> torch.Tensor:
+    """Each copy's sum of squares, shape [N], in float32."""
+    return stacked.detach().flatten(1).float().pow(2).sum(1)
 
 
 def _named_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
