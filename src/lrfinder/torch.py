@@ -456,7 +456,9 @@ class StepSizeMeter:
 
     def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
         weight = _squared_norm(before)
-        update = _squared_norm([a.detach() - b for a, b in zip(after, before, strict=True)])
+        with torch.no_grad():  # before -= after, in place: the update's norm without a new copy
+            torch._foreach_sub_(before, [a.detach() for a in after])
+        update = _squared_norm(before)
         self.pending.append((lr, weight, update))
         if len(self.pending) >= self.READ_EVERY or weight.device.type == "cpu":  # no sync there
             self._read()
@@ -491,15 +493,18 @@ def room_for_a_copy(params: Sequence[torch.Tensor]) -> bool:
 def _squared_norm(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
     """The squared L2 norm of all of ``tensors`` together, as a float32 scalar on the first
     tensor's device (half-precision tensors are upcast first: their norm would overflow)."""
-    parts = []
+    wide, parts = [], []
     for tensor in tensors:
         if tensor.is_complex():
             tensor = torch.view_as_real(tensor)
         if not tensor.is_floating_point():
             continue
         if tensor.element_size() < 4:
-            tensor = tensor.float()
-        parts.append(torch.linalg.vector_norm(tensor).float())
+            parts.append(torch.linalg.vector_norm(tensor.float()))
+        else:
+            wide.append(tensor)
+    if wide:  # one fused call for the usual float32 weights
+        parts += [n.float() for n in torch._foreach_norm(wide)]
     if not parts:
         return torch.zeros(())
     device = parts[0].device

@@ -718,7 +718,9 @@ class _CopiesStepSize:
 
     def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
         weight = sum(_per_copy_squares(b) for b in before)
-        update = sum(_per_copy_squares(a.detach() - b) for a, b in zip(after, before, strict=True))
+        with torch.no_grad():  # before -= after, in place: the update without a new copy
+            torch._foreach_sub_(before, [a.detach() for a in after])
+        update = sum(_per_copy_squares(b) for b in before)
         self.pending.append((lr, weight, update))  # type: ignore[arg-type]
         if len(self.pending) >= adapter.StepSizeMeter.READ_EVERY or weight.device.type == "cpu":
             self._read()
