@@ -377,6 +377,21 @@ class TestSemantics:
         assert "update_sensitivity" not in result.metadata
         assert "blended" not in result.suggest().note
 
+    def test_a_reading_that_fails_never_fails_the_range_test(self, monkeypatch):
+        """Tensors the norms cannot read (sharded, say) leave the knee alone, nothing else."""
+
+        def unreadable(*args, **kwargs):
+            raise RuntimeError("cannot take this norm")
+
+        monkeypatch.setattr(lrfinder.torch, "_squared_norm", unreadable)
+        seed_everything()
+        model, opt, loader = classification_setup()
+
+        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy, runs=1)
+
+        assert result.stop_reason in ("diverged", "completed")
+        assert "update_sensitivity" not in result.metadata
+
     def test_the_sensitivity_is_the_relative_update_per_unit_lr(self):
         """Plain SGD on a linear model: the update is lr x gradient, so the recorded sensitivity
         is |grad| / |w| at the start (where the band measures it)."""

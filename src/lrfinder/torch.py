@@ -377,7 +377,11 @@ class _Trainer:
         before = [p.detach().clone() for p in self._params()]
         outcome = self._optimizer_step(total)
         if outcome is not SKIPPED:
-            self.sensitivity.add(self.lr, before, self._params())
+            try:
+                self.sensitivity.add(self.lr, before, self._params())
+            except Exception:  # a reading must never fail the user's range test
+                # (exotic tensors: sharded, meta...); without it the knee stands alone.
+                self.sensitivity.give_up()
         return outcome
 
     def _optimizer_step(self, total: torch.Tensor | None) -> Any:
@@ -466,6 +470,12 @@ class StepSizeMeter:
     def value(self) -> float | None:
         self._read()
         return self.meter.value()
+
+    def give_up(self) -> None:
+        """No reading at all: the samples so far are dropped with it."""
+        self.pending.clear()
+        self.meter = SensitivityMeter()
+        self.meter.measuring = False
 
     def _read(self) -> None:
         for lr, weight, update in self.pending:

@@ -654,7 +654,10 @@ class _BatchedRuns:
             return total
         before = [p.detach().clone() for p in self.train.values()]
         self.batched_optimizer.step()
-        self.sensitivity.add(lr, before, list(self.train.values()))
+        try:
+            self.sensitivity.add(lr, before, list(self.train.values()))
+        except Exception:  # a reading must never fail the range test
+            self.sensitivity.give_up()
         return total
 
     def _check_every_parameter_learns(self, batch: Any) -> None:
@@ -728,6 +731,13 @@ class _CopiesStepSize:
     def value(self, copy_index: int) -> float | None:
         self._read()
         return self.meters[copy_index].value()
+
+    def give_up(self) -> None:
+        """No reading for any copy (as the single run's ``StepSizeMeter.give_up``)."""
+        self.pending.clear()
+        self.meters = [SensitivityMeter() for _ in self.meters]
+        for meter in self.meters:
+            meter.measuring = False
 
     def _read(self) -> None:
         for lr, weight, update in self.pending:
