@@ -58,6 +58,7 @@ rounds, with the probes on top.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 from collections.abc import Iterator, Sequence
@@ -182,14 +183,21 @@ def fit(names: Sequence[str]) -> dict[str, float]:
     return {f: float(np.median(v)) for f, v in sorted(logs.items())}
 
 
+@functools.cache
+def _knee_and_sensitivity(name: str, seed: int) -> tuple[float, float]:
+    """The knee alone (``runs="auto"``; see ``quality.read_runs``) and the recorded
+    sensitivity of one seed, read from the caches once: every table reads them again."""
+    task = TASKS[name]
+    result, _ = q.auto_result(task, seed)
+    value = record(task, seed, run=False)
+    return result.suggestion, sensitivity(value) if value is not None else math.nan
+
+
 def suggestions(task: Task, seed: int, constants: dict[str, float]) -> dict[str, float]:
     """The default's suggestion (``runs="auto"``), the rate the sensitivity alone predicts, and
     their geometric mean (the default's where the sensitivity or the family's constant is
     missing)."""
-    result, _ = q.auto_result(task, seed)  # the knee alone: see quality.read_runs
-    default = result.suggestion
-    value = record(task, seed, run=False)
-    k = sensitivity(value) if value is not None else math.nan
+    default, k = _knee_and_sensitivity(task.name, seed)
     constant = constants.get(family(task), math.nan)
     scale = 10**constant / k if math.isfinite(k) and math.isfinite(constant) else default
     return {

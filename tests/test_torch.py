@@ -19,6 +19,19 @@ def seed_everything(seed=0):
     torch.manual_seed(seed)
 
 
+def batch_16_sgd_range_test():
+    """lr_find's default on a small MLP with SGD and momentum at batch 16 (a small batch)."""
+    seed_everything()
+    X = torch.randn(512, 8)
+    y = (X[:, 0] + X[:, 1] > 0).long()
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True
+    )
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return lrfinder.lr_find(model, opt, loader, F.cross_entropy)
+
+
 def classification_setup(*, bn=True, optimizer="adam", generator=False):
     """A small BN + dropout MLP on synthetic data with a shuffled loader, a few updates in."""
     seed_everything()
@@ -327,16 +340,7 @@ class TestSemantics:
 
     def test_small_batch_lowers_the_knee(self):
         """At batch 16: the suggestion is the knee x10**-0.5, and says so."""
-        seed_everything()
-        X = torch.randn(512, 8)
-        y = (X[:, 0] + X[:, 1] > 0).long()
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True
-        )
-        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy)
+        result = batch_16_sgd_range_test()
 
         curve_only = lrfinder.suggest.knee(result.lrs, result.losses).lr
         del result.metadata["update_sensitivity"]  # the curve's reading alone
@@ -346,16 +350,7 @@ class TestSemantics:
     def test_the_knee_is_blended_with_the_step_size(self):
         """The adapter measures how far a unit of lr moves the weights, and the suggestion is the
         geometric mean of the (corrected) knee and the rate that step size predicts."""
-        seed_everything()
-        X = torch.randn(512, 8)
-        y = (X[:, 0] + X[:, 1] > 0).long()
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True
-        )
-        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-        result = lrfinder.lr_find(model, opt, loader, F.cross_entropy)
+        result = batch_16_sgd_range_test()
 
         k = result.metadata["update_sensitivity"]
         scale = 10 ** lrfinder.step_size.TYPICAL_STEP_LOG10["SGD"] / k
@@ -383,7 +378,7 @@ class TestSemantics:
         def unreadable(*args, **kwargs):
             raise RuntimeError("cannot take this norm")
 
-        monkeypatch.setattr(lrfinder.torch, "_squared_norm", unreadable)
+        monkeypatch.setattr(lrfinder.torch.StepSizeMeter, "add", unreadable)
         seed_everything()
         model, opt, loader = classification_setup()
 

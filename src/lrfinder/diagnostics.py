@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import LRFinderError
-from .step_size import BLEND_NOTE_START
+from .step_size import scale_rate
 from .suggest import step_noise
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ def no_descent(result: RangeTestResult) -> str | None:
         return None
     climb = float(curve.lrs[curve.climb_index])
     knee = result.suggest("knee")  # the climb lowered as the setup's corrections say
-    if BLEND_NOTE_START in knee.note:  # lrfinder.step_size: not a reading of the climb alone
+    if all(scale_rate(run.metadata) is not None for run in result.runs):  # lrfinder.step_size:
+        # every run blended its knee, so the suggestion is not a reading of the climb alone
         reading = (
             f"the knee rule's reading below it, blended with the step size the optimizer took "
             f"early in the test, is lr={knee.lr:.3g}"

@@ -144,9 +144,10 @@ class RangeTestResult:
         else:
             curve = self.curve or prepare_curve(self.lrs, self.losses)
         lr = suggestion.lr * factor
-        if factor != 1.0 and not curve.clearly_descends:  # `knee` read the climb: see
+        if factor != 1.0 and not curve.clearly_descends:
+            # `knee` read the climb: the corrections lower it as `Curve.below_climb` says
             small, no_momentum = correction_factors(suggestion.method, self.metadata)
-            lr = curve.below_climb(small, stacked=no_momentum)  # `Curve.below_climb`
+            lr = curve.below_climb(small, stacked=no_momentum)
         if blended:
             lr, why = blend(lr, self.metadata)
             note = f"{note}; {why}" if note else why

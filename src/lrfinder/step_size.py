@@ -129,10 +129,6 @@ def blend(lr: float, metadata: Mapping[str, Any]) -> tuple[float, str]:
     return math.sqrt(lr * scale), blend_note(scale)
 
 
-#: How every note of a blended suggestion starts (:func:`blend_note`).
-BLEND_NOTE_START = "blended with the step-size reading"
-
-
 def blend_note(scale: float) -> str:
     """How a suggestion's note names the blend."""
-    return f"{BLEND_NOTE_START} {scale:.3g}"
+    return f"blended with the step-size reading {scale:.3g}"

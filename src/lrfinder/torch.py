@@ -346,7 +346,7 @@ class _Trainer:
         self.checked = False
         self.sensitivity = StepSizeMeter()
         if not room_for_a_copy(self._params()):
-            self.sensitivity.meter.measuring = False  # the knee stands alone
+            self.sensitivity.give_up()
         self.lr = 0.0
 
     def step(self, lr: float) -> Any:
@@ -379,9 +379,8 @@ class _Trainer:
         if outcome is not SKIPPED:
             try:
                 self.sensitivity.add(self.lr, before, self._params())
-            except Exception:  # a reading must never fail the user's range test
-                # (exotic tensors: sharded, meta...); without it the knee stands alone.
-                self.sensitivity.give_up()
+            except Exception:  # tensors the norms cannot read (sharded, meta...): a
+                self.sensitivity.give_up()  # reading must never fail the user's range test
         return outcome
 
     def _optimizer_step(self, total: torch.Tensor | None) -> Any:
@@ -439,50 +438,6 @@ class _Trainer:
         return [p for group in self.optimizer.param_groups for p in group["params"]]
 
 
-class StepSizeMeter:
-    """:class:`lrfinder.step_size.SensitivityMeter` fed with tensors: on an accelerator the norms
-    stay on the device and are read (one host sync) every :attr:`READ_EVERY` steps, so the run
-    does not wait for the host at every step while the early steps are measured.
-
-    Measuring costs one copy of the trained weights on their device during those steps (about
-    half the test on the quality benchmark's ladders); the overhead benchmark
-    (``benchmarks/overhead.py``) includes it."""
-
-    READ_EVERY = 10
-
-    def __init__(self) -> None:
-        self.meter = SensitivityMeter()
-        self.pending: list[tuple[float, torch.Tensor, torch.Tensor]] = []
-
-    @property
-    def measuring(self) -> bool:
-        return self.meter.measuring
-
-    def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
-        weight = _squared_norm(before)
-        with torch.no_grad():  # before -= after, in place: the update's norm without a new copy
-            torch._foreach_sub_(before, [a.detach() for a in after])
-        update = _squared_norm(before)
-        self.pending.append((lr, weight, update))
-        if len(self.pending) >= self.READ_EVERY or weight.device.type == "cpu":  # no sync there
-            self._read()
-
-    def value(self) -> float | None:
-        self._read()
-        return self.meter.value()
-
-    def give_up(self) -> None:
-        """No reading at all: the samples so far are dropped with it."""
-        self.pending.clear()
-        self.meter = SensitivityMeter()
-        self.meter.measuring = False
-
-    def _read(self) -> None:
-        for lr, weight, update in self.pending:
-            self.meter.add(lr, math.sqrt(float(weight)), math.sqrt(float(update)))
-        self.pending.clear()
-
-
 #: Measure the step size only if a copy of the trained weights takes at most this share of the
 #: accelerator's free memory (the range test must not run out where training does not).
 COPY_SHARE_OF_FREE_MEMORY = 0.25
@@ -519,6 +474,61 @@ def _squared_norm(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         return torch.zeros(())
     device = parts[0].device
     return (torch.stack([n.to(device) for n in parts]) ** 2).sum()
+
+
+class StepSizeMeter:
+    """:class:`lrfinder.step_size.SensitivityMeter` fed with tensors, for one run or for
+    ``copies`` runs stacked on a leading dimension (the batched path, whose ``squares`` returns
+    each copy's sum of squares). On an accelerator the norms stay on the device and are read
+    (one host sync) every :attr:`READ_EVERY` steps, so the run does not wait for the host at
+    every step while the early steps are measured.
+
+    Measuring costs one copy of the trained weights on their device during those steps (about
+    half the test on the quality benchmark's ladders); the overhead benchmark
+    (``benchmarks/overhead.py``) includes it."""
+
+    READ_EVERY = 10
+
+    def __init__(
+        self,
+        copies: int = 1,
+        squares: Callable[[Sequence[torch.Tensor]], torch.Tensor] = _squared_norm,
+    ) -> None:
+        self.meters = [SensitivityMeter() for _ in range(copies)]
+        self.squares = squares
+        self.pending: list[tuple[float, torch.Tensor, torch.Tensor]] = []
+
+    @property
+    def measuring(self) -> bool:
+        return any(meter.measuring for meter in self.meters)
+
+    def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
+        weight = self.squares(before)
+        with torch.no_grad():  # before -= after, in place: the update's norm without a new copy
+            torch._foreach_sub_(before, [a.detach() for a in after])
+        update = self.squares(before)
+        self.pending.append((lr, weight, update))
+        if len(self.pending) >= self.READ_EVERY or weight.device.type == "cpu":  # no sync there
+            self._read()
+
+    def value(self, copy_index: int = 0) -> float | None:
+        self._read()
+        return self.meters[copy_index].value()
+
+    def give_up(self) -> None:
+        """No reading at all (no room for a copy, or tensors the norms cannot read): the
+        samples so far are dropped, and the knee stands alone."""
+        self.pending.clear()
+        for meter in self.meters:
+            meter.samples.clear()
+            meter.measuring = False
+
+    def _read(self) -> None:
+        for lr, weight, update in self.pending:
+            weights, updates = weight.reshape(-1).tolist(), update.reshape(-1).tolist()
+            for meter, w, u in zip(self.meters, weights, updates, strict=True):
+                meter.add(lr, math.sqrt(w), math.sqrt(u))
+        self.pending.clear()
 
 
 def _check_setup(

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -54,7 +53,6 @@ from .multirun import (
 )
 from .range_test import _add_note, _progress_bar, _Record, progress_label
 from .result import RangeTestResult
-from .step_size import SensitivityMeter
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 from .torch_state import TrainingState, _data_generators
@@ -459,10 +457,9 @@ class _BatchedRuns:
         self.const = {n: t for n, t in stacked.items() if n not in self.train}
         self.batched_optimizer = self._rebuild_optimizer()
         self.vstep = torch.func.vmap(torch.func.grad_and_value(self._loss))
-        self.sensitivity = _CopiesStepSize(self.copies)
+        self.sensitivity = adapter.StepSizeMeter(self.copies, squares=_per_copy_squares)
         if not adapter.room_for_a_copy(list(self.train.values())):
-            for meter in self.sensitivity.meters:
-                meter.measuring = False  # the knee stands alone
+            self.sensitivity.give_up()
 
     def _rebuild_optimizer(self) -> torch.optim.Optimizer:
         groups = []
@@ -707,48 +704,9 @@ class _BatchedRuns:
         return stacked, torch.stack(losses)
 
 
-class _CopiesStepSize:
-    """The single run's ``StepSizeMeter`` for N stacked copies: one meter per copy, the norms
-    taken over each copy's slice (leading dimension) and read every ``READ_EVERY`` steps."""
-
-    def __init__(self, copies: int) -> None:
-        self.meters = [SensitivityMeter() for _ in range(copies)]
-        self.pending: list[tuple[float, torch.Tensor, torch.Tensor]] = []
-
-    @property
-    def measuring(self) -> bool:
-        return any(meter.measuring for meter in self.meters)
-
-    def add(self, lr: float, before: list[torch.Tensor], after: list[torch.Tensor]) -> None:
-        weight = sum(_per_copy_squares(b) for b in before)
-        with torch.no_grad():  # before -= after, in place: the update without a new copy
-            torch._foreach_sub_(before, [a.detach() for a in after])
-        update = sum(_per_copy_squares(b) for b in before)
-        self.pending.append((lr, weight, update))  # type: ignore[arg-type]
-        if len(self.pending) >= adapter.StepSizeMeter.READ_EVERY or weight.device.type == "cpu":
-            self._read()
-
-    def value(self, copy_index: int) -> float | None:
-        self._read()
-        return self.meters[copy_index].value()
-
-    def give_up(self) -> None:
-        """No reading for any copy (as the single run's ``StepSizeMeter.give_up``)."""
-        self.pending.clear()
-        self.meters = [SensitivityMeter() for _ in self.meters]
-        for meter in self.meters:
-            meter.measuring = False
-
-    def _read(self) -> None:
-        for lr, weight, update in self.pending:
-            for meter, w, u in zip(self.meters, weight.tolist(), update.tolist(), strict=True):
-                meter.add(lr, math.sqrt(w), math.sqrt(u))
-        self.pending.clear()
-
-
-def _per_copy_squares(stacked: torch.Tensor) -> torch.Tensor:
-    """Each copy's sum of squares, shape [N], in float32."""
-    return stacked.detach().flatten(1).float().pow(2).sum(1)
+def _per_copy_squares(stacked: Sequence[torch.Tensor]) -> torch.Tensor:
+    """Each copy's sum of squares over all the stacked tensors, shape [N], in float32."""
+    return torch.stack([t.detach().flatten(1).float().pow(2).sum(1) for t in stacked]).sum(0)
 
 
 def _named_tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
