@@ -79,6 +79,32 @@ class TestScaleRate:
                 "SGD, no momentum",
             ),
             ({"optimizer": "AdamW"}, "AdamW"),
+            ({"optimizer": "RMSprop", "optimizer_hyperparameters": {"alpha": 0.99}}, "RMSprop"),
+            ({"optimizer": "RMSprop", "optimizer_hyperparameters": {"rho": 0.99}}, "RMSprop"),
+            (
+                {"optimizer": "RMSprop", "optimizer_hyperparameters": {"alpha": 0.9}},
+                "RMSprop, other settings",
+            ),
+            (  # Keras' default
+                {"optimizer": "RMSprop", "optimizer_hyperparameters": {"rho": 0.9}},
+                "RMSprop, other settings",
+            ),
+            (
+                {"optimizer": "RMSprop", "optimizer_hyperparameters": {"momentum": 0.5}},
+                "RMSprop, other settings",
+            ),
+            (
+                {
+                    "framework": "keras",
+                    "optimizer": "SGD",
+                    "optimizer_hyperparameters": {"momentum": 0.9},
+                },
+                "SGD, velocity form",
+            ),
+            (
+                {"framework": "keras", "optimizer": "SGD", "optimizer_hyperparameters": {}},
+                "SGD, no momentum",
+            ),
             ({}, ""),
         ],
     )
@@ -96,6 +122,11 @@ class TestScaleRate:
             adam(0.0),
             adam("3"),
             {"optimizer": "Adagrad", "update_sensitivity": 5.0},  # no fitted constant
+            {  # measured, on another scale than the constant's
+                "optimizer": "RMSprop",
+                "optimizer_hyperparameters": {"rho": 0.9},
+                "update_sensitivity": 5.0,
+            },
         ],
     )
     def test_none_where_it_cannot_say(self, metadata):

@@ -18,6 +18,7 @@ this module is, so set ``KERAS_BACKEND`` first, as for Keras itself.
 
 from __future__ import annotations
 
+import math
 import random
 import sys
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,7 @@ from .multirun import (
 )
 from .range_test import SKIPPED, range_test
 from .result import RangeTestResult
+from .step_size import SensitivityMeter
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 
@@ -160,6 +162,9 @@ def lr_find(
         )
     finally:
         state.restore()
+    sensitivity = step.meter.value()
+    if sensitivity is not None:  # read by the default suggestion: lrfinder.step_size
+        result.metadata["update_sensitivity"] = sensitivity
     return result
 
 
@@ -235,7 +240,11 @@ class LRFinderCallback(keras.callbacks.Callback):
 
 
 class _Step:
-    """``step(lr)``: one optimizer update (``accumulation`` batches); returns the mean batch loss."""
+    """``step(lr)``: one optimizer update (``accumulation`` batches); returns the mean batch loss.
+
+    While :attr:`meter` measures (the early steps; :mod:`lrfinder.step_size`), it also reads how
+    far the update moved the trainable weights: a copy of them on their device before the
+    update, then two norms, one host read per step."""
 
     def __init__(
         self,
@@ -250,10 +259,12 @@ class _Step:
         self.stream = stream
         self.accumulation = accumulation
         self.scale = getattr(optimizer, "dynamic_scale", None)  # LossScaleOptimizer
+        self.meter = SensitivityMeter()
 
     def __call__(self, lr: float) -> Any:
         self.lr_variable.assign(lr)
         scale_before = self._scale()
+        before = self._copy_weights() if self.meter.measuring else None
         total = 0.0
         for _ in range(self.accumulation):
             x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(self.stream.next())
@@ -262,10 +273,36 @@ class _Step:
             total += float(logs["loss"])
         if self.scale is not None and self._scale() < scale_before:
             return SKIPPED  # the loss scale backed off: the update was skipped
+        if before is not None:
+            self._measure(lr, before)
         return total / self.accumulation
+
+    def _copy_weights(self) -> list[Any] | None:
+        try:
+            return [keras.ops.copy(v.value) for v in self.model.trainable_variables]
+        except Exception:  # a variable the ops cannot copy: a reading must never fail the
+            self.meter.give_up()  # user's range test, so the knee stands alone
+            return None
+
+    def _measure(self, lr: float, before: list[Any]) -> None:
+        try:
+            after = [v.value for v in self.model.trainable_variables]
+            weight = _sum_of_squares(before)
+            update = _sum_of_squares(
+                [keras.ops.subtract(a, b) for a, b in zip(after, before, strict=True)]
+            )
+            self.meter.add(lr, math.sqrt(weight), math.sqrt(update))
+        except Exception:  # as in _copy_weights
+            self.meter.give_up()
 
     def _scale(self) -> float:
         return float(keras.ops.convert_to_numpy(self.scale)) if self.scale is not None else 0.0
+
+
+def _sum_of_squares(tensors: list[Any]) -> float:
+    """The sum of squares of every element, in float32, read to the host once."""
+    parts = [keras.ops.sum(keras.ops.square(keras.ops.cast(t, "float32"))) for t in tensors]
+    return float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.stack(parts))))
 
 
 class _ArrayBatches:
@@ -474,7 +511,7 @@ def _metadata(
 def _hyperparameters(optimizer: Any) -> dict[str, Any]:
     """The optimizer's plain-number settings, as the torch adapter records them."""
     found = {}
-    for name in ("momentum", "nesterov", "weight_decay", "beta_1", "beta_2", "epsilon"):
+    for name in ("momentum", "nesterov", "weight_decay", "beta_1", "beta_2", "epsilon", "rho"):
         value = getattr(optimizer, name, None)
         if isinstance(value, (bool, int, float)):
             found[name] = value

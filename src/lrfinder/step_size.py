@@ -12,8 +12,8 @@ The two readings err differently: the curve's knee scatters from seed to seed an
 regressions by half a decade, while ``k`` is nearly the same on every seed and knows nothing of
 the task's difficulty. The default suggestion is their geometric mean (:func:`blend`), applied
 by :meth:`lrfinder.RangeTestResult.suggest` to the ``knee`` wherever the adapter measured ``k``
-(``metadata["update_sensitivity"]``; the PyTorch adapters do) and the optimizer has a fitted
-constant. Elsewhere the knee stands alone.
+(``metadata["update_sensitivity"]``; the PyTorch and Keras adapters do) and the optimizer has a
+fitted constant. Elsewhere the knee stands alone.
 
 Evidence (``benchmarks/grad_signals.py``, ``GRAD_SIGNALS.md``): the constants below were fitted
 on rounds 0-28 of the benchmark (203 tasks); on the 43 tasks of rounds 29-32, held out for them
@@ -87,6 +87,12 @@ class SensitivityMeter:
             self._above += 1
             self.measuring = self._above < STOP_AFTER
 
+    def give_up(self) -> None:
+        """No reading at all (an adapter that cannot measure this run): the samples so far are
+        dropped, measuring stops, and the knee stands alone."""
+        self.samples.clear()
+        self.measuring = False
+
     def value(self) -> float | None:
         """The median sensitivity, or None with fewer than :data:`MIN_SAMPLES` steps in band."""
         if len(self.samples) < MIN_SAMPLES:
@@ -96,11 +102,31 @@ class SensitivityMeter:
 
 def optimizer_family(metadata: Mapping[str, Any]) -> str:
     """The key of :data:`TYPICAL_STEP_LOG10`: the optimizer's class name, with SGD without
-    momentum apart (it takes steps ten times smaller at its best rate)."""
+    momentum apart (it takes steps ten times smaller at its best rate).
+
+    Two setups read ``k`` on another scale than the one the constants were fitted on, and get
+    families without a constant (the knee then stands alone):
+
+    * RMSprop with a smoothing constant other than 0.99 (torch's ``alpha``, Keras' ``rho``) or
+      with momentum. RMSprop has no bias correction, so during the early steps that ``k`` is
+      read on its squared-gradient average is still filling up, by an amount the constant sets:
+      Keras' default ``rho=0.9`` reads ``k`` half as large as torch's default on the same model,
+      while the rate that trains best barely depends on it.
+    * SGD with momentum in Keras: its velocity sums past updates at their own (smaller) rates,
+      where torch's sums gradients scaled by the current one, so on the exponential ladder it
+      reads ``k`` some 2.4x smaller (``tests/adapters/test_keras.py``).
+    """
     name = str(metadata.get("optimizer", ""))
     hyper = metadata.get("optimizer_hyperparameters")
-    if name == "SGD" and isinstance(hyper, Mapping) and not hyper.get("momentum"):
+    hyper = hyper if isinstance(hyper, Mapping) else {}
+    if name == "SGD" and not hyper.get("momentum"):
         return "SGD, no momentum"
+    if name == "SGD" and metadata.get("framework") == "keras":
+        return "SGD, velocity form"
+    if name == "RMSprop":
+        smoothing = hyper.get("alpha", hyper.get("rho", 0.99))
+        if hyper.get("momentum") or smoothing != 0.99:
+            return "RMSprop, other settings"
     return name
 
 

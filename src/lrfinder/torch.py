@@ -520,8 +520,7 @@ class StepSizeMeter:
         samples so far are dropped, and the knee stands alone."""
         self.pending.clear()
         for meter in self.meters:
-            meter.samples.clear()
-            meter.measuring = False
+            meter.give_up()
 
     def _read(self) -> None:
         for lr, weight, update in self.pending:
@@ -715,12 +714,12 @@ def _losses_to_floats(values: Sequence[Any]) -> list[float]:
 
 def optimizer_metadata(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
     """``{"optimizer": class name, "optimizer_hyperparameters": {...}}`` as ``lr_find`` records
-    them (the first group's momentum, betas, weight decay, eps, nesterov)."""
+    them (the first group's momentum, betas, weight decay, eps, nesterov, and RMSprop's alpha)."""
     group = optimizer.param_groups[0]
     hyper = {
         key: (list(value) if isinstance(value, tuple) else value)
         for key, value in group.items()
-        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov")
+        if key in ("momentum", "betas", "weight_decay", "eps", "nesterov", "alpha")
     }
     return {"optimizer": type(optimizer).__name__, "optimizer_hyperparameters": hyper}
 
