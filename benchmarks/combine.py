@@ -67,7 +67,7 @@ BOOTSTRAP_SAMPLES = 4000
 
 def hedged(task: Task, seed: int) -> dict[str, float]:
     """The default's suggestion for one seed, and each hedge's."""
-    result, _ = q.auto_result(task, seed)
+    result, _ = q.auto_result(task, seed, step_size=False)
     knee = result.suggestion
     try:
         valley = result.suggest("valley").lr

@@ -188,7 +188,7 @@ def _knee_and_sensitivity(name: str, seed: int) -> tuple[float, float]:
     """The knee alone (``runs="auto"``; see ``quality.read_runs``) and the recorded
     sensitivity of one seed, read from the caches once: every table reads them again."""
     task = TASKS[name]
-    result, _ = q.auto_result(task, seed)
+    result, _ = q.auto_result(task, seed, step_size=False)
     value = record(task, seed, run=False)
     return result.suggestion, sensitivity(value) if value is not None else math.nan
 
@@ -242,7 +242,7 @@ def blended_result(task: Task, seed: int) -> lrfinder.RangeTestResult:
     """The default's result (``runs="auto"``) as the library now reads it: every run carries
     the seed's recorded step-size reading (run 0's; the reruns' were not recorded, and the
     reading barely moves between batch orders), so its suggestion is the blend."""
-    result, _ = q.auto_result(task, seed)
+    result, _ = q.auto_result(task, seed, step_size=False)
     value = record(task, seed, run=False)
     k = sensitivity(value) if value is not None else math.nan
     if math.isfinite(k):

@@ -47,7 +47,10 @@ def task_regrets(task: Task) -> dict[tuple[str, bool], float]:
     for seed in q.RANGE_SEEDS:
         probes = q.CachedProbes(task, seed, train_missing=True)
         start_loss = probes.start_loss()
-        centres = {False: q.task_record(task, seed), True: q.auto_result(task, seed)[0]}
+        centres = {
+            False: q.task_record(task, seed, step_size=False),
+            True: q.auto_result(task, seed, step_size=False)[0],
+        }
         for auto, record in centres.items():
             for label, design in DESIGNS.items():
                 refined = refine(

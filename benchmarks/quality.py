@@ -30,6 +30,7 @@ report, which trains whatever is still missing). Tasks live in ``tasks.py``, pee
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import time
@@ -46,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lrfinder
 from cache_store import Store, lr_key
 from lrfinder.multirun import AUTO_RUNS, MultiRunResult, aggregate, needs_more_runs
+from lrfinder.step_size import SensitivityMeter
 from peers import PEER_RULES
 from tasks import (
     TASKS,
@@ -168,10 +170,15 @@ class Runs:
         return metrics[self.task.metric]
 
 
+def range_test_key(seed: int) -> str:
+    """The cache key of one seed's range test (``curves_*``, ``signals_*``)."""
+    return f"seed={seed}|start=1e-07|end=10|steps=100"
+
+
 def curve(task: Task, seed: int) -> tuple[list[float], list[float]]:
     """The raw range-test record of one seed (cached)."""
     store = Store(f"curves_{task.name}")
-    key = f"seed={seed}|start=1e-07|end=10|steps=100"
+    key = range_test_key(seed)
     if key not in store:
         lrs, losses = range_test_curve(task, seed)
         store.put(key, {"lrs": lrs, "losses": [v if math.isfinite(v) else None for v in losses]})
@@ -180,9 +187,42 @@ def curve(task: Task, seed: int) -> tuple[list[float], list[float]]:
     return value["lrs"], losses
 
 
-def task_record(task: Task, seed: int) -> lrfinder.RangeTestResult:
-    """The seed's range test as ``lrfinder.lr_find`` returns it, metadata included."""
-    return our_record(*curve(task, seed), metadata=run_metadata(task))
+def task_record(task: Task, seed: int, *, step_size: bool = True) -> lrfinder.RangeTestResult:
+    """The seed's range test as ``lrfinder.lr_find`` returns it, metadata included: with
+    ``step_size`` its step-size reading too (:func:`step_size_metadata`), so that its
+    suggestion is the blend; without, the knee alone (the default before the blend)."""
+    record = our_record(*curve(task, seed), metadata=run_metadata(task))
+    if step_size:
+        record.metadata |= step_size_metadata(task, seed, len(record.losses))
+    return record
+
+
+@functools.cache
+def _signals(task_name: str) -> dict[str, Any]:
+    return Store(f"signals_{task_name}").data
+
+
+def step_size_metadata(task: Task, seed: int, steps: int) -> dict[str, float]:
+    """``{"update_sensitivity": k}`` as ``lr_find``'s PyTorch adapter reads it on the seed's
+    range test (empty where it reads none), replayed through the library's own meter
+    (:class:`lrfinder.step_size.SensitivityMeter`, its band and its stop) from the per-step
+    weight and update norms that ``benchmarks/grad_signals.py`` recorded on the same test (same
+    weights, batches and ladder; ``cache/signals_<task>.json``), over the ``steps`` the test ran
+    before its stop rule ended it. The cached curves predate the reading; the norms do not. Checked
+    against ``lr_find`` run live on four tasks and two seeds: the same ``k`` to 6 digits (the
+    norms are cached at 6)."""
+    value = _signals(task.name).get(range_test_key(seed))
+    if value is None:
+        return {}
+    meter = SensitivityMeter()
+    steps_recorded = zip(value["lr"], value["weight"], value["update"], strict=True)
+    for lr, weight, update in list(steps_recorded)[:steps]:
+        if not meter.measuring:
+            break
+        if lr is not None and weight is not None and update is not None:
+            meter.add(lr, weight, update)
+    k = meter.value()
+    return {} if k is None else {"update_sensitivity": k}
 
 
 def our_record(
@@ -344,14 +384,19 @@ def regret(task: Task, truth: Truth, score: float) -> float:
 Rule = Callable[[Sequence[float], Sequence[float], Mapping[str, Any]], float]
 
 
-def our_rule(name: str, *, corrected: bool = True) -> Rule:
+def our_rule(name: str, *, corrected: bool = True, step_size: bool = True) -> Rule:
     """Our rule ``name`` as ``lr_find`` gives it, or with ``corrected=False`` as the curve alone
     reads it: without the batch and momentum corrections (:mod:`lrfinder.batch_noise`), which
-    read the run's metadata. The uncorrected row shows what they change."""
+    read the run's metadata, and without the step-size blend. The uncorrected row shows what the
+    corrections change; ``step_size=False`` keeps the corrections and drops the blend (the
+    knee alone, the default before it)."""
 
     def rule(lrs: Sequence[float], losses: Sequence[float], metadata: Mapping[str, Any]) -> float:
+        read = dict(metadata) if corrected else {}
+        if not step_size:
+            read.pop("update_sensitivity", None)
         try:
-            return our_record(lrs, losses, metadata if corrected else None).suggest(name).lr
+            return our_record(lrs, losses, read).suggest(name).lr
         except lrfinder.LRFinderError:
             return math.nan
 
@@ -365,25 +410,34 @@ def curve_only(peer: Callable[[Sequence[float], Sequence[float]], float]) -> Rul
     return rule
 
 
-#: Report labels: lr_find's default (``runs="auto"``, :func:`score_auto`) and its first run alone.
+#: Report labels: lr_find's default (``runs="auto"``, :func:`score_auto`) and its first run alone,
+#: each also without the step-size blend (the knee alone, the default before it).
 DEFAULT_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" (default)'
 ONE_RUN_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD}, one run"
+KNEE_ALONE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD} alone, runs="auto" (before the blend)'
+ONE_RUN_KNEE_ALONE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD} alone, one run"
 ORACLE_LABEL = "oracle: the grid's best rate"
-#: The probes (:func:`score_probe`) on one range test, and on the default's ``runs="auto"``.
-PROBE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD} + probes"
-AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" + probes'
+#: The probes (:func:`score_probe`) on one range test and on ``runs="auto"``, around the knee
+#: alone (the default before the step-size blend, whose probes were cached first), and on the
+#: default as ``lr_find`` returns it (``refine_setup`` and ``lrfinder refine`` today).
+PROBE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD} alone + probes"
+KNEE_ALONE_AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD} alone, runs="auto" + probes'
+AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" (default) + probes'
 #: Every probes row of the report: label -> :func:`score_probe`'s options.
 PROBE_ROWS: dict[str, dict[str, bool]] = {
     PROBE_LABEL: {"horizon": False},
     f"{PROBE_LABEL}, horizon-corrected": {"horizon": True},
-    AUTO_PROBE_LABEL: {"horizon": False, "auto": True},
+    KNEE_ALONE_AUTO_PROBE_LABEL: {"horizon": False, "auto": True},
+    AUTO_PROBE_LABEL: {"horizon": False, "auto": True, "step_size": True},
 }
 
 
 def all_rules() -> dict[str, Rule]:
-    """Every rule read on one curve: ours (the default rule on one run first) and the peers'."""
+    """Every rule read on one curve: ours (the default rule on one run first, with and without
+    the step-size blend) and the peers'."""
     default = lrfinder.DEFAULT_METHOD
     ours = {ONE_RUN_LABEL: our_rule(default)}
+    ours[ONE_RUN_KNEE_ALONE_LABEL] = our_rule(default, step_size=False)
     ours[f"lrfinder {default}, uncorrected"] = our_rule(default, corrected=False)
     ours |= {f"lrfinder {n}": our_rule(n) for n in lrfinder.SUGGESTERS if n != default}
     return ours | {name: curve_only(peer) for name, peer in PEER_RULES.items()}
@@ -418,10 +472,9 @@ class Row:
 
 def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence[int]) -> Row:
     row = Row([], [])
-    metadata = run_metadata(task)
     for seed in seeds:
         lrs, losses = curve(task, seed)
-        lr = rule(lrs, losses, metadata)
+        lr = rule(lrs, losses, task_record(task, seed).metadata)
         row.lrs.append(lr)
         if not math.isfinite(lr):
             row.regrets.append(regret(task, truth, chance(task)[task.metric]))
@@ -432,41 +485,55 @@ def score_rule(task: Task, truth: Truth, runs: Runs, rule: Rule, seeds: Sequence
     return row
 
 
-def auto_result(task: Task, seed: int) -> tuple[lrfinder.RangeTestResult, int]:
+def auto_result(
+    task: Task, seed: int, *, step_size: bool = True
+) -> tuple[lrfinder.RangeTestResult, int]:
     """What ``lr_find(runs="auto")`` returns for one seed, and how many range tests it ran.
 
     Replayed from the cached ``runs=5`` test (:func:`multi_run`), whose run 0 is the single run:
     ``runs="auto"`` runs it, and when :func:`~lrfinder.multirun.needs_more_runs` says its curve
     cannot be read alone it runs ``runs=5``, which repeats run 0 and adds four (six in all). The
-    rules are today's, not the cache's."""
-    result = read_runs(task, seed, AUTO_RUNS)
+    rules are today's, not the cache's. ``step_size``: as :func:`read_runs`."""
+    result = read_runs(task, seed, AUTO_RUNS, step_size=step_size)
     first = result.runs[0]
     return (result, 1 + AUTO_RUNS) if needs_more_runs(first) else (first, 1)
 
 
 def read_runs(
-    task: Task, seed: int, runs: int, method: str = lrfinder.DEFAULT_METHOD
+    task: Task,
+    seed: int,
+    runs: int,
+    method: str = lrfinder.DEFAULT_METHOD,
+    *,
+    step_size: bool = True,
 ) -> MultiRunResult:
     """The cached N-run test of one seed (:func:`multi_run`) read with today's rules, not the
-    cache's, and with the setup's metadata (which older cache entries lack)."""
+    cache's, and with the setup's metadata (which older cache entries lack).
+
+    With ``step_size`` every run carries the step-size reading of the seed's first run
+    (:func:`step_size_metadata`), so the knee is blended as ``lr_find`` blends it; the other
+    runs' readings were not recorded, and the reading hardly moves with the batch order (237 of
+    246 tasks read within 2x on all five seeds, GRAD_SIGNALS.md). Without it, every run reads
+    the knee alone: the default before the blend, which the studies written before it read."""
     stored = multi_run(task, seed, runs)
+    reading = step_size_metadata(task, seed, len(stored.runs[0].losses)) if step_size else {}
     for run in stored.runs:
         run.metadata.update(run_metadata(task))
-        # RESULTS.md scores the knee without the step-size blend (lrfinder.step_size), the
-        # default before it; GRAD_SIGNALS.md scores the blend by exact training on every task,
-        # until this report is rerun with the signals (benchmarks/grad_signals.py) in the
-        # metadata. Cache entries written by a newer lrfinder carry the reading: drop it.
-        run.metadata.pop("update_sensitivity", None)
+        run.metadata.pop("update_sensitivity", None)  # entries from a newer lrfinder carry one
+        run.metadata.update(reading)
     result = aggregate(stored.runs, method=method)
     result.metadata["path"] = stored.metadata.get("path", "?")
     return result
 
 
-def score_auto(task: Task, truth: Truth, runs: Runs, seeds: Sequence[int]) -> Row:
-    """The default as ``lr_find`` runs it: ``runs="auto"`` (:func:`auto_result`)."""
+def score_auto(
+    task: Task, truth: Truth, runs: Runs, seeds: Sequence[int], *, step_size: bool = True
+) -> Row:
+    """The default as ``lr_find`` runs it: ``runs="auto"`` (:func:`auto_result`); with
+    ``step_size=False``, the knee alone, the default before the step-size blend."""
     row = Row([], [])
     for seed in seeds:
-        result, tests = auto_result(task, seed)
+        result, tests = auto_result(task, seed, step_size=step_size)
         try:
             lr = result.suggest(lrfinder.DEFAULT_METHOD).lr
         except lrfinder.LRFinderError:
@@ -516,8 +583,10 @@ def score_probe(
     *,
     horizon: bool,
     auto: bool = False,
+    step_size: bool = False,
 ) -> Row:
-    """Default rule, then :func:`lrfinder.probe.refine` by validation loss.
+    """The knee, alone or with ``step_size`` blended as ``lr_find`` gives it (see
+    :data:`PROBE_ROWS`), then :func:`lrfinder.probe.refine` by validation loss.
 
     Without ``auto`` the probes refine the first range test alone (``runs=1``); with it they
     refine what ``lr_find`` returns by default (``runs="auto"``, :func:`auto_result`), which
@@ -531,7 +600,11 @@ def score_probe(
     row = Row([], [])
     costs = []
     for seed in seeds:
-        record, tests = auto_result(task, seed) if auto else (task_record(task, seed), 1)
+        record, tests = (
+            auto_result(task, seed, step_size=step_size)
+            if auto
+            else (task_record(task, seed, step_size=step_size), 1)
+        )
         probes = CachedProbes(task, seed, train_missing=runs.train_missing)
         try:
             refined = refine(
@@ -673,6 +746,7 @@ def run_rules(tasks: Sequence[Task], seeds: Sequence[int]) -> None:
         for rule in all_rules().values():
             score_rule(task, truth, runs, rule, seeds)
         score_auto(task, truth, runs, seeds)
+        score_auto(task, truth, runs, seeds, step_size=False)
         score_oracle(task, truth, runs, seeds)
         log(f"rules done: {task.name}")
 

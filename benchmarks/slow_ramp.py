@@ -70,7 +70,7 @@ def plateau_seeds(task: Task) -> list[int]:
     """The range seeds whose first 100-step test never clearly descends."""
     return [
         seed for seed in q.RANGE_SEEDS
-        if no_descent(q.read_runs(task, seed, q.AUTO_RUNS).runs[0]) is not None
+        if no_descent(q.read_runs(task, seed, q.AUTO_RUNS, step_size=False).runs[0]) is not None
     ]  # fmt: skip
 
 
@@ -111,7 +111,7 @@ class Study:
         for seed in q.RANGE_SEEDS:
             # Read once: on a plateau seed `runs="auto"` returns this five-run test, so it is
             # also the default's result (what `q.auto_result` would read again).
-            auto = q.read_runs(task, seed, q.AUTO_RUNS)
+            auto = q.read_runs(task, seed, q.AUTO_RUNS, step_size=False)
             if no_descent(auto.runs[0]) is None:
                 continue
             if runs is None or truth is None:

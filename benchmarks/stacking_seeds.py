@@ -155,7 +155,7 @@ def where_it_matters() -> list[str]:
 
 
 def _suggestion(task: Task, seed: int) -> float:
-    result, _ = q.auto_result(task, seed)
+    result, _ = q.auto_result(task, seed, step_size=False)
     try:
         return result.suggest(lrfinder.DEFAULT_METHOD).lr
     except lrfinder.LRFinderError:

@@ -49,7 +49,7 @@ BOOTSTRAP_SAMPLES = 4000  # the intervals the docs quote were drawn with this ma
 
 def moved(task: Task, seed: int) -> tuple[float, float | None]:
     """``(default suggestion, moved suggestion or None when the candidate leaves it)``."""
-    result, _ = q.auto_result(task, seed)
+    result, _ = q.auto_result(task, seed, step_size=False)
     lr = result.suggestion
     curve = result.curve
     if curve is None or not curve.clearly_descends:

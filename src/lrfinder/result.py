@@ -113,9 +113,9 @@ class RangeTestResult:
         ``metadata`` says each update saw 32 examples or fewer, or that the optimizer has no
         momentum, ``knee`` is lowered by half a decade for each, and the suggestion's ``note``
         says so (:mod:`lrfinder.batch_noise` has the evidence). Where ``metadata`` also holds
-        the step-size reading the PyTorch adapters measure (``"update_sensitivity"``), ``knee``
-        is then the geometric mean of that and the rate the step size predicts, and the note
-        says so too (:mod:`lrfinder.step_size`).
+        the step-size reading the PyTorch and Keras adapters measure
+        (``"update_sensitivity"``), ``knee`` is then the geometric mean of that and the rate
+        the step size predicts, and the note says so too (:mod:`lrfinder.step_size`).
 
         Raises:
             ValueError: If ``method`` is not a registered rule.
