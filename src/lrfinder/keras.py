@@ -277,21 +277,21 @@ class _Step:
             self._measure(lr, before)
         return total / self.accumulation
 
-    def _copy_weights(self) -> list[Any] | None:
+    def _copy_weights(self) -> Any:
         try:
-            return [keras.ops.copy(v.value) for v in self.model.trainable_variables]
-        except Exception:  # a variable the ops cannot copy: a reading must never fail the
+            return _flat_weights(self.model)  # a new tensor: the update cannot touch it
+        except Exception:  # a variable the ops cannot read: a reading must never fail the
             self.meter.give_up()  # user's range test, so the knee stands alone
             return None
 
-    def _measure(self, lr: float, before: list[Any]) -> None:
+    def _measure(self, lr: float, before: Any) -> None:
         try:
-            after = [v.value for v in self.model.trainable_variables]
-            weight = _sum_of_squares(before)
-            update = _sum_of_squares(
-                [keras.ops.subtract(a, b) for a, b in zip(after, before, strict=True)]
+            update = keras.ops.subtract(_flat_weights(self.model), before)
+            squares = keras.ops.stack(
+                [keras.ops.sum(before * before), keras.ops.sum(update * update)]
             )
-            self.meter.add(lr, math.sqrt(weight), math.sqrt(update))
+            weight, moved = (math.sqrt(float(v)) for v in keras.ops.convert_to_numpy(squares))
+            self.meter.add(lr, weight, moved)
         except Exception:  # as in _copy_weights
             self.meter.give_up()
 
@@ -299,10 +299,14 @@ class _Step:
         return float(keras.ops.convert_to_numpy(self.scale)) if self.scale is not None else 0.0
 
 
-def _sum_of_squares(tensors: list[Any]) -> float:
-    """The sum of squares of every element, in float32, read to the host once."""
-    parts = [keras.ops.sum(keras.ops.square(keras.ops.cast(t, "float32"))) for t in tensors]
-    return float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.stack(parts))))
+def _flat_weights(model: keras.Model) -> Any:
+    """Every trainable weight in one float32 vector (few ops: the cost is per op, on small models)."""
+    return keras.ops.concatenate(
+        [
+            keras.ops.reshape(keras.ops.cast(v.value, "float32"), (-1,))
+            for v in model.trainable_variables
+        ]
+    )
 
 
 class _ArrayBatches:

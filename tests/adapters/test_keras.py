@@ -427,10 +427,10 @@ class TestStepSize:
         model = make_model()
         before = values(model.variables)
 
-        def refuse(x):
-            raise RuntimeError("cannot copy")
+        def refuse(model):
+            raise RuntimeError("cannot read these weights")
 
-        monkeypatch.setattr(keras.ops, "copy", refuse)
+        monkeypatch.setattr(lk, "_flat_weights", refuse)
         result = lk.lr_find(model, X, y, runs=1, num_steps=20)
 
         assert "update_sensitivity" not in result.metadata
