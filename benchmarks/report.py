@@ -811,9 +811,10 @@ NOTES = [
     "task, 69.5, is 0.2 points above fastai `valley`'s (69.3), so the peer target fails on one "
     "count of four over all tasks; on rounds 29-32 its means are the lowest and its worst task "
     "is above every peer's (`valley` 46.0, `minimum` 52.5, `slide` 63.6). The warnings carry "
-    "over: silent single tests lose 1.0 point on accuracy, warned ones 13.2. The probes rows "
-    "still start from the knee alone (around the blend, on rounds 29-32: 6.94 points and 21.3%, "
-    "GRAD_SIGNALS.md).",
+    "over: silent single tests lose 1.0 point on accuracy, warned ones 13.2. With the probes on "
+    "top (`refine_setup`, half a run's steps; the row added with it): 3.83 points (worst 69.5) "
+    "and 30.8% (worst 523%) over all tasks, 6.67 and 21.4% on rounds 29-32; around the blend, as "
+    "around the knee alone (5.15 points and 36.1%), they trade a little accuracy for loss.",
     "- **Noisy small-batch regressions** (`diabetes_mse`, `friedman_mse`) are flagged "
     "`too_noisy` and there no reading of one curve is reliable: on diabetes (SGD) the best rate "
     "is at the end of the descent (`descent_end`: 0.4%), on Friedman (Adam) above the minimum. "
