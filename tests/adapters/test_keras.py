@@ -375,7 +375,9 @@ def twin_range_tests(optimizer: keras.optimizers.Optimizer, **torch_settings):
     torch_optimizer = getattr(torch.optim, type(optimizer).__name__)(
         twin.parameters(), lr=1e-3, **torch_settings
     )
-    batches = [(torch.tensor(X[i : i + 32]), torch.tensor(y[i : i + 32])) for i in range(0, 512, 32)]
+    batches = [
+        (torch.tensor(X[i : i + 32]), torch.tensor(y[i : i + 32])) for i in range(0, 512, 32)
+    ]
     ours = lk.lr_find(model, X, y, batch_size=32, shuffle=False, runs=1)
     theirs = lrfinder.lr_find(twin, torch_optimizer, batches, torch.nn.functional.mse_loss, runs=1)
     return ours, theirs
