@@ -13,6 +13,7 @@ from lrfinder.step_size import (
     TYPICAL_STEP_LOG10,
     SensitivityMeter,
     blend,
+    momentum_lag,
     optimizer_family,
     scale_rate,
 )
@@ -101,6 +102,15 @@ class TestScaleRate:
                 },
                 "SGD, velocity form",
             ),
+            (  # on the exponential ladder the Keras adapter records the lag: back on torch's scale
+                {
+                    "framework": "keras",
+                    "optimizer": "SGD",
+                    "optimizer_hyperparameters": {"momentum": 0.9},
+                    "momentum_lag": 0.4,
+                },
+                "SGD",
+            ),
             (
                 {"framework": "keras", "optimizer": "SGD", "optimizer_hyperparameters": {}},
                 "SGD, no momentum",
@@ -138,6 +148,44 @@ class TestScaleRate:
         lr, note = blend(1e-4, adam(k))
         assert lr == pytest.approx(1e-3)
         assert note == "blended with the step-size reading 0.01"
+
+
+class TestMomentumLag:
+    @pytest.mark.parametrize("lag", [None, 0.0, -0.5, 1.5, math.nan, "0.4", True])
+    def test_only_a_factor_in_the_unit_interval_counts(self, lag):
+        assert momentum_lag({"momentum_lag": lag}) == 1.0
+
+    def test_the_reading_is_divided_by_the_lag(self):
+        keras_sgd = {
+            "framework": "keras",
+            "optimizer": "SGD",
+            "optimizer_hyperparameters": {"momentum": 0.9},
+            "update_sensitivity": 4.0,
+        }
+        assert scale_rate(keras_sgd) is None  # no lag recorded: another scale, no blend
+        lagged = keras_sgd | {"momentum_lag": 0.4}
+        assert scale_rate(lagged) == pytest.approx(10 ** TYPICAL_STEP_LOG10["SGD"] * 0.4 / 4.0)
+
+    def test_the_knee_is_multiplied_by_the_lag_before_the_blend(self):
+        knee = RangeTestResult(LRS, CLEAN, "completed", 1e-6, 1.0, 61).suggest("knee").lr
+        meta = {
+            "framework": "keras",
+            "optimizer": "SGD",
+            "optimizer_hyperparameters": {"momentum": 0.9},
+            "momentum_lag": 0.4,
+        }
+        lagged = RangeTestResult(LRS, CLEAN, "completed", 1e-6, 1.0, 61, metadata=meta)
+        assert lagged.suggestion == pytest.approx(knee * 0.4, rel=1e-9)
+        assert lagged.suggest().note == "x0.40 for Keras' momentum lag on the ladder"
+        k = 10 ** TYPICAL_STEP_LOG10["SGD"] * 0.4 / 1e-2  # the scale alone says 1e-2
+        both = RangeTestResult(
+            LRS, CLEAN, "completed", 1e-6, 1.0, 61, metadata=meta | {"update_sensitivity": k}
+        )
+        assert both.suggestion == pytest.approx(math.sqrt(knee * 0.4 * 1e-2), rel=1e-9)
+        for method in ("steepest", "minimum", "valley"):  # the peers' readings stay as read
+            assert lagged.suggest(method).lr == pytest.approx(
+                RangeTestResult(LRS, CLEAN, "completed", 1e-6, 1.0, 61).suggest(method).lr
+            )
 
 
 class TestDefaultSuggestion:

@@ -144,6 +144,7 @@ def lr_find(
     if not optimizer.built:
         optimizer.build(model.trainable_variables)  # as the first train step would
     metadata = _metadata(model, optimizer, batch_size, accumulation)
+    metadata |= _momentum_lag(metadata, start_lr, end_lr, num_steps, mode)
     state = _KerasState.capture(model, optimizer)
     try:
         lr_variable = _settable_lr(optimizer)
@@ -510,6 +511,25 @@ def _metadata(
         "accumulation_steps": accumulation,
         "lr_schedule_replaced": not isinstance(inner._learning_rate, keras.Variable),
     }
+
+
+def _momentum_lag(
+    metadata: dict[str, Any], start_lr: float, end_lr: float, num_steps: int, mode: str
+) -> dict[str, float]:
+    """``{"momentum_lag": lag}`` for SGD with momentum on the exponential ladder, where Keras'
+    velocity lags torch's momentum (:func:`lrfinder.step_size.momentum_lag` says how, and what
+    reads it); empty elsewhere. On a linear ladder the lag changes at every step: none is
+    recorded, and the knee of momentum SGD stands alone, unblended."""
+    hyper = metadata.get("optimizer_hyperparameters", {})
+    momentum = hyper.get("momentum")
+    if metadata.get("optimizer") != "SGD" or not momentum or mode != "exp" or num_steps < 2:
+        return {}
+    q = (end_lr / start_lr) ** (1.0 / (num_steps - 1))  # the ladder's ratio per step
+    m = float(momentum)
+    lag = (1 - m) / (1 - m / q)
+    if hyper.get("nesterov"):  # the update adds m x the velocity to the plain step
+        lag *= 1 + m - m / q
+    return {"momentum_lag": min(1.0, lag)}
 
 
 def _hyperparameters(optimizer: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from ._version import __version__
 from .batch_noise import correction, correction_factors
 from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
 from .ladder import MODES
-from .step_size import BLENDED_METHODS, blend, scale_rate
+from .step_size import BLENDED_METHODS, blend, momentum_lag, scale_rate
 from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
 
 if TYPE_CHECKING:
@@ -133,11 +133,13 @@ class RangeTestResult:
 
     def _corrected(self, suggestion: Suggestion, **rule_kwargs: Any) -> Suggestion:
         """The rule's reading as the setup adjusts it: ``knee`` lowered for a small batch or a
-        missing momentum (:mod:`lrfinder.batch_noise`), then blended with the step-size
-        reading where the adapter measured one (:mod:`lrfinder.step_size`)."""
+        missing momentum (:mod:`lrfinder.batch_noise`), moved onto torch's scale where Keras'
+        momentum lags on the ladder (:func:`lrfinder.step_size.momentum_lag`), then blended
+        with the step-size reading where the adapter measured one (:mod:`lrfinder.step_size`)."""
         factor, note = correction(suggestion.method, self.metadata)
         blended = suggestion.method in BLENDED_METHODS and scale_rate(self.metadata) is not None
-        if factor == 1.0 and not blended:
+        lag = momentum_lag(self.metadata) if suggestion.method in BLENDED_METHODS else 1.0
+        if factor == 1.0 and lag == 1.0 and not blended:
             return suggestion
         if rule_kwargs:  # the curve the rule read (e.g. with skip_start)
             curve = prepare_curve(self.lrs, self.losses, **rule_kwargs)
@@ -148,6 +150,10 @@ class RangeTestResult:
             # `knee` read the climb: the corrections lower it as `Curve.below_climb` says
             small, no_momentum = correction_factors(suggestion.method, self.metadata)
             lr = curve.below_climb(small, stacked=no_momentum)
+        if lag != 1.0:  # Keras' momentum lags on the ladder: its curve sits 1 / lag too high
+            lr *= lag
+            why = f"x{lag:.2f} for Keras' momentum lag on the ladder"
+            note = f"{note}; {why}" if note else why
         if blended:
             lr, why = blend(lr, self.metadata)
             note = f"{note}; {why}" if note else why

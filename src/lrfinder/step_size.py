@@ -112,24 +112,41 @@ def optimizer_family(metadata: Mapping[str, Any]) -> str:
       read on its squared-gradient average is still filling up, by an amount the constant sets:
       Keras' default ``rho=0.9`` reads ``k`` half as large as torch's default on the same model,
       while the rate that trains best barely depends on it.
-    * SGD with momentum in Keras: its velocity sums past updates at their own (smaller) rates,
-      where torch's sums gradients scaled by the current one, so on the exponential ladder it
-      reads ``k`` about 2.5x smaller: ``(1 - m) / (1 - m / q)``, q the ladder's ratio per step,
-      0.40 for m = 0.9 on the default ladder; 0.39-0.42 measured on twin models
-      (``benchmarks/keras_momentum_lag.py``).
+    * SGD with momentum in Keras without a recorded :func:`momentum_lag` (a linear ladder).
     """
     name = str(metadata.get("optimizer", ""))
     hyper = metadata.get("optimizer_hyperparameters")
     hyper = hyper if isinstance(hyper, Mapping) else {}
     if name == "SGD" and not hyper.get("momentum"):
         return "SGD, no momentum"
-    if name == "SGD" and metadata.get("framework") == "keras":
+    if name == "SGD" and metadata.get("framework") == "keras" and momentum_lag(metadata) == 1.0:
         return "SGD, velocity form"
     if name == "RMSprop":
         smoothing = hyper.get("alpha", hyper.get("rho", 0.99))
         if hyper.get("momentum") or smoothing != 0.99:
             return "RMSprop, other settings"
     return name
+
+
+def momentum_lag(metadata: Mapping[str, Any]) -> float:
+    """``metadata["momentum_lag"]``, or 1.0 where there is none (or it is not a factor in
+    (0, 1]).
+
+    Keras' SGD keeps a velocity that sums past steps, each taken at its own rate; torch's keeps
+    a buffer of gradients that the current rate scales. At a steady rate the two are the same
+    update, so they train alike. On the range test's exponential ladder (ratio ``q`` per step)
+    the velocity lags: at rate ``lr`` Keras takes the step torch takes at ``lr * lag``, with
+    ``lag = (1 - m) / (1 - m / q)`` for momentum ``m`` (``(1 - m)(1 + m - m / q) / (1 - m / q)``
+    with Nesterov), 0.40 for ``m = 0.9`` on the default ladder. So Keras' whole curve, its knee
+    and its step-size reading sit ``1 / lag`` away from torch's on the same model; the Keras
+    adapter records the lag, the knee is multiplied by it (:meth:`RangeTestResult.suggest`) and
+    ``k`` divided by it (:func:`scale_rate`), which puts both on the scale the benchmark
+    measured. On twin digits MLPs Keras read ``k`` at 0.39-0.42 of torch's
+    (``benchmarks/keras_momentum_lag.py``)."""
+    lag = metadata.get("momentum_lag")
+    if isinstance(lag, (int, float)) and not isinstance(lag, bool) and 0 < lag <= 1:
+        return float(lag)
+    return 1.0
 
 
 def scale_rate(metadata: Mapping[str, Any]) -> float | None:
@@ -139,7 +156,7 @@ def scale_rate(metadata: Mapping[str, Any]) -> float | None:
     constant = TYPICAL_STEP_LOG10.get(optimizer_family(metadata))
     if constant is None or not isinstance(k, (int, float)) or not (math.isfinite(k) and k > 0):
         return None
-    return 10**constant / float(k)
+    return 10**constant * momentum_lag(metadata) / float(k)
 
 
 def blend(lr: float, metadata: Mapping[str, Any]) -> tuple[float, str]:
