@@ -187,6 +187,25 @@ class TestMomentumLag:
                 RangeTestResult(LRS, CLEAN, "completed", 1e-6, 1.0, 61).suggest(method).lr
             )
 
+    def test_several_runs_keep_the_lag_in_their_note(self):
+        meta = {
+            "framework": "keras",
+            "optimizer": "SGD",
+            "optimizer_hyperparameters": {"momentum": 0.9},
+            "momentum_lag": 0.4,
+        }
+        runs = [
+            RangeTestResult(
+                LRS, CLEAN, "completed", 1e-6, 1.0, 61, metadata=meta | {"update_sensitivity": k}
+            )
+            for k in (5.0, 10.0, 20.0)
+        ]
+        scale = scale_rate(runs[1].metadata)
+        assert aggregate(runs).suggest().note == (
+            f"x0.40 for Keras' momentum lag on the ladder; blended with the step-size reading "
+            f"{scale:.3g}"
+        )
+
 
 class TestDefaultSuggestion:
     def test_the_knee_is_blended_and_the_other_rules_are_not(self):

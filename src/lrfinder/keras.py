@@ -522,7 +522,7 @@ def _momentum_lag(
     recorded, and the knee of momentum SGD stands alone, unblended."""
     hyper = metadata.get("optimizer_hyperparameters", {})
     momentum = hyper.get("momentum")
-    if metadata.get("optimizer") != "SGD" or not momentum or mode != "exp" or num_steps < 2:
+    if metadata.get("optimizer") != "SGD" or not momentum or mode != "exp":
         return {}
     q = (end_lr / start_lr) ** (1.0 / (num_steps - 1))  # the ladder's ratio per step
     m = float(momentum)

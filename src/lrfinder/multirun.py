@@ -36,11 +36,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .batch_noise import correction
 from .diagnostics import no_descent, too_noisy
 from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
 from .range_test import Step, progress_label, range_test
-from .result import RangeTestResult
+from .result import RangeTestResult, setup_notes
 from .step_size import BLENDED_METHODS, blend_note, scale_rate
 from .suggest import Suggestion, get_suggester
 
@@ -209,13 +208,13 @@ class MultiRunResult(RangeTestResult):
 
     def _blended_note(self, method: str) -> str:
         """The note when the runs' notes differ only in their step-size readings (each run
-        measures its own, :mod:`lrfinder.step_size`): the shared correction and their median."""
+        measures its own, :mod:`lrfinder.step_size`): the setup's shared notes and their
+        median."""
         scales = [scale_rate(run.metadata) for run in self._runs]
         if method not in BLENDED_METHODS or any(scale is None for scale in scales):
             return ""
-        _, corrected = correction(method, self._runs[0].metadata)
         why = blend_note(_log_quantile([s for s in scales if s is not None], 0.5))
-        return f"{corrected}; {why}" if corrected else why
+        return "; ".join([*setup_notes(method, self._runs[0].metadata), why])
 
     def _counted_suggestions(self, method: str | None, **kwargs: Any) -> list[Suggestion]:
         """The suggestions to aggregate: those of every run that gave one.

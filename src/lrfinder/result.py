@@ -19,7 +19,7 @@ from ._version import __version__
 from .batch_noise import correction, correction_factors
 from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
 from .ladder import MODES
-from .step_size import BLENDED_METHODS, blend, momentum_lag, scale_rate
+from .step_size import BLENDED_METHODS, blend, lag_note, momentum_lag, scale_rate
 from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
 
 if TYPE_CHECKING:
@@ -37,6 +37,21 @@ STOP_REASONS = (
     "data-exhausted",  # the data ran out and could not be restarted
     "error",  # the user's step raised (partial results attached to the error)
 )
+
+
+def setup_notes(method: str, metadata: dict[str, Any]) -> list[str]:
+    """What the setup changed in ``method``'s reading, as the suggestion's note names it: the
+    batch and momentum corrections (:mod:`lrfinder.batch_noise`) and Keras' momentum lag
+    (:func:`lrfinder.step_size.momentum_lag`). The blend, which each run reads for itself,
+    comes after them."""
+    notes = []
+    _, corrected = correction(method, metadata)
+    if corrected:
+        notes.append(corrected)
+    lag = momentum_lag(metadata) if method in BLENDED_METHODS else 1.0
+    if lag != 1.0:
+        notes.append(lag_note(lag))
+    return notes
 
 
 @dataclass(eq=False)
@@ -136,7 +151,7 @@ class RangeTestResult:
         missing momentum (:mod:`lrfinder.batch_noise`), moved onto torch's scale where Keras'
         momentum lags on the ladder (:func:`lrfinder.step_size.momentum_lag`), then blended
         with the step-size reading where the adapter measured one (:mod:`lrfinder.step_size`)."""
-        factor, note = correction(suggestion.method, self.metadata)
+        factor, _ = correction(suggestion.method, self.metadata)
         blended = suggestion.method in BLENDED_METHODS and scale_rate(self.metadata) is not None
         lag = momentum_lag(self.metadata) if suggestion.method in BLENDED_METHODS else 1.0
         if factor == 1.0 and lag == 1.0 and not blended:
@@ -150,15 +165,13 @@ class RangeTestResult:
             # `knee` read the climb: the corrections lower it as `Curve.below_climb` says
             small, no_momentum = correction_factors(suggestion.method, self.metadata)
             lr = curve.below_climb(small, stacked=no_momentum)
-        if lag != 1.0:  # Keras' momentum lags on the ladder: its curve sits 1 / lag too high
-            lr *= lag
-            why = f"x{lag:.2f} for Keras' momentum lag on the ladder"
-            note = f"{note}; {why}" if note else why
+        lr *= lag  # Keras' momentum lags on the ladder: its curve sits 1 / lag too high
+        notes = setup_notes(suggestion.method, self.metadata)
         if blended:
             lr, why = blend(lr, self.metadata)
-            note = f"{note}; {why}" if note else why
+            notes.append(why)
         adjusted = curve.suggestion(lr, suggestion.method)
-        return Suggestion(adjusted.lr, adjusted.index, adjusted.method, note)
+        return Suggestion(adjusted.lr, adjusted.index, adjusted.method, "; ".join(notes))
 
     @property
     def suggestion(self) -> float:

@@ -177,3 +177,8 @@ def blend(lr: float, metadata: Mapping[str, Any]) -> tuple[float, str]:
 def blend_note(scale: float) -> str:
     """How a suggestion's note names the blend."""
     return f"blended with the step-size reading {scale:.3g}"
+
+
+def lag_note(lag: float) -> str:
+    """How a suggestion's note names the :func:`momentum_lag` it took out."""
+    return f"x{lag:.2f} for Keras' momentum lag on the ladder"
