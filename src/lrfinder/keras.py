@@ -29,7 +29,7 @@ import numpy as np
 
 from ._version import __version__
 from .batches import BatchStream
-from .errors import check_int
+from .errors import check_fraction, check_int, check_positive_finite
 from .ladder import check_ladder_args
 from .multirun import (
     MultiRunResult,
@@ -45,7 +45,7 @@ from .step_size import SensitivityMeter
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 
-__all__ = ["LRFinderCallback", "lr_find"]
+__all__ = ["LRFinderCallback", "lr_find", "one_cycle", "one_cycle_at"]
 
 
 def lr_find(
@@ -189,6 +189,86 @@ def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> Mul
         return runs_in_turn(run, runs=runs, base=base, method=arguments["method"])
     finally:
         _set_rng_state(rng)
+
+
+def one_cycle(
+    result: RangeTestResult,
+    total_steps: int,
+    *,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+) -> keras.optimizers.schedules.CosineDecay:
+    """Returns a 1cycle schedule peaking at ``result.suggestion``, to pass as an optimizer's
+    ``learning_rate``.
+
+    It is Keras' own ``CosineDecay`` with a warm-up, set to torch's ``OneCycleLR`` defaults: the
+    lr climbs from ``peak / div_factor`` to the peak over the first ``pct_start`` of
+    ``total_steps``, then anneals along a cosine to ``peak / (div_factor * final_div_factor)``.
+    Two differences from torch's: Keras warms up along a straight line (torch along a cosine),
+    and a Keras schedule cannot cycle momentum, so momentum stays where the optimizer has it.
+    ``benchmarks/quality_keras.py`` trains with this schedule. Keras serialises it with the model.
+
+    Args:
+        result: A range-test result (its ``suggestion`` is the peak).
+        total_steps: Optimizer updates in the whole training run (``epochs * steps_per_epoch``,
+            divided by ``gradient_accumulation_steps`` when the optimizer accumulates). At least 2.
+        pct_start: Fraction of the steps spent climbing, in (0, 1).
+        div_factor: The start is ``peak / div_factor``.
+        final_div_factor: The end is ``start / final_div_factor``.
+
+    Raises:
+        TypeError: If ``result`` is not a range-test result.
+        ValueError: For a bad ``total_steps``, ``pct_start`` or factor.
+
+    Example:
+        >>> import numpy as np, lrfinder
+        >>> lrs = np.logspace(-6, 0, 61)
+        >>> losses = 2 - np.tanh(np.log10(lrs) + 3) + np.exp(3 * (np.log10(lrs) + 0.5))
+        >>> result = lrfinder.RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
+        >>> schedule = one_cycle(result, total_steps=1000)
+        >>> peak = float(schedule(300))
+        >>> bool(np.isclose(peak, result.suggestion)), bool(np.isclose(float(schedule(0)), peak / 25))
+        (True, True)
+    """
+    if not (hasattr(result, "suggestion") and hasattr(result, "lr_range")):
+        msg = (
+            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
+            "Pass what lrfinder.keras.lr_find returned, or use one_cycle_at(peak_lr, ...)."
+        )
+        raise TypeError(msg)
+    return one_cycle_at(
+        float(result.suggestion),
+        total_steps,
+        pct_start=pct_start,
+        div_factor=div_factor,
+        final_div_factor=final_div_factor,
+    )
+
+
+def one_cycle_at(
+    peak_lr: float,
+    total_steps: int,
+    *,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+) -> keras.optimizers.schedules.CosineDecay:
+    """:func:`one_cycle` peaking at ``peak_lr`` (for a rate you chose yourself)."""
+    peak_lr = check_positive_finite("peak_lr", peak_lr)
+    total_steps = check_int("total_steps", total_steps, minimum=2)
+    pct_start = check_fraction("pct_start", pct_start)
+    div_factor = check_positive_finite("div_factor", div_factor)
+    final_div_factor = check_positive_finite("final_div_factor", final_div_factor)
+    warmup_steps = min(max(1, round(pct_start * total_steps)), total_steps - 1)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_lr / div_factor,
+        decay_steps=total_steps - warmup_steps,
+        alpha=1.0 / (div_factor * final_div_factor),
+        warmup_target=peak_lr,
+        warmup_steps=warmup_steps,
+        name="OneCycle",
+    )
 
 
 class LRFinderCallback(keras.callbacks.Callback):

@@ -467,3 +467,53 @@ class TestStepSize:
         assert "update_sensitivity" not in result.metadata
         assert len(result.losses) > 0
         assert_same(values(model.variables), before)
+
+
+class TestOneCycle:
+    """The hand-off to training: Keras' CosineDecay set up as torch's OneCycleLR."""
+
+    def test_climbs_from_a_25th_to_the_suggestion_then_anneals(self):
+        model = make_model(optimizer=keras.optimizers.SGD(0.01))
+        X, y = make_data()
+        result = lk.lr_find(model, X, y, batch_size=32, num_steps=60, runs=1)
+        schedule = lk.one_cycle(result, total_steps=200)
+        lrs = np.array([float(schedule(step)) for step in range(201)])
+        peak = result.suggestion
+        assert lrs[0] == pytest.approx(peak / 25, rel=1e-5)
+        assert lrs.argmax() == 60  # 30% of 200 steps climbing
+        assert lrs.max() == pytest.approx(peak, rel=1e-5)
+        assert np.all(np.diff(lrs[:61]) > 0)
+        assert np.all(np.diff(lrs[60:]) <= 0)
+        assert lrs[200] == pytest.approx(peak / 25 / 1e4, rel=1e-3)
+
+    def test_trains_a_compiled_model_and_survives_a_save(self, tmp_path):
+        schedule = lk.one_cycle_at(0.05, total_steps=16, pct_start=0.25, div_factor=10)
+        model = make_model(optimizer=keras.optimizers.SGD(learning_rate=schedule))
+        X, y = make_data(128)
+        history = model.fit(X, y, batch_size=32, epochs=4, verbose=0)
+        assert np.isfinite(history.history["loss"]).all()
+        assert float(schedule(4)) == pytest.approx(0.05, rel=1e-5)
+        model.save(tmp_path / "model.keras")
+        schedule = keras.models.load_model(tmp_path / "model.keras").optimizer._learning_rate
+        assert isinstance(schedule, keras.optimizers.schedules.CosineDecay)
+        assert float(schedule(4)) == pytest.approx(0.05, rel=1e-5)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "words"),
+        [
+            ({"peak_lr": 0.0}, ValueError, "peak_lr=0.0"),
+            ({"peak_lr": float("nan")}, ValueError, "peak_lr=nan"),
+            ({"total_steps": 1}, ValueError, "total_steps=1"),
+            ({"total_steps": 10.5}, TypeError, "total_steps=10.5"),
+            ({"pct_start": 1.0}, ValueError, "pct_start=1.0"),
+            ({"div_factor": -1}, ValueError, "div_factor=-1"),
+        ],
+    )
+    def test_bad_arguments_are_named(self, kwargs, error, words):
+        arguments = {"peak_lr": 0.1, "total_steps": 100} | kwargs
+        with pytest.raises(error, match=words.replace(".", r"\.")):
+            lk.one_cycle_at(**arguments)
+
+    def test_a_number_is_not_a_result(self):
+        with pytest.raises(TypeError, match="one_cycle_at"):
+            lk.one_cycle(0.1, total_steps=100)
