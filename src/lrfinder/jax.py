@@ -34,6 +34,7 @@ from .multirun import (
 )
 from .range_test import range_test
 from .result import RangeTestResult
+from .step_size import SensitivityMeter
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
 
@@ -66,6 +67,8 @@ def lr_find(
     metadata: Mapping[str, Any] | None = None,
     runs: int | Literal["auto"] = "auto",
     seed: int | None = None,
+    params: Callable[[Any], Any] | None = None,
+    optimizer: str | None = None,
 ) -> RangeTestResult:
     """Runs the LR range test over ``update(state, batch, lr) -> (state, loss)``.
 
@@ -101,6 +104,20 @@ def lr_find(
             :class:`lrfinder.multirun.MultiRunResult`.
         seed: With ``runs``: seeds the later runs (default: derived from NumPy's RNG state,
             which is left untouched).
+        params: Where the parameters are in the state, e.g. ``lambda state: state[0]``. With it
+            the range test also reads the optimizer's step size early in the test
+            (:mod:`lrfinder.step_size`: two norms per early step, fetched with the losses),
+            recorded as ``metadata["update_sensitivity"]``. JAX cannot tell parameters from the
+            rest of a state, so without it nothing is read and the suggestion is the knee alone.
+        optimizer: The optax optimizer's name: ``"adam"``, ``"adamw"``, ``"sgd"`` or
+            ``"rmsprop"`` (any other name is recorded, and gets no blend). With ``params``, the
+            suggestion blends the knee with the step-size reading as the PyTorch adapter does,
+            for the families whose constant was fitted on PyTorch's optimizers: optax's Adam,
+            AdamW and SGD (with or without momentum) read the same step size as torch's on the
+            same model (``tests/adapters/test_jax.py``); RMSprop only at ``decay=0.99`` (optax's
+            default 0.9 reads it on another scale, as Keras' does). The injected
+            hyper-parameters (``momentum``, ``decay``...) are recorded beside it, so plain SGD
+            and RMSprop also get the suggestion's correction for having no momentum.
 
     Returns:
         A :class:`lrfinder.RangeTestResult` (a ``MultiRunResult`` for several runs);
@@ -143,6 +160,9 @@ def lr_find(
         raise TypeError(msg)
     check_ladder_args(start_lr, end_lr, num_steps, mode)
     runs = check_runs(runs, seed)
+    facts = _optimizer_facts(state, optimizer)
+    if params is not None:
+        _check_params(params, state)
     if runs == "auto":
         one_shot = "`batches` is a one-shot iterator (pass a list to run it again)"
         return auto_runs(
@@ -153,12 +173,15 @@ def lr_find(
         return _several_runs(arguments, runs, seed)
     stream = BatchStream(batches, "`batches` yielded no batches: pass a non-empty iterable.")
     current = [state]
+    reading = _StepSizeReading(params, check_every)
 
     def step(lr: float) -> Any:
+        before = current[0]
         total = None
         for _ in range(accumulation_steps):
             current[0], loss = update(current[0], stream.next(), lr)
             total = loss if total is None else total + loss
+        reading.add(lr, before, current[0])
         return total if accumulation_steps == 1 else total / accumulation_steps
 
     result = range_test(
@@ -180,13 +203,118 @@ def lr_find(
             "lrfinder_version": __version__,
             "backend": jax.default_backend(),
             "accumulation_steps": accumulation_steps,
+            **facts,
             **(metadata or {}),
         },
     )
     # Read after the run: the suggestion's small-batch correction needs it (lrfinder.batch_noise).
     if result.metadata.get("batch_size") is None and stream.first_batch_size:
         result.metadata["batch_size"] = stream.first_batch_size
+    sensitivity = reading.value()
+    if sensitivity is not None:  # read by the default suggestion: lrfinder.step_size
+        result.metadata["update_sensitivity"] = sensitivity
     return result
+
+
+#: optax's names for the optimizers whose step-size constant was fitted on PyTorch's
+#: (``lrfinder.step_size.TYPICAL_STEP_LOG10`` is keyed by torch's class names).
+_TORCH_NAMES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
+
+
+def _optimizer_facts(state: Any, optimizer: str | None) -> dict[str, Any]:
+    """``metadata`` entries naming the optimizer and its injected hyper-parameters."""
+    if optimizer is None:
+        return {}
+    if not isinstance(optimizer, str) or not optimizer:
+        msg = (
+            f"`optimizer` must be the optax optimizer's name, such as 'adamw' or 'sgd', got "
+            f"optimizer={optimizer!r}."
+        )
+        raise TypeError(msg)
+    name = _TORCH_NAMES.get(optimizer.lower(), optimizer)
+    hyper: dict[str, float] = {}
+    nodes = [
+        node
+        for node in jax.tree_util.tree_leaves(state, is_leaf=_has_lr)
+        if isinstance(node, _INJECTED)
+    ]
+    if nodes:
+        for key, value in nodes[0].hyperparams.items():
+            if key != "learning_rate" and np.ndim(value) == 0:
+                hyper[key] = float(f"{float(value):.6g}")  # float32 0.99 reads 0.99, as typed
+    if name in ("SGD", "RMSprop"):  # optax injects no momentum when it has none
+        hyper.setdefault("momentum", 0.0)
+    return {"optimizer": name, "optimizer_hyperparameters": hyper}
+
+
+def _check_params(params: Any, state: Any) -> None:
+    """``params(state)`` must give a pytree with floating-point arrays in it."""
+    if not callable(params):
+        msg = (
+            f"`params` must be a function from the state to its parameters, such as "
+            f"lambda state: state[0], got params={params!r}."
+        )
+        raise TypeError(msg)
+    leaves = jax.tree_util.tree_leaves(params(state))
+    if not any(jnp.issubdtype(jnp.result_type(leaf), jnp.floating) for leaf in leaves):
+        msg = (
+            "`params(state)` holds no floating-point arrays: pass the function that picks the "
+            "parameters out of the state (for (params, opt_state), lambda state: state[0])."
+        )
+        raise ValueError(msg)
+
+
+@jax.jit
+def _norms(before: Any, after: Any) -> tuple[Any, Any]:
+    """The L2 norms of the weights before the step and of the step itself, in float32."""
+    weight = update = jnp.zeros((), jnp.float32)
+    for old, new in zip(
+        jax.tree_util.tree_leaves(before), jax.tree_util.tree_leaves(after), strict=True
+    ):
+        if not jnp.issubdtype(old.dtype, jnp.floating):
+            continue
+        old, new = old.astype(jnp.float32), new.astype(jnp.float32)
+        weight += jnp.sum(old * old)
+        update += jnp.sum((new - old) ** 2)
+    return jnp.sqrt(weight), jnp.sqrt(update)
+
+
+class _StepSizeReading:
+    """The step-size reading (:class:`lrfinder.step_size.SensitivityMeter`) without a host sync
+    per step: JAX states are immutable, so the weights before a step cost no copy; the two norms
+    stay on the device and are fetched ``check_every`` steps at a time, as the losses are."""
+
+    def __init__(self, params: Callable[[Any], Any] | None, check_every: int) -> None:
+        self.params = params
+        self.check_every = max(1, int(check_every))
+        self.meter = SensitivityMeter()
+        self.pending: list[tuple[float, Any]] = []
+        if params is None:
+            self.meter.give_up()
+
+    def add(self, lr: float, before: Any, after: Any) -> None:
+        if not self.meter.measuring:
+            return
+        try:
+            self.pending.append((lr, _norms(self.params(before), self.params(after))))
+        except Exception:  # reading must never fail the user's range test
+            self.meter.give_up()
+            self.pending.clear()
+            return
+        if len(self.pending) >= self.check_every:
+            self._flush()
+
+    def _flush(self) -> None:
+        lrs = [lr for lr, _ in self.pending]
+        norms = np.asarray(jax.device_get([pair for _, pair in self.pending]), dtype=np.float64)
+        self.pending.clear()
+        for lr, (weight, update) in zip(lrs, norms, strict=True):
+            self.meter.add(lr, float(weight), float(update))
+
+    def value(self) -> float | None:
+        if self.pending and self.meter.measuring:
+            self._flush()
+        return self.meter.value()
 
 
 def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> RangeTestResult:

@@ -107,8 +107,8 @@ def optimizer_family(metadata: Mapping[str, Any]) -> str:
     Two setups read ``k`` on another scale than the one the constants were fitted on, and get
     families without a constant (the knee then stands alone):
 
-    * RMSprop with a smoothing constant other than 0.99 (torch's ``alpha``, Keras' ``rho``) or
-      with momentum. RMSprop has no bias correction, so during the early steps that ``k`` is
+    * RMSprop with a smoothing constant other than 0.99 (torch's ``alpha``, Keras' ``rho``,
+      optax's ``decay``) or with momentum. RMSprop has no bias correction, so during the early steps that ``k`` is
       read on its squared-gradient average is still filling up, by an amount the constant sets:
       Keras' default ``rho=0.9`` reads ``k`` half as large as torch's default on the same model,
       while the rate that trains best barely depends on it.
@@ -122,7 +122,7 @@ def optimizer_family(metadata: Mapping[str, Any]) -> str:
     if name == "SGD" and metadata.get("framework") == "keras" and momentum_lag(metadata) == 1.0:
         return "SGD, velocity form"
     if name == "RMSprop":
-        smoothing = hyper.get("alpha", hyper.get("rho", 0.99))
+        smoothing = hyper.get("alpha", hyper.get("rho", hyper.get("decay", 0.99)))
         if hyper.get("momentum") or smoothing != 0.99:
             return "RMSprop, other settings"
     return name

@@ -314,3 +314,164 @@ class TestSetLearningRate:
             "optax.inject_hyperparams(optax.adamw)(learning_rate=...) so that the range test can "
             "set it."
         )
+
+
+def twin_range_tests(name, torch_settings=None, **optax_settings):
+    """The same tanh MLP, weights and batches through ``lrfinder.jax.lr_find`` (optax's
+    optimizer ``name``, with ``params=`` and ``optimizer=``) and the PyTorch adapter."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((512, 8)).astype("float32")
+    y = np.tanh(X @ rng.standard_normal((8, 1))).astype("float32")
+    torch.manual_seed(0)
+    twin = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.Tanh(), torch.nn.Linear(32, 1))
+    w1, b1, w2, b2 = (jnp.asarray(p.detach().numpy().T) for p in twin.parameters())
+    params = {"w1": w1, "b1": b1, "w2": w2, "b2": b2}
+
+    def mse(params, batch):
+        x, target = batch
+        out = jnp.tanh(x @ params["w1"] + params["b1"]) @ params["w2"] + params["b2"]
+        return jnp.mean((out - target) ** 2)
+
+    optimizer = optax.inject_hyperparams(getattr(optax, name))(learning_rate=1e-3, **optax_settings)
+
+    @jax.jit
+    def update(state, batch, lr):
+        params, opt_state = state
+        loss, grads = jax.value_and_grad(mse)(params, batch)
+        updates, opt_state = optimizer.update(grads, lj.set_learning_rate(opt_state, lr), params)
+        return (optax.apply_updates(params, updates), opt_state), loss
+
+    batches = [(X[i : i + 32], y[i : i + 32]) for i in range(0, 512, 32)]
+    ours = lj.lr_find(
+        update, (params, optimizer.init(params)), [tuple(map(jnp.asarray, b)) for b in batches],
+        runs=1, params=lambda state: state[0], optimizer=name,
+    )  # fmt: skip
+    torch_optimizer = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}[name]
+    theirs = lrfinder.lr_find(
+        twin,
+        getattr(torch.optim, torch_optimizer)(twin.parameters(), lr=1e-3, **(torch_settings or {})),
+        [tuple(map(torch.tensor, b)) for b in batches],
+        torch.nn.functional.mse_loss,
+        runs=1,
+    )
+    return ours, theirs
+
+
+class TestStepSize:
+    @pytest.mark.parametrize(
+        ("name", "torch_settings", "optax_settings"),
+        [
+            ("adam", {}, {}),
+            ("adamw", {"weight_decay": 0.01}, {"weight_decay": 0.01}),
+            ("sgd", {}, {}),
+            ("sgd", {"momentum": 0.9}, {"momentum": 0.9}),
+            ("sgd", {"momentum": 0.9, "nesterov": True}, {"momentum": 0.9, "nesterov": True}),
+            ("rmsprop", {}, {"decay": 0.99}),
+        ],
+        ids=["Adam", "AdamW", "plain SGD", "momentum SGD", "Nesterov SGD", "RMSprop 0.99"],
+    )
+    def test_reads_what_the_torch_adapter_reads_and_blends(
+        self, name, torch_settings, optax_settings
+    ):
+        """With ``params`` and ``optimizer``, the reading is the PyTorch adapter's: on the same
+        model, weights and batches ``k`` agrees to 0.5% (optax's SGD keeps torch's form of
+        momentum, a buffer the current rate scales: no lag), the families match, and the
+        suggestion is blended as torch's is."""
+        ours, theirs = twin_range_tests(name, torch_settings, **optax_settings)
+
+        k = ours.metadata["update_sensitivity"]
+        assert k == pytest.approx(theirs.metadata["update_sensitivity"], rel=5e-3)
+        assert lrfinder.step_size.optimizer_family(ours.metadata) == (
+            lrfinder.step_size.optimizer_family(theirs.metadata)
+        )
+        assert "blended with the step-size reading" in ours.suggest("knee").note
+        assert ours.suggestion == pytest.approx(theirs.suggestion, rel=0.05)
+
+    def test_optax_rmsprop_default_decay_is_recorded_but_not_blended(self):
+        """optax's RMSprop at decay=0.9 reads k on another scale than torch's alpha=0.99, the
+        setting the constant was fitted on: the reading is kept, the knee stands alone, and the
+        missing momentum is recorded as 0 (the no-momentum correction applies)."""
+        ours, _ = twin_range_tests("rmsprop")
+
+        assert ours.metadata["optimizer_hyperparameters"]["decay"] == 0.9
+        assert ours.metadata["optimizer_hyperparameters"]["momentum"] == 0.0
+        assert "update_sensitivity" in ours.metadata
+        note = ours.suggest("knee").note
+        assert "blended" not in note
+        assert "without momentum" in note
+
+    def test_without_params_nothing_is_read(self):
+        optimizer = optax.inject_hyperparams(optax.adam)(learning_rate=1e-3)
+        params = init_params()
+
+        result = lj.lr_find(make_update(optimizer), (params, optimizer.init(params)), make_data(),
+                            runs=1, optimizer="adam")  # fmt: skip
+
+        assert "update_sensitivity" not in result.metadata
+        assert result.metadata["optimizer"] == "Adam"
+        assert "blended" not in result.suggest("knee").note
+
+    def test_a_params_function_that_fails_mid_run_leaves_the_knee_alone(self):
+        """Reading must never fail the range test: a ``params`` that breaks on a later state
+        ends the reading, not the run."""
+        optimizer = optax.inject_hyperparams(optax.adam)(learning_rate=1e-3)
+        params = init_params()
+        calls = []
+
+        def pick(state):
+            calls.append(1)
+            if len(calls) > 3:
+                raise KeyError("gone")
+            return state[0]
+
+        result = lj.lr_find(make_update(optimizer), (params, optimizer.init(params)), make_data(),
+                            runs=1, params=pick, optimizer="adam", stop_factor=None,
+                            num_steps=40)  # fmt: skip
+
+        assert len(result.lrs) == 40
+        assert "update_sensitivity" not in result.metadata
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"params": "state[0]"}, TypeError, "`params` must be a function from the state"),
+            ({"params": lambda state: 3}, ValueError, "`params(state)` holds no floating-point"),
+            ({"optimizer": 3}, TypeError, "`optimizer` must be the optax optimizer's name"),
+        ],
+        ids=["not-callable", "no-arrays", "optimizer-not-a-name"],
+    )
+    def test_bad_params_or_optimizer_are_refused_before_any_update(self, kwargs, error, message):
+        calls = []
+
+        def update(state, batch, lr):
+            calls.append(lr)
+            return state, 0.0
+
+        params = init_params()
+        state = (params, optax.inject_hyperparams(optax.adam)(learning_rate=1e-3).init(params))
+        with pytest.raises(error) as excinfo:
+            lj.lr_find(update, state, make_data(), **kwargs)
+
+        assert str(excinfo.value).startswith(message)
+        assert calls == []
+
+
+def test_the_docs_example_runs_blends_and_trains(capsys):
+    """examples/jax_digits.py, the helper's example in docs/jax.md: the step-size reading is
+    blended into the suggestion the docs quote (0.0458), and 1cycle at it trains the MLP."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "jax_digits.py"
+    spec = importlib.util.spec_from_file_location("jax_digits", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+
+    result = example.main()
+
+    assert "blended with the step-size reading" in result.suggest("knee").note
+    assert result.suggestion == pytest.approx(0.0458, rel=0.1)
+    accuracy = float(capsys.readouterr().out.rsplit(": ", 1)[1].rstrip("%\n"))
+    assert accuracy > 90.0
