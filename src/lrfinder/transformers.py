@@ -35,7 +35,7 @@ from .suggest import DEFAULT_METHOD
 from .torch import lr_find as torch_lr_find
 from .torch_state import _capture_rng, _restore_rng
 
-__all__ = ["FINE_TUNING_NOTE", "lr_find"]
+__all__ = ["FINE_TUNING_NOTE", "apply", "lr_find"]
 
 #: Recorded in ``result.metadata["notes"]`` (and warned) when the model is a pretrained checkpoint.
 FINE_TUNING_NOTE = (
@@ -199,6 +199,46 @@ def _plain(loader: torch.utils.data.DataLoader) -> _PlainLoader:
     except TypeError:
         return _PlainLoader(loader)
     return _SizedPlainLoader(loader)
+
+
+def apply(trainer: transformers.Trainer, result: RangeTestResult) -> float:
+    """Makes ``trainer.train()`` train at ``result.suggestion``; returns it.
+
+    The Trainer builds its optimizer and its lr scheduler from ``args.learning_rate`` when
+    ``train()`` starts, so that is set. An optimizer that is already there (yours, given as
+    ``optimizers=(optimizer, None)``, or the one a previous ``train()`` built) gets the rate too,
+    on its first parameter group, with the other groups keeping their ratio to it
+    (:func:`lrfinder.schedules.apply`), and the scheduler ``train()`` builds then starts from it.
+    The schedule's shape is the Trainer's: for one close to 1cycle, ``TrainingArguments(...,
+    lr_scheduler_type="cosine", warmup_steps=0.3)`` (a float below 1 is a fraction of the steps).
+
+    Raises:
+        TypeError: If ``result`` is not a range-test result.
+        ValueError: If the Trainer already holds an lr scheduler: it was built around the old
+            rate and would not follow. Pass ``optimizers=(optimizer, None)`` so that ``train()``
+            builds one, or build yours around the suggestion.
+    """
+    if not (hasattr(result, "suggestion") and hasattr(result, "lr_range")):
+        msg = (
+            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
+            "Pass what lrfinder.transformers.lr_find returned."
+        )
+        raise TypeError(msg)
+    if trainer.lr_scheduler is not None:
+        msg = (
+            f"the Trainer already has an lr scheduler ({type(trainer.lr_scheduler).__name__}), "
+            "built around the old learning rate: it would not follow a new one. Pass "
+            "optimizers=(optimizer, None) so that trainer.train() builds one at the suggestion, "
+            "or build yours around result.suggestion."
+        )
+        raise ValueError(msg)
+    rate = float(result.suggestion)
+    trainer.args.learning_rate = rate
+    if trainer.optimizer is not None:
+        from .schedules import apply as apply_to_optimizer
+
+        apply_to_optimizer(result, _inner_optimizer(trainer.optimizer))
+    return rate
 
 
 def _forget_dataloader(trainer: transformers.Trainer, loader: Any) -> None:

@@ -246,3 +246,53 @@ class TestLrFind:
         assert str(excinfo.value) == (
             "`trainer` must have a train_dataset, got train_dataset=None: pass one to Trainer()."
         )
+
+
+class TestApply:
+    def test_train_then_runs_at_the_suggestion(self, tmp_path, seen_lrs):
+        """After apply, the optimizer train() builds takes its first step at the suggestion (the
+        default linear schedule, no warm-up, starts at its peak), in both weight-decay groups."""
+        trainer = make_trainer(tmp_path, max_steps=2)
+        result = lt.lr_find(trainer, num_steps=20, runs=1)
+        seen_lrs.clear()
+
+        rate = lt.apply(trainer, result)
+        trainer.train()
+
+        assert rate == result.suggestion
+        assert trainer.args.learning_rate == rate
+        assert seen_lrs[0] == pytest.approx([rate, rate])
+
+    def test_a_users_optimizer_gets_it_with_group_ratios_kept(self, tmp_path, seen_lrs):
+        torch.manual_seed(0)
+        trainer = make_trainer(tmp_path, max_steps=1)
+        body = [p for n, p in trainer.model.named_parameters() if "classifier" not in n]
+        head = [p for n, p in trainer.model.named_parameters() if "classifier" in n]
+        trainer.optimizer = torch.optim.AdamW(
+            [{"params": body, "lr": 1e-4}, {"params": head, "lr": 1e-3}]
+        )
+        result = lt.lr_find(trainer, num_steps=20, runs=1)
+        seen_lrs.clear()
+
+        rate = lt.apply(trainer, result)
+        trainer.train()
+
+        assert seen_lrs[0] == pytest.approx([rate, 10 * rate])
+
+    def test_refuses_a_scheduler_built_for_the_old_rate(self, tmp_path):
+        optimizer = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.1)
+        trainer = make_trainer(tmp_path)
+        trainer.optimizer = optimizer
+        trainer.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+        result = lrfinder.RangeTestResult(
+            np.logspace(-6, 0, 61), np.linspace(2, 1, 61), "completed", 1e-6, 1.0, 61, "exp"
+        )
+
+        with pytest.raises(ValueError, match="already has an lr scheduler \\(LambdaLR\\)"):
+            lt.apply(trainer, result)
+        assert trainer.args.learning_rate == 5e-5
+        assert optimizer.param_groups[0]["lr"] == 0.1
+
+    def test_a_number_is_not_a_result(self, tmp_path):
+        with pytest.raises(TypeError, match="got result=float"):
+            lt.apply(make_trainer(tmp_path), 0.01)
