@@ -50,7 +50,7 @@ from .suggest import DEFAULT_METHOD
 from .torch import lr_find as torch_lr_find
 from .torch_state import _capture_rng, _restore_rng
 
-__all__ = ["LRFinderCallback", "lr_find"]
+__all__ = ["LRFinderCallback", "apply", "lr_find"]
 
 
 def lr_find(
@@ -183,6 +183,42 @@ def lr_find(
         current_epoch=int(trainer.current_epoch),
     )
     return result
+
+
+def apply(module: pl.LightningModule, result: RangeTestResult, attr: str | None = None) -> float:
+    """Writes ``result.suggestion`` where ``configure_optimizers`` reads the learning rate, so
+    that the next ``trainer.fit`` trains at it; returns it.
+
+    The attribute is ``attr``, or else the first of ``lr`` and ``learning_rate`` the module has
+    (the names Lightning's ``Tuner.lr_find(update_attr=True)`` looks for), found and written by
+    Lightning's own ``lightning_setattr``: on the module, in ``module.hparams`` and on an attached
+    datamodule that has it.
+
+    Raises:
+        TypeError: If ``result`` is not a range-test result.
+        AttributeError: If the module holds no such attribute (say which with ``attr=``).
+    """
+    from lightning.pytorch.utilities.parsing import lightning_hasattr, lightning_setattr
+
+    if not (hasattr(result, "suggestion") and hasattr(result, "lr_range")):
+        msg = (
+            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
+            "Pass what lrfinder.lightning.lr_find returned."
+        )
+        raise TypeError(msg)
+    names = [attr] if attr is not None else ["lr", "learning_rate"]
+    found = next((name for name in names if lightning_hasattr(module, name)), None)
+    if found is None:
+        listed = " or ".join(f"`{name}`" for name in names)
+        msg = (
+            f"{type(module).__name__} has no attribute {listed} (on the module, in its hparams or "
+            "its datamodule): pass attr= with the name configure_optimizers reads the learning "
+            "rate from, or set it yourself from result.suggestion."
+        )
+        raise AttributeError(msg)
+    rate = float(result.suggestion)
+    lightning_setattr(module, found, rate)
+    return rate
 
 
 class LRFinderCallback(pl.Callback):

@@ -432,3 +432,59 @@ class TestLRFinderCallback:
             "reset the workers' iterator of the epoch under way. Pass "
             "LRFinderCallback(train_dataloaders=...) a loader of its own."
         )
+
+
+class WithHparams(Regression):
+    """Reads its rate from ``self.hparams.learning_rate``, as save_hyperparameters() leaves it."""
+
+    def __init__(self, learning_rate: float = 0.05) -> None:
+        super().__init__()
+        del self.lr
+        self.save_hyperparameters()
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.Adam(self.parameters(), lr=self.hparams.learning_rate)
+        optimizer.register_step_pre_hook(
+            lambda opt, args, kwargs: self.seen_lrs.append([g["lr"] for g in opt.param_groups])
+        )
+        return optimizer
+
+
+class TestApply:
+    def test_fit_then_trains_at_the_suggestion_with_group_ratios(self):
+        torch.manual_seed(0)
+        module = Regression(head_ratio=10.0)
+        result = ll.lr_find(make_trainer(), module, train_dataloaders=make_data(), runs=1)
+        module.seen_lrs.clear()
+
+        rate = ll.apply(module, result)
+        make_trainer(max_steps=2).fit(module, train_dataloaders=make_data())
+
+        assert rate == result.suggestion
+        assert module.lr == rate
+        assert module.seen_lrs[0] == pytest.approx([rate, 10 * rate])
+
+    def test_finds_learning_rate_in_hparams(self):
+        torch.manual_seed(0)
+        module = WithHparams()
+        result = ll.lr_find(make_trainer(), module, train_dataloaders=make_data(), runs=1)
+        module.seen_lrs.clear()
+
+        ll.apply(module, result)
+        make_trainer(max_steps=1).fit(module, train_dataloaders=make_data())
+
+        assert module.hparams.learning_rate == result.suggestion
+        assert module.seen_lrs[0] == pytest.approx([result.suggestion])
+
+    def test_a_missing_attribute_is_named(self):
+        result = lrfinder.RangeTestResult(
+            np.logspace(-6, 0, 61), np.linspace(2, 1, 61), "completed", 1e-6, 1.0, 61, "exp"
+        )
+        with pytest.raises(AttributeError, match="no attribute `lr` or `learning_rate`"):
+            ll.apply(pl.LightningModule(), result)
+        with pytest.raises(AttributeError, match="no attribute `base_lr`"):
+            ll.apply(Regression(), result, attr="base_lr")
+
+    def test_a_number_is_not_a_result(self):
+        with pytest.raises(TypeError, match="got result=float"):
+            ll.apply(Regression(), 0.01)
