@@ -106,6 +106,19 @@ def check_fraction(name: str, value: Any, *, low_open: bool = True) -> float:
     return number
 
 
+def check_result(value: Any, *, hint: str) -> float:
+    """Returns ``value.suggestion`` as a float, or raises TypeError if ``value`` is not a
+    range-test result (what the schedules and the adapters' hand-offs take); ``hint`` says where
+    to get one."""
+    if not (hasattr(value, "suggestion") and hasattr(value, "lr_range")):
+        msg = (
+            f"`result` must be an lrfinder RangeTestResult, got result={type(value).__name__}. "
+            f"{hint}"
+        )
+        raise TypeError(msg)
+    return float(value.suggestion)
+
+
 def _is_real(value: Any) -> bool:
     try:
         float(value)

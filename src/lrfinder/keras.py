@@ -29,7 +29,7 @@ import numpy as np
 
 from ._version import __version__
 from .batches import BatchStream
-from .errors import check_fraction, check_int, check_positive_finite
+from .errors import check_fraction, check_int, check_positive_finite, check_result
 from .ladder import check_ladder_args
 from .multirun import (
     MultiRunResult,
@@ -231,14 +231,12 @@ def one_cycle(
         >>> bool(np.isclose(peak, result.suggestion)), bool(np.isclose(float(schedule(0)), peak / 25))
         (True, True)
     """
-    if not (hasattr(result, "suggestion") and hasattr(result, "lr_range")):
-        msg = (
-            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
-            "Pass what lrfinder.keras.lr_find returned, or use one_cycle_at(peak_lr, ...)."
-        )
-        raise TypeError(msg)
+    peak = check_result(
+        result,
+        hint="Pass what lrfinder.keras.lr_find returned, or use one_cycle_at(peak_lr, ...).",
+    )
     return one_cycle_at(
-        float(result.suggestion),
+        peak,
         total_steps,
         pct_start=pct_start,
         div_factor=div_factor,

@@ -44,6 +44,7 @@ from typing import Any, Literal
 import lightning.pytorch as pl
 import torch
 
+from .errors import check_result
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -200,12 +201,7 @@ def apply(module: pl.LightningModule, result: RangeTestResult, attr: str | None 
     """
     from lightning.pytorch.utilities.parsing import lightning_hasattr, lightning_setattr
 
-    if not (hasattr(result, "suggestion") and hasattr(result, "lr_range")):
-        msg = (
-            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
-            "Pass what lrfinder.lightning.lr_find returned."
-        )
-        raise TypeError(msg)
+    rate = check_result(result, hint="Pass what lrfinder.lightning.lr_find returned.")
     names = [attr] if attr is not None else ["lr", "learning_rate"]
     found = next((name for name in names if lightning_hasattr(module, name)), None)
     if found is None:
@@ -216,7 +212,6 @@ def apply(module: pl.LightningModule, result: RangeTestResult, attr: str | None 
             "rate from, or set it yourself from result.suggestion."
         )
         raise AttributeError(msg)
-    rate = float(result.suggestion)
     lightning_setattr(module, found, rate)
     return rate
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from .errors import check_choice, check_int, check_real
+from .errors import check_choice, check_int, check_real, check_result
 
 if TYPE_CHECKING:
     from .result import RangeTestResult
@@ -275,13 +275,7 @@ def _check_optimizer(optimizer: Any) -> None:
 
 
 def _suggestion(result: Any) -> float:
-    if not hasattr(result, "suggestion") or not hasattr(result, "lr_range"):
-        msg = (
-            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
-            "Pass what lrfinder.lr_find or lrfinder.load returned."
-        )
-        raise TypeError(msg)
-    return float(result.suggestion)
+    return check_result(result, hint="Pass what lrfinder.lr_find or lrfinder.load returned.")
 
 
 def group_ratios(optimizer: torch.optim.Optimizer) -> list[float]:

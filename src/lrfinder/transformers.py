@@ -29,6 +29,7 @@ from typing import Any, Literal
 import torch
 import transformers
 
+from .errors import check_result
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
@@ -218,12 +219,7 @@ def apply(trainer: transformers.Trainer, result: RangeTestResult) -> float:
             rate and would not follow. Pass ``optimizers=(optimizer, None)`` so that ``train()``
             builds one, or build yours around the suggestion.
     """
-    if not (hasattr(result, "suggestion") and hasattr(result, "lr_range")):
-        msg = (
-            f"`result` must be an lrfinder RangeTestResult, got result={type(result).__name__}. "
-            "Pass what lrfinder.transformers.lr_find returned."
-        )
-        raise TypeError(msg)
+    rate = check_result(result, hint="Pass what lrfinder.transformers.lr_find returned.")
     if trainer.lr_scheduler is not None:
         msg = (
             f"the Trainer already has an lr scheduler ({type(trainer.lr_scheduler).__name__}), "
@@ -232,7 +228,6 @@ def apply(trainer: transformers.Trainer, result: RangeTestResult) -> float:
             "or build yours around result.suggestion."
         )
         raise ValueError(msg)
-    rate = float(result.suggestion)
     trainer.args.learning_rate = rate
     if trainer.optimizer is not None:
         from .schedules import apply as apply_to_optimizer
