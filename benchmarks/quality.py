@@ -423,12 +423,14 @@ ORACLE_LABEL = "oracle: the grid's best rate"
 PROBE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD} alone + probes"
 KNEE_ALONE_AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD} alone, runs="auto" + probes'
 AUTO_PROBE_LABEL = f'lrfinder {lrfinder.DEFAULT_METHOD}, runs="auto" (default) + probes'
+ONE_RUN_PROBE_LABEL = f"lrfinder {lrfinder.DEFAULT_METHOD}, one run + probes"
 #: Every probes row of the report: label -> :func:`score_probe`'s options.
 PROBE_ROWS: dict[str, dict[str, bool]] = {
     PROBE_LABEL: {"horizon": False},
     f"{PROBE_LABEL}, horizon-corrected": {"horizon": True},
     KNEE_ALONE_AUTO_PROBE_LABEL: {"horizon": False, "auto": True},
     AUTO_PROBE_LABEL: {"horizon": False, "auto": True, "step_size": True},
+    ONE_RUN_PROBE_LABEL: {"horizon": False, "step_size": True},
 }
 
 

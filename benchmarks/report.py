@@ -230,7 +230,10 @@ def build_report(
             "probes centred on the default's suggestion and capped at the floor of its curve "
             "(the runs' median curve where it ran six tests), for the same probe budget on top "
             f"of the default's range tests; `{q.KNEE_ALONE_AUTO_PROBE_LABEL}` does the same around "
-            "the knee alone, as they did before the step-size blend.",
+            "the knee alone, as they did before the step-size blend. "
+            f"`{q.ONE_RUN_PROBE_LABEL}` refines the first range test alone, blended as "
+            f"`lr_find(runs=1)` gives it; `{q.PROBE_LABEL}` and its horizon-corrected row refine "
+            "it around the knee alone.",
         ]
     lines += _auto_cost_section(tasks, table)
     lines += _rounds_section(tasks, table)
@@ -814,7 +817,9 @@ NOTES = [
     "over: silent single tests lose 1.0 point on accuracy, warned ones 13.2. With the probes on "
     "top (`refine_setup`, half a run's steps; the row added with it): 3.83 points (worst 69.5) "
     "and 30.8% (worst 523%) over all tasks, 6.67 and 21.4% on rounds 29-32; around the blend, as "
-    "around the knee alone (5.15 points and 36.1%), they trade a little accuracy for loss.",
+    "around the knee alone (5.15 points and 36.1%), they trade a little accuracy for loss. On one "
+    "run (the row added last, `runs=1` then the probes): 5.11 points (worst 67.5) and 32.2% "
+    "(worst 545%), against that run's 4.95 and 39.9% without them.",
     "- **Noisy small-batch regressions** (`diabetes_mse`, `friedman_mse`) are flagged "
     "`too_noisy` and there no reading of one curve is reliable: on diabetes (SGD) the best rate "
     "is at the end of the descent (`descent_end`: 0.4%), on Friedman (Adam) above the minimum. "
@@ -881,6 +886,7 @@ ROUND_RULES = (
     "fastai slide",
     "torch-lr-finder",
     q.PROBE_LABEL,
+    q.ONE_RUN_PROBE_LABEL,
     q.KNEE_ALONE_AUTO_PROBE_LABEL,
     q.AUTO_PROBE_LABEL,
     q.ORACLE_LABEL,
