@@ -233,11 +233,9 @@ def _optimizer_facts(state: Any, optimizer: str | None) -> dict[str, Any]:
         raise TypeError(msg)
     name = _TORCH_NAMES.get(optimizer.lower(), optimizer)
     hyper: dict[str, float] = {}
-    nodes = [
-        node
-        for node in jax.tree_util.tree_leaves(state, is_leaf=_has_lr)
-        if isinstance(node, _INJECTED)
-    ]
+    # The first injected node with a learning rate is the optimizer the ladder drives (an
+    # injected clip_by_global_norm before it has hyper-parameters too, but no learning rate).
+    nodes = [node for node in jax.tree_util.tree_leaves(state, is_leaf=_has_lr) if _has_lr(node)]
     if nodes:
         for key, value in nodes[0].hyperparams.items():
             if key != "learning_rate" and np.ndim(value) == 0:

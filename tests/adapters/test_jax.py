@@ -475,3 +475,18 @@ def test_the_docs_example_runs_blends_and_trains(capsys):
     assert result.suggestion == pytest.approx(0.0458, rel=0.1)
     accuracy = float(capsys.readouterr().out.rsplit(": ", 1)[1].rstrip("%\n"))
     assert accuracy > 90.0
+
+
+def test_hyperparameters_come_from_the_optimizer_the_ladder_drives():
+    """An injected transform without a learning rate (a clip) before the optimizer is not read
+    as the optimizer: its hyper-parameters stay out of the metadata."""
+    optimizer = optax.chain(
+        optax.inject_hyperparams(optax.clip_by_global_norm)(max_norm=1.0),
+        optax.inject_hyperparams(optax.sgd)(learning_rate=1e-3, momentum=0.9),
+    )
+    params = init_params()
+
+    result = lj.lr_find(make_update(optimizer), (params, optimizer.init(params)), make_data(),
+                        runs=1, num_steps=20, optimizer="sgd")  # fmt: skip
+
+    assert result.metadata["optimizer_hyperparameters"] == {"momentum": 0.9}
