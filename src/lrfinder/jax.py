@@ -303,6 +303,8 @@ class _StepSizeReading:
             self._flush()
 
     def _flush(self) -> None:
+        if not self.pending:
+            return
         lrs = [lr for lr, _ in self.pending]
         norms = np.asarray(jax.device_get([pair for _, pair in self.pending]), dtype=np.float64)
         self.pending.clear()
@@ -310,8 +312,7 @@ class _StepSizeReading:
             self.meter.add(lr, float(weight), float(update))
 
     def value(self) -> float | None:
-        if self.pending and self.meter.measuring:
-            self._flush()
+        self._flush()  # the last, partial chunk
         return self.meter.value()
 
 

@@ -108,10 +108,10 @@ def optimizer_family(metadata: Mapping[str, Any]) -> str:
     families without a constant (the knee then stands alone):
 
     * RMSprop with a smoothing constant other than 0.99 (torch's ``alpha``, Keras' ``rho``,
-      optax's ``decay``) or with momentum. RMSprop has no bias correction, so during the early steps that ``k`` is
-      read on its squared-gradient average is still filling up, by an amount the constant sets:
-      Keras' default ``rho=0.9`` reads ``k`` half as large as torch's default on the same model,
-      while the rate that trains best barely depends on it.
+      optax's ``decay``) or with momentum. RMSprop has no bias correction, so during the early
+      steps that ``k`` is read on its squared-gradient average is still filling up, by an amount
+      the constant sets: Keras' default ``rho=0.9`` reads ``k`` half as large as torch's default
+      on the same model, while the rate that trains best barely depends on it.
     * SGD with momentum in Keras without a recorded :func:`momentum_lag` (a linear ladder).
     """
     name = str(metadata.get("optimizer", ""))
