@@ -217,6 +217,17 @@ Tasks (optimizer in brackets):
   AdamW and SGD with momentum, chosen before scoring without reading their curves; scored once
   with the rule of round 29 [Adam; Adam; SGD + momentum; SGD + momentum; Adam; Adam; SGD +
   momentum; SGD + momentum; AdamW; SGD + momentum; Adam; SGD + momentum]
+* ``mnist1d_gru_sgd_plain_b32``, ``mnist1d_lstm_sgd_b16``, ``digits_cnn_sgd_plain_b32``,
+  ``digits_cnn_rmsprop_b128``, ``digits_cnn_gn_sgd_plain_b32``, ``cancer_mlp_sgd_plain_b32``,
+  ``wine_mlp_sgd_plain_b16``, ``wine_mlp_adam_b16``, ``friedman_rmsprop_b16``,
+  ``friedman3_nesterov_b16``, ``diabetes_sgd_b16``, ``diabetes_adamw_b64`` - held out,
+  thirty-third round, for everything and for one candidate, capping the knee with the step-size
+  reading on curves that never descend (``plateau_blend.py``, whose docstring states the decision
+  rule, committed first): new pairings chosen by name before any curve was read, plateau-prone
+  regimes (five with plain SGD, recurrent and unnormalised nets, small-batch regressions) mixed
+  with ordinary ones; scored once with the rule of round 29 [plain SGD; SGD + momentum; plain
+  SGD; RMSprop; plain SGD; plain SGD; plain SGD; Adam; RMSprop; SGD + Nesterov momentum and
+  weight decay; SGD + momentum; AdamW]
 """
 
 from __future__ import annotations
@@ -3631,6 +3642,138 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (32nd round): CNN pretrained on digits 0-4, fine-tuned on 5-9, SGD momentum 0.9, batch 32",
         ),
+        Task(
+            "mnist1d_gru_sgd_plain_b32",
+            "sgd_plain",
+            "accuracy",
+            300,
+            32,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (33rd round): MNIST-1D, GRU (64 units), plain SGD, batch 32",
+        ),
+        Task(
+            "mnist1d_lstm_sgd_b16",
+            "sgd",
+            "accuracy",
+            300,
+            16,
+            mnist1d_data,
+            mnist1d_lstm,
+            _cross_entropy,
+            "held out (33rd round): MNIST-1D, LSTM (48 units), SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "digits_cnn_sgd_plain_b32",
+            "sgd_plain",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (33rd round): digits 8x8, CNN without normalisation, plain SGD, batch 32",
+        ),
+        Task(
+            "digits_cnn_rmsprop_b128",
+            "rmsprop",
+            "accuracy",
+            300,
+            128,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=False),
+            _cross_entropy,
+            "held out (33rd round): digits 8x8, CNN without normalisation, RMSprop, batch 128",
+        ),
+        Task(
+            "digits_cnn_gn_sgd_plain_b32",
+            "sgd_plain",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (33rd round): digits 8x8, CNN + GroupNorm, plain SGD, batch 32",
+        ),
+        Task(
+            "cancer_mlp_sgd_plain_b32",
+            "sgd_plain",
+            "accuracy",
+            200,
+            32,
+            cancer_data,
+            functools.partial(mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (33rd round): breast-cancer tabular, MLP, plain SGD, batch 32",
+        ),
+        Task(
+            "wine_mlp_sgd_plain_b16",
+            "sgd_plain",
+            "accuracy",
+            200,
+            16,
+            wine_data,
+            functools.partial(mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (33rd round): wine tabular, MLP, plain SGD, batch 16",
+        ),
+        Task(
+            "wine_mlp_adam_b16",
+            "adam",
+            "accuracy",
+            200,
+            16,
+            wine_data,
+            functools.partial(mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (33rd round): wine tabular, MLP, Adam, batch 16",
+        ),
+        Task(
+            "friedman_rmsprop_b16",
+            "rmsprop",
+            "loss",
+            300,
+            16,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (33rd round): Friedman #1 regression, MLP, MSE, RMSprop, batch 16",
+        ),
+        Task(
+            "friedman3_nesterov_b16",
+            "nesterov",
+            "loss",
+            300,
+            16,
+            friedman3_data,
+            functools.partial(mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (33rd round): Friedman #3 regression, MLP, MSE, SGD + Nesterov, batch 16",
+        ),
+        Task(
+            "diabetes_sgd_b16",
+            "sgd",
+            "loss",
+            300,
+            16,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (33rd round): diabetes regression, MLP, MSE, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "diabetes_adamw_b64",
+            "adamw",
+            "loss",
+            300,
+            64,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (33rd round): diabetes regression, MLP, MSE, AdamW, batch 64",
+        ),
     ]
 }
 
@@ -4042,6 +4185,26 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "mnist1d_resmlp_sgd_b64",
             "text_lm_adam_b16",
             "digits_finetune_sgd_b32",
+        ],
+    ),
+    33: (
+        "held out for everything and for the plateau candidate (benchmarks/plateau_blend.py, whose "
+        "docstring states the decision rule): new pairings chosen by name before any curve was "
+        "read, plateau-prone regimes (plain SGD, recurrent nets, unnormalised CNNs, small-batch "
+        "regressions) mixed with ordinary ones; scored with the rule of round 29",
+        [
+            "mnist1d_gru_sgd_plain_b32",
+            "mnist1d_lstm_sgd_b16",
+            "digits_cnn_sgd_plain_b32",
+            "digits_cnn_rmsprop_b128",
+            "digits_cnn_gn_sgd_plain_b32",
+            "cancer_mlp_sgd_plain_b32",
+            "wine_mlp_sgd_plain_b16",
+            "wine_mlp_adam_b16",
+            "friedman_rmsprop_b16",
+            "friedman3_nesterov_b16",
+            "diabetes_sgd_b16",
+            "diabetes_adamw_b64",
         ],
     ),
 }
