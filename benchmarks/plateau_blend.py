@@ -39,6 +39,12 @@ Rule 3 means the new round must outweigh the fit rounds' no (about 2.6 points ov
 tasks), so the likeliest verdict is a second no; the round's main use is a fresh measurement of
 the default on tasks no rule has seen. ``step size alone`` is reported, not eligible.
 
+**Verdict on round 33: no, on all three counts.** ``min`` acts on 8 of its 12 tasks. Rule 1:
+accuracy 9.83 points against the blend's 6.89 (5 tasks, better on 1, worse on 4), losses 11.31%
+against 10.90% (3 tasks). Rule 2: the unnormalised digits CNN with plain SGD at batch 32 loses
+18.8 points against 4.8. Rule 3: pooled over rounds 0-28 and 33, 9.88 against 7.24 points and
+18.20% against 17.57%. The blend stays.
+
 It replays the default as ``lr_find`` runs it (``quality.auto_result``, from the cached five-run
 tests and the recorded step-size readings) and trains at each candidate's rate with the
 benchmark's protocol (``quality.Runs.score``).
