@@ -102,8 +102,8 @@ def lr_find(
         snapshot_device: Where the snapshot is kept (the host by default).
         runs: ``"auto"`` (the default): one run, and five (``runs=5``'s result, for one run
             more) when its curve never clearly descended or is too noisy to read alone; on the
-            quality benchmark (246 tasks) that cuts the regret from 6.86 to 5.45 accuracy points
-            and from 52.2% to 38.4% excess loss, for 2.93 range tests on average
+            quality benchmark (258 tasks) that cuts the regret from 5.12 to 3.56 accuracy points
+            and from 39.2% to 33.0% excess loss, for 2.99 range tests on average
             (``benchmarks/RESULTS.md``). The first run stands, with its warnings, when it was
             interrupted, when ``data`` is a one-shot iterator, or under torch.distributed.
             ``result.metadata["runs_auto"]`` says which happened and why (see
