@@ -63,7 +63,7 @@ import quality as q
 from lrfinder.result import RangeTestResult
 from lrfinder.step_size import scale_rate
 from lrfinder.suggest import Suggestion
-from tasks import ROUND_OF, TASKS, Task
+from tasks import TASKS, Task
 
 CANDIDATES = ("blend", "min", "step size")
 SPLITS = {
@@ -144,20 +144,7 @@ def tables(results: dict[str, dict[str, list[float]]]) -> list[str]:
         "| tasks | family | n | blend (default) | min(knee, step size) | step size alone |",
         "|---|---|---|---|---|---|",
     ]
-    for split, rounds in SPLITS.items():
-        for metric in ("accuracy", "loss"):
-            names = [n for n in results if TASKS[n].metric == metric and ROUND_OF[n] in rounds]
-            if not names:
-                continue
-            means = {c: [float(np.mean(results[n][c])) for n in names] for c in CANDIDATES}
-            cells = [f"{np.mean(means['blend']):.2f} ({max(means['blend']):.1f})"]
-            for c in CANDIDATES[1:]:
-                diff = np.subtract(means[c], means["blend"])
-                cells.append(
-                    f"{np.mean(means[c]):.2f} ({max(means[c]):.1f}); "
-                    f"{int((diff < 0).sum())} / {int((diff > 0).sum())}"
-                )
-            lines.append(f"| {split} | {metric} | {len(names)} | " + " | ".join(cells) + " |")
+    lines += q.split_rows(results, SPLITS, CANDIDATES)
     return lines
 
 

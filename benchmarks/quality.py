@@ -34,7 +34,7 @@ import functools
 import math
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from lrfinder.multirun import AUTO_RUNS, MultiRunResult, aggregate, needs_more_r
 from lrfinder.step_size import SensitivityMeter
 from peers import PEER_RULES
 from tasks import (
+    ROUND_OF,
     TASKS,
     Task,
     batches,
@@ -141,6 +142,35 @@ def study_main(
             lines,
         )
     return 0
+
+
+def split_rows(
+    results: Mapping[str, Mapping[str, Sequence[float]]],
+    splits: Mapping[str, Iterable[int]],
+    candidates: Sequence[str],
+) -> list[str]:
+    """A candidate study's table rows, one per split of rounds and metric family: the mean of
+    the per-task mean regrets (worst task in brackets) of the first candidate (the default), then
+    of each other one with the tasks it makes better / worse. ``results[task][candidate]`` holds
+    the regret of each seed."""
+    lines = []
+    base, *others = candidates
+    for split, rounds in splits.items():
+        members = set(rounds)
+        for metric in ("accuracy", "loss"):
+            names = [n for n in results if TASKS[n].metric == metric and ROUND_OF[n] in members]
+            if not names:
+                continue
+            means = {c: [float(np.mean(results[n][c])) for n in names] for c in candidates}
+            cells = [f"{np.mean(means[base]):.2f} ({max(means[base]):.1f})"]
+            for c in others:
+                diff = np.subtract(means[c], means[base])
+                cells.append(
+                    f"{np.mean(means[c]):.2f} ({max(means[c]):.1f}); "
+                    f"{int((diff < 0).sum())} / {int((diff > 0).sum())}"
+                )
+            lines.append(f"| {split} | {metric} | {len(names)} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def log(message: str) -> None:

@@ -110,19 +110,7 @@ def tables(results: dict[str, dict[str, list[float]]]) -> list[str]:
         "| tasks | family | n | first valley (default) | through the spike |",
         "|---|---|---|---|---|",
     ]
-    for split, rounds in SPLITS.items():
-        for metric in ("accuracy", "loss"):
-            names = [n for n in results if TASKS[n].metric == metric and ROUND_OF[n] in rounds]
-            if not names:
-                continue
-            base = [float(np.mean(results[n]["first valley"])) for n in names]
-            new = [float(np.mean(results[n]["through"])) for n in names]
-            diff = np.subtract(new, base)
-            lines.append(
-                f"| {split} | {metric} | {len(names)} | {np.mean(base):.2f} ({max(base):.1f}) | "
-                f"{np.mean(new):.2f} ({max(new):.1f}); {int((diff < 0).sum())} / "
-                f"{int((diff > 0).sum())} |"
-            )
+    lines += q.split_rows(results, SPLITS, CANDIDATES)
     lines += ["", "| task | round | first valley | through the spike |", "|---|---|---|---|"]
     for name, regrets in results.items():
         unit = "%" if TASKS[name].metric == "loss" else ""
