@@ -228,6 +228,17 @@ Tasks (optimizer in brackets):
   with ordinary ones; scored once with the rule of round 29 [plain SGD; SGD + momentum; plain
   SGD; RMSprop; plain SGD; plain SGD; plain SGD; Adam; RMSprop; SGD + Nesterov momentum and
   weight decay; SGD + momentum; AdamW]
+* ``digits_cnn_gn_sgd_plain_b64``, ``digits_cnn_gn_adam_b16``, ``mnist1d_gru_sgd_b16``,
+  ``mnist1d_lstm_adam_b16``, ``friedman_adamw_b64``, ``diabetes_ln_adamw_b16``,
+  ``wine_ln_sgd_b16``, ``friedman3_sgd_plain_b16``, ``digits_cnn_bn_sgd_b64``,
+  ``mnist1d_cnn_sgd_b64``, ``cancer_mlp_adamw_b32``, ``digits_mlp_adam_b64`` - held out,
+  thirty-fourth round, for everything and for one candidate, reading the floor of a curve
+  through its first loss spike (``spike_floor.py``, whose docstring states the decision rule,
+  committed first): new pairings chosen by name before any curve was read, eight in regimes
+  where the loss spiked on some seed of rounds 0-33 (GroupNorm and LayerNorm nets, recurrent
+  nets, AdamW regressions, plain or small-batch SGD) next to four ordinary ones; scored once
+  with the rule of round 29 [plain SGD; Adam; SGD + momentum; Adam; AdamW; AdamW; SGD +
+  momentum; plain SGD; SGD + momentum; SGD + momentum; AdamW; Adam]
 """
 
 from __future__ import annotations
@@ -3774,6 +3785,138 @@ TASKS: dict[str, Task] = {
             _mse,
             "held out (33rd round): diabetes regression, MLP, MSE, AdamW, batch 64",
         ),
+        Task(
+            "digits_cnn_gn_sgd_plain_b64",
+            "sgd_plain",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (34th round): digits 8x8, CNN + GroupNorm, plain SGD, batch 64",
+        ),
+        Task(
+            "digits_cnn_gn_adam_b16",
+            "adam",
+            "accuracy",
+            300,
+            16,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (34th round): digits 8x8, CNN + GroupNorm, Adam, batch 16",
+        ),
+        Task(
+            "mnist1d_gru_sgd_b16",
+            "sgd",
+            "accuracy",
+            300,
+            16,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (34th round): MNIST-1D, GRU (64 units), SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "mnist1d_lstm_adam_b16",
+            "adam",
+            "accuracy",
+            300,
+            16,
+            mnist1d_data,
+            mnist1d_lstm,
+            _cross_entropy,
+            "held out (34th round): MNIST-1D, LSTM (48 units), Adam, batch 16",
+        ),
+        Task(
+            "friedman_adamw_b64",
+            "adamw",
+            "loss",
+            300,
+            64,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (34th round): Friedman #1 regression, MLP, MSE, AdamW, batch 64",
+        ),
+        Task(
+            "diabetes_ln_adamw_b16",
+            "adamw",
+            "loss",
+            200,
+            16,
+            diabetes_data,
+            functools.partial(layernorm_mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (34th round): diabetes regression, MLP with LayerNorm, MSE, AdamW, batch 16",
+        ),
+        Task(
+            "wine_ln_sgd_b16",
+            "sgd",
+            "accuracy",
+            150,
+            16,
+            wine_data,
+            functools.partial(layernorm_mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (34th round): wine tabular, LayerNorm MLP, SGD momentum 0.9, batch 16",
+        ),
+        Task(
+            "friedman3_sgd_plain_b16",
+            "sgd_plain",
+            "loss",
+            300,
+            16,
+            friedman3_data,
+            functools.partial(mlp, inputs=4, outputs=1),
+            _mse,
+            "held out (34th round): Friedman #3 regression, MLP, MSE, plain SGD, batch 16",
+        ),
+        Task(
+            "digits_cnn_bn_sgd_b64",
+            "sgd",
+            "accuracy",
+            300,
+            64,
+            digits_data,
+            functools.partial(digits_cnn, batch_norm=True),
+            _cross_entropy,
+            "held out (34th round): digits 8x8, CNN + BatchNorm, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "mnist1d_cnn_sgd_b64",
+            "sgd",
+            "accuracy",
+            400,
+            64,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (34th round): MNIST-1D, 1-D CNN, SGD momentum 0.9, batch 64",
+        ),
+        Task(
+            "cancer_mlp_adamw_b32",
+            "adamw",
+            "accuracy",
+            200,
+            32,
+            cancer_data,
+            functools.partial(mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (34th round): breast-cancer tabular, MLP, AdamW, batch 32",
+        ),
+        Task(
+            "digits_mlp_adam_b64",
+            "adam",
+            "accuracy",
+            300,
+            64,
+            digits_flat_data,
+            functools.partial(mlp, inputs=64, outputs=10),
+            _cross_entropy,
+            "held out (34th round): digits 8x8 flattened, MLP, Adam, batch 64",
+        ),
     ]
 }
 
@@ -4205,6 +4348,27 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "friedman3_nesterov_b16",
             "diabetes_sgd_b16",
             "diabetes_adamw_b64",
+        ],
+    ),
+    34: (
+        "held out for everything and for reading the floor through the first loss spike "
+        "(benchmarks/spike_floor.py, whose docstring states the decision rule): new pairings "
+        "chosen by name before any curve was read, eight in regimes where the loss spiked on some "
+        "seed of rounds 0-33 (GroupNorm and LayerNorm nets, recurrent nets, AdamW regressions, "
+        "plain or small-batch SGD) next to four ordinary ones; scored with the rule of round 29",
+        [
+            "digits_cnn_gn_sgd_plain_b64",
+            "digits_cnn_gn_adam_b16",
+            "mnist1d_gru_sgd_b16",
+            "mnist1d_lstm_adam_b16",
+            "friedman_adamw_b64",
+            "diabetes_ln_adamw_b16",
+            "wine_ln_sgd_b16",
+            "friedman3_sgd_plain_b16",
+            "digits_cnn_bn_sgd_b64",
+            "mnist1d_cnn_sgd_b64",
+            "cancer_mlp_adamw_b32",
+            "digits_mlp_adam_b64",
         ],
     ),
 }
