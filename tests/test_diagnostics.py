@@ -195,8 +195,9 @@ class TestLossSpiked:
         assert message is not None
         assert message.startswith("The loss spiked at lr=0.0")
         assert "only later fell to its lowest (lr=0.1" in message
-        assert "so the suggestion reads the valley before the spike: " in message
-        assert "unstable past lr=0.0" in message
+        assert "the optimizer went unstable there and recovered" in message
+        assert "use a rate below lr=0.0" in message
+        assert "the bottom of the valley before the spike" in message
 
     def test_silent_on_a_single_valley(self):
         """A curve with one valley has nothing to report."""

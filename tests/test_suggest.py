@@ -455,37 +455,48 @@ def _two_valleys(spike: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 class TestFloor:
-    def test_a_spike_ends_the_valley_the_rules_read(self):
-        """After a spike the lower minimum is ignored: every reading stays before the spike."""
+    def test_the_rules_read_through_a_spike_to_the_minimum(self):
+        """After a spike the rules still read the lower minimum: the floor is the curve's minimum,
+        and the knee and the end of the descent lie past the spike."""
         lrs, losses = _two_valleys(spike=0.8)
         prepared = prepare_curve(lrs, losses)
         assert prepared.lrs[prepared.argmin()] > 0.05, "the crafted curve's minimum is after it"
 
-        assert prepared.lrs[prepared.floor_index] < 0.02
-        for rule in (steepest, descent_end, knee):
-            assert rule(lrs, losses).lr < 0.02, rule.__name__
+        assert prepared.floor_index == prepared.argmin()
+        assert prepared.lrs[prepared.first_valley_index] < 0.02
+        for rule in (descent_end, knee):
+            assert rule(lrs, losses).lr > 0.02, rule.__name__
 
-    def test_a_small_wiggle_does_not_end_the_valley(self):
-        """A rise of a few percent of the descent is not a spike: the floor is the minimum."""
+    def test_a_spike_ends_the_first_valley(self):
+        """The first valley (what the diagnostics call the valley before the spike) ends at it."""
+        lrs, losses = _two_valleys(spike=0.8)
+        prepared = prepare_curve(lrs, losses)
+
+        assert prepared.first_valley_index < prepared.argmin()
+        assert 0.005 < prepared.lrs[prepared.first_valley_index] < 0.02
+
+    def test_a_small_wiggle_does_not_end_the_first_valley(self):
+        """A rise of a few percent of the descent is not a spike: the valley runs to the minimum."""
         lrs, losses = _two_valleys(spike=0.05)
         prepared = prepare_curve(lrs, losses)
 
-        assert prepared.floor_index == prepared.argmin()
+        assert prepared.first_valley_index == prepared.argmin()
 
     def test_a_shallow_first_dip_is_not_a_valley(self):
-        """A dip that makes less than three quarters of the descent does not become the floor."""
+        """A dip that makes less than three quarters of the descent is not the first valley."""
         lrs, losses = _early_dip_then_descent(dip_depth=0.4)
         prepared = prepare_curve(lrs, losses)
 
-        assert prepared.floor_index == prepared.argmin()
+        assert prepared.first_valley_index == prepared.argmin()
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(curve=noisy_curves())
-    def test_the_floor_is_never_past_the_minimum(self, curve):
-        """The floor lies inside the window, at or before the minimum of the smoothed curve."""
+    def test_the_first_valley_is_never_past_the_minimum(self, curve):
+        """The first valley's bottom lies inside the window, at or before the minimum."""
         prepared = prepare_curve(*curve)
 
-        assert prepared.lo <= prepared.floor_index <= prepared.argmin()
+        assert prepared.lo <= prepared.first_valley_index <= prepared.argmin()
+        assert prepared.floor_index == prepared.argmin()
 
 
 def test_slide_survives_losses_near_the_float_limit():

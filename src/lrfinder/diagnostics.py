@@ -115,22 +115,23 @@ def stopped_before_minimum(result: RangeTestResult) -> str | None:
 def loss_spiked(result: RangeTestResult) -> str | None:
     """The loss spiked after most of its descent, then fell lower still before diverging.
 
-    The rules then read the valley before the spike (``Curve.floor_index``); this says why the
-    suggestion ignores the curve's lowest point.
+    The rules read the curve's lowest point, past the spike (``Curve.floor_index``: over the
+    benchmark that trained better than stopping before the spike); this tells the user that the
+    optimizer went unstable on the way, and where a more cautious rate lies.
     """
     curve = result.curve
     if curve is None or not curve.clearly_descends:  # no descent: no valley either (no_descent)
         return None
-    floor, low = curve.floor_index, curve.argmin()
-    if floor >= low:
+    first, low = curve.first_valley_index, curve.argmin()
+    if first >= low:
         return None
-    peak = floor + int(np.nanargmax(curve.fit[floor : low + 1]))
+    peak = first + int(np.nanargmax(curve.fit[first : low + 1]))
     # The plot's box shows the text before the first ": ", so that part says what happened.
     return (
         f"The loss spiked at lr={curve.lrs[peak]:.3g} and only later fell to its lowest "
-        f"(lr={curve.lrs[low]:.3g}), so the suggestion reads the valley before the spike: the "
-        f"optimizer went unstable past lr={curve.lrs[floor]:.3g}, and rates past the spike tend "
-        "to diverge in a full training run."
+        f"(lr={curve.lrs[low]:.3g}): the optimizer went unstable there and recovered. The "
+        "suggestion reads the whole descent, spike included; if training at it is unstable, "
+        f"use a rate below lr={curve.lrs[first]:.3g}, the bottom of the valley before the spike."
     )
 
 

@@ -154,12 +154,12 @@ def refine(
 
     The candidates are spaced evenly in ``log(lr)`` over ``span_decades`` either side of the
     suggestion (``result.suggestion``, or ``result`` itself when it is a number). Given a result,
-    they are clipped to ``[lrs[0], lr at the floor of the smoothed curve]`` (its minimum, or the
-    bottom of the valley before the loss first spikes: ``Curve.floor_index``): past it the range
-    test saw the loss climb, and a short probe there can look good (a few steps at a high rate
-    rarely blow up) while the full run diverges. Successive halving (:func:`halving_schedule`)
-    probes all of them briefly, keeps the best ``1/eta``, probes those ``eta`` times longer, and so on; the last
-    round's lowest held-out loss wins. A probe that returns a non-finite loss loses.
+    they are clipped to ``[lrs[0], lr at the floor of the smoothed curve]`` (its minimum:
+    ``Curve.floor_index``): past it the range test saw the loss climb, and a short probe there
+    can look good (a few steps at a high rate rarely blow up) while the full run diverges.
+    Successive halving (:func:`halving_schedule`) probes all of them briefly, keeps the best
+    ``1/eta``, probes those ``eta`` times longer, and so on; the last round's lowest held-out
+    loss wins. A probe that returns a non-finite loss loses.
 
     Probes are shorter than the real run, and short runs favour higher rates; the benchmark
     (``benchmarks/RESULTS.md``) reports how much this refinement gains and what it costs.
@@ -261,7 +261,7 @@ def refine(
 
 
 def _floor_lr(result: RangeTestResult) -> float:
-    """The lr at the curve's floor: past it the range test saw the loss rise (or spike).
+    """The lr at the curve's floor (its minimum): past it the range test saw the loss rise.
 
     At small batches, or without momentum, the test reads stability too high
     (:mod:`lrfinder.batch_noise`), and short probes above the corrected suggestion would undo
