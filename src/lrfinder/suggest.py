@@ -572,11 +572,11 @@ def steepest(
     """Returns the learning rate where the smoothed loss falls fastest into its floor.
 
     The slope is that of the zero-lag local-linear fit, against ``log(lr)`` on geometric ladders
-    (``lr`` on linear ones). The search stops at the floor of the smoothed curve (its minimum, or
-    the minimum, spike or not: :attr:`Curve.floor_index`), so a steep
-    climb-and-fall after the divergence cannot win (ignite's "steepest before the minimum"), and
-    starts where the descent into that floor starts (:meth:`Curve.basin_start`), so a steep
-    wiggle of noise on an earlier stretch cannot win either.
+    (``lr`` on linear ones). The search stops at the floor of the smoothed curve (its minimum,
+    spike or not: :attr:`Curve.floor_index`), so a steep climb-and-fall after the divergence
+    cannot win (ignite's "steepest before the minimum"), and starts where the descent into that
+    floor starts (:meth:`Curve.basin_start`), so a steep wiggle of noise on an earlier stretch
+    cannot win either.
     Unlike torch-lr-finder and Lightning (index or linear-lr spacing, on a lagging EMA), the point
     found is where the curve really is steepest.
 
@@ -627,9 +627,8 @@ def knee(
     The default rule. ``knee = sqrt(descent_end * lr_at_floor)``. Past the end of the sure descent
     (:func:`descent_end`: the last rate before the floor where the slope is still two standard
     errors below zero) the curve bends into its floor (the minimum of the smoothed curve:
-    :attr:`Curve.floor_index`); the suggestion is
-    the middle of that bend, as a peak learning rate for a 1cycle-style schedule (OneCycleLR's
-    ``max_lr``).
+    :attr:`Curve.floor_index`); the suggestion is the middle of that bend, as a peak learning
+    rate for a 1cycle-style schedule (OneCycleLR's ``max_lr``).
 
     Why this point, from ``benchmarks/RESULTS.md`` (7 tasks, 5 seeds, regret against a grid of
     1cycle runs): the rate that trains best with 1cycle lies well *above* the steepest point of a
@@ -639,11 +638,10 @@ def knee(
     too timid where the floor is where training is best (Adam on MNIST-1D). The midpoint in
     ``log(lr)`` hedges between the two; both ingredients have zero lag (local-polynomial
     smoothing). The rule itself has no constant tuned to the benchmark (two standard errors,
-    halfway). Its weak
-    spot, measured: small-batch MSE regressions, whose curves are as noisy as their descent
-    (``too_noisy`` fires): there the best rate sits at the end of the descent with SGD (this rule
-    overshoots by about half a decade) and above the minimum with Adam (it undershoots);
-    ``lr_find(..., runs=5)`` or :func:`lrfinder.probe.refine` is better there.
+    halfway). Its weak spot, measured: small-batch MSE regressions, whose curves are as noisy as
+    their descent (``too_noisy`` fires): there the best rate sits at the end of the descent with
+    SGD (this rule overshoots by about half a decade) and above the minimum with Adam (it
+    undershoots); ``lr_find(..., runs=5)`` or :func:`lrfinder.probe.refine` is better there.
 
     A curve that never clearly descends (:attr:`Curve.clearly_descends` is false; the
     ``no_descent`` warning says so) has no descent to read: typically the model did not start
