@@ -1,0 +1,148 @@
+"""Should ``runs="auto"`` also rerun when the knee and the step-size reading disagree? (A screen;
+its decision waits for round 36.)
+
+Usage (from the repository root)::
+
+    python benchmarks/disagree_rerun.py            # the tables, from the cache
+    python benchmarks/disagree_rerun.py --write    # and record them in DISAGREE_RERUN.md
+
+``runs="auto"`` runs five range tests only when the first curve says it cannot be read (it never
+clearly descended, or it is as noisy as its descent). Round 35 showed a miss that rule cannot
+see: on one seed of the Adam fine-tune at batch 16 (``digits_finetune_adam_b16``) the curve is
+clean and silent, but its corrected knee reads about 20x the step-size reading, where the other
+seeds' knees sit within about 1.5x of theirs; the blend of the two, five times the other seeds'
+suggestion, diverged in training (77.4 points lost), and five runs would have lost nothing.
+
+The candidate: also run five when the single run's corrected knee and its step-size reading
+(``lrfinder.step_size.scale_rate``) lie more than ``X`` apart, either way. The knee is recovered
+from the blended suggestion as ``suggestion**2 / reading`` (the blend is their geometric mean; the
+snap to the curve's grid moves it by at most one step). The five-run suggestion of every seed is
+already trained for ``benchmarks/quality_runs.py``, so the screen needs no new training: for each
+seed that ``runs="auto"`` leaves at one run and the candidate would rerun, it compares the regret
+of the single run with that of five.
+
+Found by reading round 35, so nothing up to round 35 is held out for it. On rounds 0-34 it is
+neutral (the table below): at ``X = 10`` it reruns 55 seeds, and the accuracy (0.44 points either
+way) and loss (66.76% against 66.81%) of those seeds barely move; at ``X = 3`` it reruns 309 seeds
+for 0.82 to 0.69 points and 40.3% to 40.5%. Its case is insurance against a rare single-run
+blow-up, which the fit rounds hardly contain; its cost is the reruns.
+
+**Decision rule for round 36**, written before its tasks are chosen: round 36 is chosen by name
+without reading any curve, with at least four tasks that fine-tune a pretrained model or train a
+small-batch (16 or less) classifier with Adam or AdamW, next to ordinary ones. ``X = 10`` becomes
+a third trigger of ``lrfinder.multirun.needs_more_runs`` only if
+
+1. on round 36's seeds where it triggers, it lowers the mean regret in each family with at least
+   two such seeds, and no task's mean regret is worse by more than 2 points or 10%;
+2. pooled over rounds 0-36, the mean regret of the seeds where it triggers is not higher in
+   either family;
+3. it adds at most 0.3 range tests per seed on average over rounds 0-36.
+
+If it triggers on fewer than two seeds of round 36 in both families, the round cannot decide and
+the default stays as it is.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+import lrfinder
+import quality as q
+from lrfinder.step_size import scale_rate
+from tasks import ROUND_OF, TASKS
+
+THRESHOLDS = (3.0, 10.0)
+SPLITS = {"rounds 0-34": range(35), "round 35 (read to find it)": range(35, 36)}
+
+
+def seeds(names: Sequence[str], *, train: bool) -> list[dict[str, float | str]]:
+    """One record per seed that ``runs="auto"`` leaves at one run and that has a step-size
+    reading: how far its knee and its reading lie apart, and its regret on one run and on five."""
+    out: list[dict[str, float | str]] = []
+    for name in names:
+        task = TASKS[name]
+        runs = q.Runs(task, train_missing=train)
+        truth = q.ground_truth(task, runs, q.GRID_SEEDS)
+        for seed in q.RANGE_SEEDS:
+            result, tests = q.auto_result(task, seed)
+            if tests != 1:
+                continue  # runs="auto" already ran five
+            reading = scale_rate(result.metadata)
+            try:
+                single = result.suggest().lr
+                five = q.read_runs(task, seed, q.AUTO_RUNS).suggest().lr
+            except lrfinder.LRFinderError:
+                continue
+            if reading is None or not (math.isfinite(single) and math.isfinite(five)):
+                continue
+            one_score, five_score = runs.score(single, seed), runs.score(five, seed)
+            if one_score is None or five_score is None:
+                q.log(f"{name} seed {seed}: not cached; left out")
+                continue
+            out.append(
+                {
+                    "task": name,
+                    "apart": max(single**2 / reading / reading, reading**2 / single**2),
+                    "one": q.regret(task, truth, one_score),
+                    "five": q.regret(task, truth, five_score),
+                }
+            )
+    return out
+
+
+def tables(records: list[dict[str, float | str]]) -> list[str]:
+    total_seeds = {
+        split: len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in set(rounds) for n in TASKS)
+        for split, rounds in SPLITS.items()
+    }
+    lines = [
+        'Seeds that `runs="auto"` leaves at one run, rerun as `runs=5` when the corrected knee '
+        "and the step-size reading lie more than X apart: how many, on how many tasks, their "
+        "mean regret on one run and on five (accuracy points, or % excess loss), the seeds five "
+        "runs make better / worse, and the range tests added per seed over the split.",
+        "",
+        "| X | rounds | family | seeds (tasks) | one run | five runs | better / worse | "
+        "tests added per seed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for threshold in THRESHOLDS:
+        for split, rounds in SPLITS.items():
+            members = set(rounds)
+            hit = [
+                r for r in records if ROUND_OF[str(r["task"])] in members and r["apart"] > threshold
+            ]
+            added = len(hit) * q.AUTO_RUNS / total_seeds[split]
+            for metric in ("accuracy", "loss"):
+                chosen = [r for r in hit if TASKS[str(r["task"])].metric == metric]
+                if not chosen:
+                    lines.append(f"| {threshold:g} | {split} | {metric} | 0 | – | – | – | – |")
+                    continue
+                one = [float(r["one"]) for r in chosen]
+                five = [float(r["five"]) for r in chosen]
+                tasks = len({r["task"] for r in chosen})
+                better = sum(f < o for o, f in zip(one, five, strict=True))
+                worse = sum(f > o for o, f in zip(one, five, strict=True))
+                lines.append(
+                    f"| {threshold:g} | {split} | {metric} | {len(chosen)} ({tasks}) | "
+                    f"{np.mean(one):.2f} | {np.mean(five):.2f} | {better} / {worse} | "
+                    f"{added:.2f} |"
+                )
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return q.study_main(
+        argv,
+        __doc__,
+        lambda names, train: tables(seeds(names, train=train)),
+        "DISAGREE_RERUN.md",
+        "Rerunning when the knee and the step-size reading disagree",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
