@@ -862,7 +862,7 @@ NOTES = [
     "three of four counts. Misses: one seed of the Adam fine-tune at batch 16 reads five times the "
     "others' rate with no warning and diverges in training (77.4; five runs give the task 1.0), "
     "the overfitting diabetes regression with RMSprop at batch 64 (50.1%), a 1-D CNN with Adam read "
-    "2.5-4x low (7.8). Nothing changed after it. Over all 282 tasks: 3.53 points (worst 69.5) and "
+    "2.3-4x low (7.8). Nothing changed after it. Over all 282 tasks: 3.53 points (worst 69.5) and "
     "31.2%; over rounds 29-35, 5.11 points and 19.5%.",
     "- **Noisy small-batch regressions** (`diabetes_mse`, `friedman_mse`) are flagged "
     "`too_noisy` and there no reading of one curve is reliable: on diabetes (SGD) the best rate "
