@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -59,10 +60,20 @@ THRESHOLDS = (3.0, 10.0)
 SPLITS = {"rounds 0-34": range(35), "round 35 (read to find it)": range(35, 36)}
 
 
-def seeds(names: Sequence[str], *, train: bool) -> list[dict[str, float | str]]:
-    """One record per seed that ``runs="auto"`` leaves at one run and that has a step-size
-    reading: how far its knee and its reading lie apart, and its regret on one run and on five."""
-    out: list[dict[str, float | str]] = []
+class Seed(NamedTuple):
+    """A seed the candidate reruns: its task, how far its corrected knee and its step-size
+    reading lie apart (a factor, either way), and its regret on one run and on five."""
+
+    task: str
+    apart: float
+    one: float
+    five: float
+
+
+def seeds(names: Sequence[str], *, train: bool) -> list[Seed]:
+    """Every seed that ``runs="auto"`` leaves at one run and that the lowest threshold would
+    rerun (only those need the five-run suggestion and its score)."""
+    out: list[Seed] = []
     for name in names:
         task = TASKS[name]
         runs = q.Runs(task, train_missing=train)
@@ -74,31 +85,32 @@ def seeds(names: Sequence[str], *, train: bool) -> list[dict[str, float | str]]:
             reading = scale_rate(result.metadata)
             try:
                 single = result.suggest().lr
-                five = q.read_runs(task, seed, q.AUTO_RUNS).suggest().lr
             except lrfinder.LRFinderError:
                 continue
-            if reading is None or not (math.isfinite(single) and math.isfinite(five)):
+            if reading is None or not math.isfinite(single):
+                continue
+            # The suggestion is sqrt(knee * reading), so knee / reading = (suggestion / reading)**2.
+            ratio = (single / reading) ** 2
+            apart = max(ratio, 1 / ratio)
+            if apart <= min(THRESHOLDS):
+                continue
+            try:
+                five = q.read_runs(task, seed, q.AUTO_RUNS).suggest().lr
+            except lrfinder.LRFinderError:
                 continue
             one_score, five_score = runs.score(single, seed), runs.score(five, seed)
             if one_score is None or five_score is None:
                 q.log(f"{name} seed {seed}: not cached; left out")
                 continue
             out.append(
-                {
-                    "task": name,
-                    "apart": max(single**2 / reading / reading, reading**2 / single**2),
-                    "one": q.regret(task, truth, one_score),
-                    "five": q.regret(task, truth, five_score),
-                }
+                Seed(
+                    name, apart, q.regret(task, truth, one_score), q.regret(task, truth, five_score)
+                )
             )
     return out
 
 
-def tables(records: list[dict[str, float | str]]) -> list[str]:
-    total_seeds = {
-        split: len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in set(rounds) for n in TASKS)
-        for split, rounds in SPLITS.items()
-    }
+def tables(records: list[Seed], names: Sequence[str]) -> list[str]:
     lines = [
         'Seeds that `runs="auto"` leaves at one run, rerun as `runs=5` when the corrected knee '
         "and the step-size reading lie more than X apart: how many, on how many tasks, their "
@@ -112,24 +124,24 @@ def tables(records: list[dict[str, float | str]]) -> list[str]:
     for threshold in THRESHOLDS:
         for split, rounds in SPLITS.items():
             members = set(rounds)
-            hit = [
-                r for r in records if ROUND_OF[str(r["task"])] in members and r["apart"] > threshold
-            ]
-            added = len(hit) * q.AUTO_RUNS / total_seeds[split]
+            scored_seeds = len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in members for n in names)
+            hit = [r for r in records if ROUND_OF[r.task] in members and r.apart > threshold]
+            if not scored_seeds:
+                continue
+            added = len(hit) * q.AUTO_RUNS / scored_seeds
             for metric in ("accuracy", "loss"):
-                chosen = [r for r in hit if TASKS[str(r["task"])].metric == metric]
+                chosen = [r for r in hit if TASKS[r.task].metric == metric]
                 if not chosen:
                     lines.append(f"| {threshold:g} | {split} | {metric} | 0 | – | – | – | – |")
                     continue
-                one = [float(r["one"]) for r in chosen]
-                five = [float(r["five"]) for r in chosen]
-                tasks = len({r["task"] for r in chosen})
-                better = sum(f < o for o, f in zip(one, five, strict=True))
-                worse = sum(f > o for o, f in zip(one, five, strict=True))
+                one = [r.one for r in chosen]
+                five = [r.five for r in chosen]
+                better = sum(r.five < r.one for r in chosen)
+                worse = sum(r.five > r.one for r in chosen)
                 lines.append(
-                    f"| {threshold:g} | {split} | {metric} | {len(chosen)} ({tasks}) | "
-                    f"{np.mean(one):.2f} | {np.mean(five):.2f} | {better} / {worse} | "
-                    f"{added:.2f} |"
+                    f"| {threshold:g} | {split} | {metric} | {len(chosen)} "
+                    f"({len({r.task for r in chosen})}) | {np.mean(one):.2f} | "
+                    f"{np.mean(five):.2f} | {better} / {worse} | {added:.2f} |"
                 )
     return lines
 
@@ -138,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return q.study_main(
         argv,
         __doc__,
-        lambda names, train: tables(seeds(names, train=train)),
+        lambda names, train: tables(seeds(names, train=train), names),
         "DISAGREE_RERUN.md",
         "Rerunning when the knee and the step-size reading disagree",
     )
