@@ -248,6 +248,16 @@ Tasks (optimizer in brackets):
   issue's regimes chosen by name before any curve was read; scored once with the rule of round
   29 [AdamW; AdamW; RMSprop; AdamW; RMSprop; SGD + Nesterov momentum and weight decay; RMSprop;
   Adam; SGD + momentum; Adam; SGD + momentum; SGD + momentum]
+* ``digits_finetune_adamw_b8``, ``digits_finetune_adam_b32``, ``digits_finetune_rmsprop_b16``,
+  ``digits_mlp_adamw_b8``, ``cancer_mlp_adamw_b8``, ``mnist1d_cnn_adamw_b16``,
+  ``digits_cnn_gn_adamw_b32``, ``wine_mlp_nesterov_b32``, ``diabetes_adamw_b32``,
+  ``friedman_rmsprop_b64``, ``text_lm_adam_b64``, ``mnist1d_gru_nesterov_b32`` - held out,
+  thirty-sixth round, for everything and for one candidate, a third ``runs="auto"`` trigger when
+  the knee and the step-size reading disagree (``disagree_rerun.py``, whose docstring states the
+  decision rule, committed first): chosen by name before any curve was read, three fine-tunes and
+  three small-batch (8 or 16) Adam-family classifiers next to six ordinary tasks; scored once with
+  the rule of round 29 [AdamW; Adam; RMSprop; AdamW; AdamW; AdamW; AdamW; SGD + Nesterov momentum
+  and weight decay; AdamW; RMSprop; Adam; SGD + Nesterov momentum and weight decay]
 """
 
 from __future__ import annotations
@@ -4058,6 +4068,138 @@ TASKS: dict[str, Task] = {
             _cross_entropy,
             "held out (35th round): digits 8x8, CNN + GroupNorm, SGD momentum 0.9, batch 32",
         ),
+        Task(
+            "digits_finetune_adamw_b8",
+            "adamw",
+            "accuracy",
+            150,
+            8,
+            digits_high_data,
+            finetune_model,
+            _cross_entropy,
+            "held out (36th round): CNN pretrained on digits 0-4, fine-tuned on 5-9, AdamW, batch 8",
+        ),
+        Task(
+            "digits_finetune_adam_b32",
+            "adam",
+            "accuracy",
+            150,
+            32,
+            digits_high_data,
+            finetune_model,
+            _cross_entropy,
+            "held out (36th round): CNN pretrained on digits 0-4, fine-tuned on 5-9, Adam, batch 32",
+        ),
+        Task(
+            "digits_finetune_rmsprop_b16",
+            "rmsprop",
+            "accuracy",
+            150,
+            16,
+            digits_high_data,
+            finetune_model,
+            _cross_entropy,
+            "held out (36th round): CNN pretrained on digits 0-4, fine-tuned on 5-9, RMSprop, batch 16",
+        ),
+        Task(
+            "digits_mlp_adamw_b8",
+            "adamw",
+            "accuracy",
+            300,
+            8,
+            digits_flat_data,
+            functools.partial(mlp, inputs=64, outputs=10),
+            _cross_entropy,
+            "held out (36th round): digits 8x8 flattened, MLP, AdamW, batch 8",
+        ),
+        Task(
+            "cancer_mlp_adamw_b8",
+            "adamw",
+            "accuracy",
+            200,
+            8,
+            cancer_data,
+            functools.partial(mlp, inputs=30, outputs=2),
+            _cross_entropy,
+            "held out (36th round): breast-cancer tabular, MLP, AdamW, batch 8",
+        ),
+        Task(
+            "mnist1d_cnn_adamw_b16",
+            "adamw",
+            "accuracy",
+            400,
+            16,
+            mnist1d_data,
+            mnist1d_cnn,
+            _cross_entropy,
+            "held out (36th round): MNIST-1D, 1-D CNN, AdamW, batch 16",
+        ),
+        Task(
+            "digits_cnn_gn_adamw_b32",
+            "adamw",
+            "accuracy",
+            300,
+            32,
+            digits_data,
+            digits_cnn_gn,
+            _cross_entropy,
+            "held out (36th round): digits 8x8, CNN + GroupNorm, AdamW, batch 32",
+        ),
+        Task(
+            "wine_mlp_nesterov_b32",
+            "nesterov",
+            "accuracy",
+            200,
+            32,
+            wine_data,
+            functools.partial(mlp, inputs=13, outputs=3),
+            _cross_entropy,
+            "held out (36th round): wine tabular, MLP, SGD + Nesterov, batch 32",
+        ),
+        Task(
+            "diabetes_adamw_b32",
+            "adamw",
+            "loss",
+            300,
+            32,
+            diabetes_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (36th round): diabetes regression, MLP, MSE, AdamW, batch 32",
+        ),
+        Task(
+            "friedman_rmsprop_b64",
+            "rmsprop",
+            "loss",
+            300,
+            64,
+            friedman_data,
+            functools.partial(mlp, inputs=10, outputs=1),
+            _mse,
+            "held out (36th round): Friedman #1 regression, MLP, MSE, RMSprop, batch 64",
+        ),
+        Task(
+            "text_lm_adam_b64",
+            "adam",
+            "loss",
+            150,
+            64,
+            text_data,
+            text_model,
+            lm_loss,
+            "held out (36th round): the character LM, Adam, batch 64",
+        ),
+        Task(
+            "mnist1d_gru_nesterov_b32",
+            "nesterov",
+            "accuracy",
+            300,
+            32,
+            mnist1d_data,
+            mnist1d_gru,
+            _cross_entropy,
+            "held out (36th round): MNIST-1D, GRU (64 units), SGD + Nesterov, batch 32",
+        ),
     ]
 }
 
@@ -4530,6 +4672,26 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
             "digits_finetune_adam_b16",
             "mnist1d_lstm_sgd_b32",
             "digits_cnn_gn_sgd_b32",
+        ],
+    ),
+    36: (
+        'held out for everything and for one candidate, a third runs="auto" trigger when the '
+        "knee and the step-size reading disagree (disagree_rerun.py, its decision rule committed "
+        "first): chosen by name before any curve was read, three fine-tunes and three small-batch "
+        "Adam-family classifiers next to six ordinary tasks; scored with the rule of round 29",
+        [
+            "digits_finetune_adamw_b8",
+            "digits_finetune_adam_b32",
+            "digits_finetune_rmsprop_b16",
+            "digits_mlp_adamw_b8",
+            "cancer_mlp_adamw_b8",
+            "mnist1d_cnn_adamw_b16",
+            "digits_cnn_gn_adamw_b32",
+            "wine_mlp_nesterov_b32",
+            "diabetes_adamw_b32",
+            "friedman_rmsprop_b64",
+            "text_lm_adam_b64",
+            "mnist1d_gru_nesterov_b32",
         ],
     ),
 }
