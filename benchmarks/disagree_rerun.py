@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -57,7 +57,16 @@ from lrfinder.step_size import scale_rate
 from tasks import ROUND_OF, TASKS
 
 THRESHOLDS = (3.0, 10.0)
-SPLITS = {"rounds 0-34": range(35), "round 35 (read to find it)": range(35, 36)}
+SPLITS = {
+    "rounds 0-34": range(35),
+    "round 35 (read to find it)": range(35, 36),
+    "round 36 (held out: decides)": range(36, 37),
+    "rounds 0-36 (pooled)": range(37),
+}
+#: The threshold, round and limits of the decision rule in the docstring.
+DECIDING_X, DECIDING_ROUND, POOLED_ROUNDS = 10.0, 36, range(37)
+MAX_TASK_WORSE = {"accuracy": 2.0, "loss": 10.0}  # points, or % excess loss
+MAX_TESTS_ADDED = 0.3
 
 
 class Seed(NamedTuple):
@@ -124,11 +133,10 @@ def tables(records: list[Seed], names: Sequence[str]) -> list[str]:
     for threshold in THRESHOLDS:
         for split, rounds in SPLITS.items():
             members = set(rounds)
-            scored_seeds = len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in members for n in names)
-            hit = [r for r in records if ROUND_OF[r.task] in members and r.apart > threshold]
-            if not scored_seeds:
+            if not any(ROUND_OF[n] in members for n in names):
                 continue
-            added = len(hit) * q.AUTO_RUNS / scored_seeds
+            hit = [r for r in records if ROUND_OF[r.task] in members and r.apart > threshold]
+            added = _tests_added(records, names, members, threshold)
             for metric in ("accuracy", "loss"):
                 chosen = [r for r in hit if TASKS[r.task].metric == metric]
                 if not chosen:
@@ -146,11 +154,101 @@ def tables(records: list[Seed], names: Sequence[str]) -> list[str]:
     return lines
 
 
+def _tests_added(
+    records: list[Seed], names: Sequence[str], rounds: Iterable[int], threshold: float
+) -> float:
+    """Range tests the trigger adds per seed over ``rounds`` (five for each rerun seed)."""
+    members = set(rounds)
+    scored_seeds = len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in members for n in names)
+    hit = [r for r in records if ROUND_OF[r.task] in members and r.apart > threshold]
+    return len(hit) * q.AUTO_RUNS / scored_seeds if scored_seeds else 0.0
+
+
+def decision(records: list[Seed], names: Sequence[str]) -> list[str]:
+    """The deciding round's triggered seeds task by task, then the docstring's rule applied to
+    them: each criterion with its figures, and the verdict."""
+    hit = [r for r in records if r.apart > DECIDING_X]
+    deciding = [r for r in hit if ROUND_OF[r.task] == DECIDING_ROUND]
+    if not any(ROUND_OF[n] == DECIDING_ROUND for n in names):
+        return []
+    lines = [
+        "",
+        f"Round {DECIDING_ROUND}'s seeds where X = {DECIDING_X:g} triggers, by task: mean "
+        "regret on one run and on five.",
+        "",
+        "| task | family | seeds | one run | five runs |",
+        "|---|---|---|---|---|",
+    ]
+    by_task: dict[str, list[Seed]] = {}
+    for r in deciding:
+        by_task.setdefault(r.task, []).append(r)
+    for task, rs in by_task.items():
+        lines.append(
+            f"| {task} | {TASKS[task].metric} | {len(rs)} | "
+            f"{np.mean([r.one for r in rs]):.2f} | {np.mean([r.five for r in rs]):.2f} |"
+        )
+    if not by_task:
+        lines.append("| (none) | – | 0 | – | – |")
+
+    # 1. Each family with at least two triggered seeds in the deciding round gets better, and
+    #    no task gets worse by more than its family's limit.
+    families = {
+        metric: [r for r in deciding if TASKS[r.task].metric == metric]
+        for metric in ("accuracy", "loss")
+    }
+    deciding_families = {m: rs for m, rs in families.items() if len(rs) >= 2}
+    one_better = all(
+        np.mean([r.five for r in rs]) < np.mean([r.one for r in rs])
+        for rs in deciding_families.values()
+    )
+    task_worse = [
+        task
+        for task, rs in by_task.items()
+        if np.mean([r.five for r in rs]) - np.mean([r.one for r in rs])
+        > MAX_TASK_WORSE[TASKS[task].metric]
+    ]
+    # 2. Pooled over every round, the triggered seeds are not worse in either family.
+    pooled = [r for r in hit if ROUND_OF[r.task] in POOLED_ROUNDS]
+    pooled_worse = [
+        metric
+        for metric in ("accuracy", "loss")
+        if (rs := [r for r in pooled if TASKS[r.task].metric == metric])
+        and np.mean([r.five for r in rs]) > np.mean([r.one for r in rs])
+    ]
+    # 3. The cost.
+    added = _tests_added(records, names, POOLED_ROUNDS, DECIDING_X)
+
+    lines += ["", f"The decision rule at X = {DECIDING_X:g}:", ""]
+    if not deciding_families:
+        lines.append(
+            f"- Round {DECIDING_ROUND} triggers on fewer than two seeds in both families "
+            f"({len(families['accuracy'])} accuracy, {len(families['loss'])} loss): it cannot "
+            "decide, and the default stays as it is."
+        )
+        return lines
+    lines += [
+        f"1. Families deciding: {', '.join(deciding_families)}; five runs lower their mean "
+        f"regret: {'yes' if one_better else 'no'}; tasks worse beyond the limit: "
+        f"{', '.join(task_worse) or 'none'}.",
+        f"2. Pooled over rounds {POOLED_ROUNDS.start}-{POOLED_ROUNDS.stop - 1}, families where "
+        f"five runs are worse: {', '.join(pooled_worse) or 'none'}.",
+        f"3. Range tests added per seed: {added:.2f} (limit {MAX_TESTS_ADDED:g}).",
+    ]
+    adopt = one_better and not task_worse and not pooled_worse and added <= MAX_TESTS_ADDED
+    verdict = "adopt the trigger." if adopt else "do not adopt; the default stays as it is."
+    lines += ["", f"Verdict: {verdict}"]
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    def run(names: Sequence[str], train: bool) -> list[str]:
+        records = seeds(names, train=train)
+        return tables(records, names) + decision(records, names)
+
     return q.study_main(
         argv,
         __doc__,
-        lambda names, train: tables(seeds(names, train=train), names),
+        run,
         "DISAGREE_RERUN.md",
         "Rerunning when the knee and the step-size reading disagree",
     )
