@@ -864,6 +864,18 @@ NOTES = [
     "the overfitting diabetes regression with RMSprop at batch 64 (50.1%), a 1-D CNN with Adam read "
     "2.3-4x low (7.8). Nothing changed after it. Over all 282 tasks: 3.53 points (worst 69.5) and "
     "31.2%; over rounds 29-35, 5.11 points and 19.5%.",
+    "- **Round 36, the disagreement trigger's test**: three fine-tunes of the pretrained digits "
+    "CNN (AdamW at batch 8, Adam at 32, RMSprop at 16), three small-batch Adam-family classifiers and "
+    "six ordinary tasks, chosen by name before any curve was read, as `disagree_rerun.py`'s committed "
+    "rule required. Rerunning a silent single run whose knee and step-size reading lie more than 10x "
+    "apart fired on one of the 60 seeds (five runs worse there), so the round could not decide and "
+    '`runs="auto"` is unchanged. The default: 1.78 points (worst 13.4) and 8.0% (worst 35.8%), '
+    "against `valley`'s 9.42 (39.9) and 5.3% (15.9%), `minimum`'s 16.00 (72.3) and 45.2%, "
+    "`slide`'s 19.54 (49.6) and 19.5%: lowest on both accuracy counts, not on the loss counts. "
+    "Misses: a GRU with Nesterov SGD that learns only at the grid's top rate (13.4), the "
+    "overfitting diabetes regression with AdamW at batch 32 (35.8%), the fine-tune with AdamW at "
+    "batch 8 read half a decade low (4.5). Nothing changed after it. Over all 294 tasks: 3.45 "
+    "points (worst 69.5) and 30.5%; over rounds 29-36, 4.63 points and 18.3%.",
     "- **Noisy small-batch regressions** (`diabetes_mse`, `friedman_mse`) are flagged "
     "`too_noisy` and there no reading of one curve is reliable: on diabetes (SGD) the best rate "
     "is at the end of the descent (`descent_end`: 0.4%), on Friedman (Adam) above the minimum. "
