@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -66,7 +66,7 @@ from lrfinder.step_size import scale_rate
 from tasks import ROUND_OF, TASKS
 
 THRESHOLDS = (3.0, 10.0)
-SPLITS = {
+SPLITS: dict[str, range] = {
     "rounds 0-34": range(35),
     "round 35 (read to find it)": range(35, 36),
     "round 36 (held out: decides)": range(36, 37),
@@ -141,45 +141,55 @@ def tables(records: list[Seed], names: Sequence[str]) -> list[str]:
     ]
     for threshold in THRESHOLDS:
         for split, rounds in SPLITS.items():
-            members = set(rounds)
-            if not any(ROUND_OF[n] in members for n in names):
+            if not any(ROUND_OF[n] in rounds for n in names):
                 continue
-            hit = [r for r in records if ROUND_OF[r.task] in members and r.apart > threshold]
-            added = _tests_added(records, names, members, threshold)
+            hit = _triggered(records, rounds, threshold)
+            added = _tests_added(hit, names, rounds)
             for metric in ("accuracy", "loss"):
                 chosen = [r for r in hit if TASKS[r.task].metric == metric]
                 if not chosen:
                     lines.append(f"| {threshold:g} | {split} | {metric} | 0 | – | – | – | – |")
                     continue
-                one = [r.one for r in chosen]
-                five = [r.five for r in chosen]
+                one, five = _means(chosen)
                 better = sum(r.five < r.one for r in chosen)
                 worse = sum(r.five > r.one for r in chosen)
                 lines.append(
                     f"| {threshold:g} | {split} | {metric} | {len(chosen)} "
-                    f"({len({r.task for r in chosen})}) | {np.mean(one):.2f} | "
-                    f"{np.mean(five):.2f} | {better} / {worse} | {added:.2f} |"
+                    f"({len({r.task for r in chosen})}) | {one:.2f} | "
+                    f"{five:.2f} | {better} / {worse} | {added:.2f} |"
                 )
     return lines
 
 
-def _tests_added(
-    records: list[Seed], names: Sequence[str], rounds: Iterable[int], threshold: float
-) -> float:
-    """Range tests the trigger adds per seed over ``rounds`` (five for each rerun seed)."""
-    members = set(rounds)
-    scored_seeds = len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in members for n in names)
-    hit = [r for r in records if ROUND_OF[r.task] in members and r.apart > threshold]
+def _triggered(records: list[Seed], rounds: range, threshold: float) -> list[Seed]:
+    """The seeds of ``rounds`` whose two readings lie more than ``threshold`` apart."""
+    return [r for r in records if ROUND_OF[r.task] in rounds and r.apart > threshold]
+
+
+def _means(records: list[Seed]) -> tuple[float, float]:
+    """Mean regret of ``records`` on one run and on five."""
+    return float(np.mean([r.one for r in records])), float(np.mean([r.five for r in records]))
+
+
+def _change(records: list[Seed]) -> float:
+    """How much five runs change the mean regret of ``records`` (negative: they lower it)."""
+    one, five = _means(records)
+    return five - one
+
+
+def _tests_added(hit: list[Seed], names: Sequence[str], rounds: range) -> float:
+    """Range tests the rerun seeds ``hit`` add per seed of ``names`` in ``rounds`` (five each)."""
+    scored_seeds = len(q.RANGE_SEEDS) * sum(ROUND_OF[n] in rounds for n in names)
     return len(hit) * q.AUTO_RUNS / scored_seeds if scored_seeds else 0.0
 
 
 def decision(records: list[Seed], names: Sequence[str]) -> list[str]:
     """The deciding round's triggered seeds task by task, then the docstring's rule applied to
     them: each criterion with its figures, and the verdict."""
-    hit = [r for r in records if r.apart > DECIDING_X]
-    deciding = [r for r in hit if ROUND_OF[r.task] == DECIDING_ROUND]
     if not any(ROUND_OF[n] == DECIDING_ROUND for n in names):
         return []
+    deciding = _triggered(records, range(DECIDING_ROUND, DECIDING_ROUND + 1), DECIDING_X)
+    pooled = _triggered(records, POOLED_ROUNDS, DECIDING_X)
     lines = [
         "",
         f"Round {DECIDING_ROUND}'s seeds where X = {DECIDING_X:g} triggers, by task: mean "
@@ -192,10 +202,8 @@ def decision(records: list[Seed], names: Sequence[str]) -> list[str]:
     for r in deciding:
         by_task.setdefault(r.task, []).append(r)
     for task, rs in by_task.items():
-        lines.append(
-            f"| {task} | {TASKS[task].metric} | {len(rs)} | "
-            f"{np.mean([r.one for r in rs]):.2f} | {np.mean([r.five for r in rs]):.2f} |"
-        )
+        one, five = _means(rs)
+        lines.append(f"| {task} | {TASKS[task].metric} | {len(rs)} | {one:.2f} | {five:.2f} |")
     if not by_task:
         lines.append("| (none) | – | 0 | – | – |")
 
@@ -206,26 +214,18 @@ def decision(records: list[Seed], names: Sequence[str]) -> list[str]:
         for metric in ("accuracy", "loss")
     }
     deciding_families = {m: rs for m, rs in families.items() if len(rs) >= 2}
-    one_better = all(
-        np.mean([r.five for r in rs]) < np.mean([r.one for r in rs])
-        for rs in deciding_families.values()
-    )
+    five_better = all(_change(rs) < 0 for rs in deciding_families.values())
     task_worse = [
-        task
-        for task, rs in by_task.items()
-        if np.mean([r.five for r in rs]) - np.mean([r.one for r in rs])
-        > MAX_TASK_WORSE[TASKS[task].metric]
+        task for task, rs in by_task.items() if _change(rs) > MAX_TASK_WORSE[TASKS[task].metric]
     ]
     # 2. Pooled over every round, the triggered seeds are not worse in either family.
-    pooled = [r for r in hit if ROUND_OF[r.task] in POOLED_ROUNDS]
     pooled_worse = [
         metric
         for metric in ("accuracy", "loss")
-        if (rs := [r for r in pooled if TASKS[r.task].metric == metric])
-        and np.mean([r.five for r in rs]) > np.mean([r.one for r in rs])
+        if (rs := [r for r in pooled if TASKS[r.task].metric == metric]) and _change(rs) > 0
     ]
     # 3. The cost.
-    added = _tests_added(records, names, POOLED_ROUNDS, DECIDING_X)
+    added = _tests_added(pooled, names, POOLED_ROUNDS)
 
     lines += ["", f"The decision rule at X = {DECIDING_X:g}:", ""]
     if not deciding_families:
@@ -237,13 +237,13 @@ def decision(records: list[Seed], names: Sequence[str]) -> list[str]:
         return lines
     lines += [
         f"1. Families deciding: {', '.join(deciding_families)}; five runs lower their mean "
-        f"regret: {'yes' if one_better else 'no'}; tasks worse beyond the limit: "
+        f"regret: {'yes' if five_better else 'no'}; tasks worse beyond the limit: "
         f"{', '.join(task_worse) or 'none'}.",
         f"2. Pooled over rounds {POOLED_ROUNDS.start}-{POOLED_ROUNDS.stop - 1}, families where "
         f"five runs are worse: {', '.join(pooled_worse) or 'none'}.",
         f"3. Range tests added per seed: {added:.2f} (limit {MAX_TESTS_ADDED:g}).",
     ]
-    adopt = one_better and not task_worse and not pooled_worse and added <= MAX_TESTS_ADDED
+    adopt = five_better and not task_worse and not pooled_worse and added <= MAX_TESTS_ADDED
     verdict = "adopt the trigger." if adopt else "do not adopt; the default stays as it is."
     lines += ["", f"Verdict: {verdict}"]
     return lines

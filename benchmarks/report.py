@@ -994,8 +994,8 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
         "read to find, and round 34 (new pairings picked by name, spike-prone regimes among "
         "them) was held out for and then decided, reading the floor through the first loss "
         "spike (`spike_floor.py`, adopted by the rule its docstring stated before round 34). "
-        "Round 35, new pairings of the issue's regimes picked by name after that change, is held "
-        "out for everything current, the floor through the spike included. "
+        "Rounds 35 and 36, new pairings of the issue's regimes picked by name after that change, "
+        "are held out for everything current, the floor through the spike included. "
         "Rows "
         "`one run` and the peers read one range test; the default's row runs more where its "
         "first curve asks for them. Cells: mean "
@@ -1022,8 +1022,8 @@ def _rounds_section(tasks: Sequence[Task], table: dict[str, dict[str, q.Row]]) -
 
 #: The rounds added after the step-size blend's constants were fitted (rounds 0-28): the current
 #: default's held-out evidence, with one exception, the floor read through a loss spike, adopted
-#: after rounds 0-33 were read to find it and round 34 decided it (``spike_floor.py``); round 35,
-#: chosen after that change, is held out for all of it.
+#: after rounds 0-33 were read to find it and round 34 decided it (``spike_floor.py``); rounds 35
+#: and 36, chosen after that change, are held out for all of it.
 HELD_OUT_FOR_DEFAULT = (29, 30, 31, 32, 33, 34, 35, 36)
 
 
