@@ -123,8 +123,9 @@ class TestMultiRunResult:
         assert (
             "2 of 4 runs never clearly descended (runs 1, 2): those give only a rate below "
             "where the loss starts to climb, an upper bound, and the runs disagree on whether "
-            "the model learns within the test. Check the suggestion with lrfinder.verify or "
-            "probes."
+            "the model learns within the test: check it with five full-length runs, at it and "
+            "half a decade and a decade either side (lrfinder.verify(..., steps=your training "
+            "length))."
         ) in result.warnings
 
     def test_a_flat_median_does_not_contradict_runs_that_descend(self):
@@ -220,8 +221,10 @@ class TestWarnings:
 
         assert result.warnings[-1] == (
             "The runs disagree by 1.6 decades (0.00016 .. 0.0063, 10%-90% of 3 runs' "
-            "suggestions, median 0.001): one run alone would be a gamble. Prefer the low end, or "
-            "steady the test with a larger batch, more steps or more runs."
+            "suggestions, median 0.001): one run alone would be a gamble. Check it with three "
+            "full-length runs, at it and half a decade either side (lrfinder.verify(..., "
+            "factors=(0.32, 1, 3.2), steps=your training length)), or steady the test with a "
+            "larger batch, more steps or more runs."
         )
 
     def test_close_runs_give_no_spread_warning(self):
@@ -608,7 +611,7 @@ def test_a_noisy_median_curve_asks_for_more_runs_not_for_several():
 
     message = next(w for w in three.warnings if w.startswith("The curve is noisy"))
 
-    assert message.endswith("Use a larger batch, more steps, or more runs than these 3 (runs=6).")
+    assert message.endswith("a larger batch, more steps, or more runs than these 3 (runs=6).")
     assert any(
         w.endswith("(lr_find(..., runs=5), or lrfinder run --runs 5).") for w in noisy.warnings
     )

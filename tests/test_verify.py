@@ -88,12 +88,14 @@ class TestVerify:
 
         assert report.rows[0]["train_loss"] == float(np.mean(losses[-1:]))  # 10% of 12 -> 1
 
-    def test_default_lrs_are_orders_of_magnitude_around_the_suggestion(self, result):
-        """Without lrs, the suggestion is tried x0.01, x0.1, x1, x10 and x100."""
+    def test_default_lrs_are_half_decades_up_to_a_decade_around_the_suggestion(self, result):
+        """Without lrs, the suggestion is tried x0.1, x0.316, x1, x3.16 and x10."""
         report = _quiet(result=result)
 
-        np.testing.assert_allclose([r["lr"] for r in report.rows], [1e-5, 1e-4, 1e-3, 1e-2, 1e-1])
-        np.testing.assert_allclose([r["factor"] for r in report.rows], [0.01, 0.1, 1, 10, 100])
+        half = 10**0.5
+        factors = [0.1, 1 / half, 1, half, 10]
+        np.testing.assert_allclose([r["factor"] for r in report.rows], factors, rtol=1e-12)
+        np.testing.assert_allclose([r["lr"] for r in report.rows], np.multiply(factors, 1e-3))
         assert report.suggestion == result.suggestion
 
     def test_keeps_default_lrs_inside_the_swept_range(self, result):
@@ -316,6 +318,22 @@ class TestVerifyReport:
             "  0.1      10         nan       nan       yes",
             "best val_loss: 0.3 at lr 0.01 (the suggestion itself)",
         ]
+
+    def test_a_best_at_the_edge_of_the_rates_tried_says_to_look_further_out(self):
+        """When the best run is the lowest (or highest) rate tried, the summary says the best
+        may lie beyond it instead of letting the edge pass for a peak."""
+        rows = [dict(row) for row in self._report().rows]
+        rows[0]["val_loss"], rows[1]["val_loss"] = 0.2, 0.3  # now the lowest rate is best
+        low = VerifyReport(rows, suggestion=1e-2, metric="val_loss", steps=50)
+        rows = [dict(row) for row in rows]
+        rows[0]["val_loss"], rows[1]["val_loss"] = 0.5, 0.4
+        inside = VerifyReport(rows, suggestion=1e-3, metric="val_loss", steps=50)
+
+        assert low.summary() == (
+            "best val_loss: 0.2 at lr 0.001 (0.1 x the suggestion 0.01), the lowest rate tried: "
+            "try further out (factors= or lrs=)"
+        )
+        assert inside.summary() == "best val_loss: 0.4 at lr 0.01 (10 x the suggestion 0.001)"
 
     def test_json_round_trip_keeps_nan(self):
         """to_dict writes NaN as null and from_dict reads it back as NaN."""

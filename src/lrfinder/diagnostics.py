@@ -2,6 +2,14 @@
 
 Each check is a small function ``(result) -> str | None`` so that it can be tested on a crafted
 curve; :func:`diagnose` runs them all in order.
+
+A warning names a remedy only where replaying it on the quality benchmark's cached runs lowered
+the regret on the curves the warning fires on, for classifiers and regressions alike
+(``benchmarks/warning_advice.py``, WARNING_ADVICE.md). Full-length runs around the suggestion
+(:func:`verify_advice`) pass that test on the noisy, spiked and disagreeing curves; the probes of
+:func:`lrfinder.probe.refine` pass it nowhere, so no warning names them. Remedies that change
+the range test itself (a lower start_lr, a higher end_lr, more steps, a larger batch) cannot be
+replayed from the cache and are named where they follow from what went wrong.
 """
 
 from __future__ import annotations
@@ -22,6 +30,23 @@ if TYPE_CHECKING:
 _EDGE_FRACTION = 0.05
 _EARLY_FRACTION = 0.15
 _NOISE_RATIO = 0.25
+
+
+def verify_advice(*, five: bool = False) -> str:
+    """The check the warnings name: the best of a few full-length 1cycle runs around the
+    suggestion, as :func:`lrfinder.verify` trains them. Three runs (half a decade either side)
+    by default, the cheapest set that helped on the curves that name it; ``five``: verify's
+    default factors, up to a decade either side, which the runs-without-descent warning needs
+    (WARNING_ADVICE.md)."""
+    if five:
+        return (
+            "check it with five full-length runs, at it and half a decade and a decade either "
+            "side (lrfinder.verify(..., steps=your training length))"
+        )
+    return (
+        "check it with three full-length runs, at it and half a decade either side "
+        "(lrfinder.verify(..., factors=(0.32, 1, 3.2), steps=your training length))"
+    )
 
 
 def no_descent(result: RangeTestResult) -> str | None:
@@ -55,9 +80,8 @@ def no_descent(result: RangeTestResult) -> str | None:
         f"rate trains faster, only where the loss starts to climb (lr={climb:.3g}), and "
         f"{reading}. The model may not have started learning within "
         "the test (a plateau, common for recurrent networks and for small-batch SGD without "
-        "normalisation): a full run can collapse below that rate, so compare a few "
-        "short runs at and below it (lrfinder.probe.refine); a slower ramp (more steps) reads "
-        "such curves no better on average. It may also be trained already (fine-tuning), "
+        "normalisation): that rate is a guess, which neither short probes nor a slower ramp "
+        "(more steps) improves on average. It may also be trained already (fine-tuning), "
         "start_lr may be too high, or the model may not learn at all: try a lower start_lr or "
         "check the loss on one batch."
     )
@@ -117,7 +141,9 @@ def loss_spiked(result: RangeTestResult) -> str | None:
 
     The rules read the curve's lowest point, past the spike (``Curve.floor_index``: over the
     benchmark that trained better than stopping before the spike); this tells the user that the
-    optimizer went unstable on the way, and where a more cautious rate lies.
+    optimizer went unstable on the way, and where. It used to point below the spike as the
+    cautious choice; replayed on the benchmark, that rate trained worse than the suggestion on
+    the classifiers (WARNING_ADVICE.md), so it now names the check that did better.
     """
     curve = result.curve
     if curve is None or not curve.clearly_descends:  # no descent: no valley either (no_descent)
@@ -130,8 +156,7 @@ def loss_spiked(result: RangeTestResult) -> str | None:
     return (
         f"The loss spiked at lr={curve.lrs[peak]:.3g} and only later fell to its lowest "
         f"(lr={curve.lrs[low]:.3g}): the optimizer went unstable there and recovered. The "
-        "suggestion reads the whole descent, spike included; if training at it is unstable, "
-        f"use a rate below lr={curve.lrs[first]:.3g}, the bottom of the valley before the spike."
+        f"suggestion reads the whole descent, spike included: {verify_advice()}."
     )
 
 
@@ -183,8 +208,8 @@ def too_noisy(result: RangeTestResult) -> str | None:
         )
         return (
             f"The curve is noisy: the loss jumps by about {noise:.3g} from step to step against a "
-            f"descent of {drop:.3g}, so the suggestion may move between runs. Use a larger batch, "
-            f"more steps, or {remedy}."
+            f"descent of {drop:.3g}, so the suggestion may move between runs: {verify_advice()}, "
+            f"or steady the test with a larger batch, more steps, or {remedy}."
         )
     return None
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .diagnostics import no_descent, too_noisy
+from .diagnostics import no_descent, too_noisy, verify_advice
 from .errors import LRFinderError, NotEnoughPointsError, ResultFileError, check_int
 from .range_test import Step, progress_label, range_test
 from .result import RangeTestResult, setup_notes
@@ -305,7 +305,7 @@ class MultiRunResult(RangeTestResult):
                 f"{len(flat)} of {len(self._runs)} runs never clearly descended (runs "
                 f"{', '.join(map(str, flat))}): those give only a rate below where the loss starts "
                 "to climb, an upper bound, and the runs disagree on whether the model learns "
-                "within the test. Check the suggestion with lrfinder.verify or probes."
+                f"within the test: {verify_advice(five=True)}."
             )
         return None
 
@@ -319,11 +319,12 @@ class MultiRunResult(RangeTestResult):
         if width <= SPREAD_WARNING_DECADES:
             return None
         q_low, q_high = (round(100 * q) for q in self.quantiles)
+        check = verify_advice()
         return (
             f"The runs disagree by {width:.2g} decades ({low:.2g} .. {high:.2g}, {q_low}%-{q_high}% "
             f"of {len(self._runs)} runs' suggestions, median {lr:.2g}): one run alone would be a "
-            "gamble. Prefer the low end, or steady the test with a larger batch, more steps or "
-            "more runs."
+            f"gamble. {check[0].upper()}{check[1:]}, or steady the test with "
+            "a larger batch, more steps or more runs."
         )
 
     # --- outputs ------------------------------------------------------------------------------

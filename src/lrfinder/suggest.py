@@ -641,7 +641,9 @@ def knee(
     halfway). Its weak spot, measured: small-batch MSE regressions, whose curves are as noisy as
     their descent (``too_noisy`` fires): there the best rate sits at the end of the descent with
     SGD (this rule overshoots by about half a decade) and above the minimum with Adam (it
-    undershoots); ``lr_find(..., runs=5)`` or :func:`lrfinder.probe.refine` is better there.
+    undershoots); ``runs="auto"`` runs five there, and a few full-length runs around the
+    suggestion (:func:`lrfinder.verify`) cut the regret further, where the probes of
+    :func:`lrfinder.probe.refine` barely move it (benchmarks/WARNING_ADVICE.md).
 
     A curve that never clearly descends (:attr:`Curve.clearly_descends` is false; the
     ``no_descent`` warning says so) has no descent to read: typically the model did not start
