@@ -115,12 +115,9 @@ def _grid_rate(lr: float) -> float:
 class Seed:
     """One task's grid seed: the default's result and the regret of each remedy on it."""
 
-    def __init__(self, name: str, seed: int) -> None:
-        self.task = TASKS[name]
-        self.seed = seed
-        self.runs = q.Runs(self.task, train_missing=False)
-        self.truth = q.ground_truth(self.task, self.runs, q.GRID_SEEDS)
-        self.result, _ = q.auto_result(self.task, seed)
+    def __init__(self, task: q.Task, runs: q.Runs, truth: q.Truth, seed: int) -> None:
+        self.task, self.runs, self.truth, self.seed = task, runs, truth, seed
+        self.result, _ = q.auto_result(task, seed)
         self.warnings = fired(self.result)
 
     def at(self, lr: float) -> float | None:
@@ -163,9 +160,12 @@ def collect(names: Sequence[str]) -> list[tuple[str, list[str], dict[str, float 
     """(task, warnings, regret per remedy) for each grid seed of each task."""
     out = []
     for name in names:
+        task = TASKS[name]
+        runs = q.Runs(task, train_missing=False)
+        truth = q.ground_truth(task, runs, q.GRID_SEEDS)  # once per task, shared by its seeds
         for seed in q.GRID_SEEDS:
             try:
-                one = Seed(name, seed)
+                one = Seed(task, runs, truth, seed)
             except q.MissingProbeError:
                 continue
             out.append((name, one.warnings or [SILENT], one.regrets()))
@@ -203,8 +203,7 @@ def tables(records: list[tuple[str, list[str], dict[str, float | None]]]) -> lis
         "|---|---|---|---|" + "---|" * len(REMEDIES),
     ]
     decision = []
-    everything = [(task, [*warnings, EVERY], regrets) for task, warnings, regrets in records]
-    records = everything
+    records = [(task, [*warnings, EVERY], regrets) for task, warnings, regrets in records]
     for warning in sorted({w for _, ws, _ in records for w in ws}, key=_order):
         passed = {r: True for r in REMEDIES[1:] if _applies(r, warning)}
         read = []
@@ -227,16 +226,8 @@ def tables(records: list[tuple[str, list[str], dict[str, float | None]]]) -> lis
             read.append(f"{metric} ({len(chosen)} seeds, {means['suggestion']:.2f})")
             for remedy in passed:
                 passed[remedy] &= means[remedy] is not None and means[remedy] < means["suggestion"]
-        if warning in (SILENT, EVERY) or not read:
-            continue
-        keep = sorted((r for r, ok in passed.items() if ok), key=lambda r: COST[r])
-        drop = [r for r in ADVICE.get(warning, ()) if r in passed and not passed[r]]
-        decision.append(
-            f"- **{warning}** (read on {' and '.join(read)}): "
-            + (f"name {', then '.join(keep)}" if keep else "no replayable remedy helps")
-            + (f"; take out {', '.join(drop)}" if drop else "")
-            + "."
-        )
+        if warning not in (SILENT, EVERY) and read:
+            decision.append(_decision(warning, read, passed))
     return [
         *lines,
         "",
@@ -245,6 +236,19 @@ def tables(records: list[tuple[str, list[str], dict[str, float | None]]]) -> lis
         "",
         *decision,
     ]
+
+
+def _decision(warning: str, read: list[str], passed: dict[str, bool]) -> str:
+    """The decision's line for one warning: the remedies that passed, cheapest first, and the
+    ones its text named that failed."""
+    keep = sorted((r for r, ok in passed.items() if ok), key=lambda r: COST[r])
+    drop = [r for r in ADVICE.get(warning, ()) if r in passed and not passed[r]]
+    return (
+        f"- **{warning}** (read on {' and '.join(read)}): "
+        + (f"name {', then '.join(keep)}" if keep else "no replayable remedy helps")
+        + (f"; take out {', '.join(drop)}" if drop else "")
+        + "."
+    )
 
 
 def _order(warning: str) -> tuple[bool, bool, str]:
