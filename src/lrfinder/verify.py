@@ -52,10 +52,10 @@ logger = logging.getLogger("lrfinder")
 
 #: Multiples of the suggestion tried by default: half a decade apart, up to a decade either side.
 #: Replayed on the quality benchmark's two grid seeds (benchmarks/WARNING_ADVICE.md; full-length
-#: runs, the best picked on the other seed's score), the best of these five runs lost 2.08 points
-#: on the classifiers and 5.9% on the regressions, against 3.11 and 16.0% for the whole decades
-#: 0.01 to 100 (the default before) and 4.14 and 28.3% for the suggestion alone; where no
-#: warning spoke, the decades lost accuracy against the suggestion (2.02 points to 1.35).
+#: runs, the best picked on the other seed's score), the best of these five runs lost 2.04 points
+#: on the classifiers and 5.7% on the regressions, against 3.01 and 15.7% for the whole decades
+#: 0.01 to 100 (the default before) and 4.11 and 27.6% for the suggestion alone; where no
+#: warning spoke, the decades lost accuracy against the suggestion (1.95 points to 1.48).
 DEFAULT_FACTORS = (0.1, 10**-0.5, 1.0, 10**0.5, 10.0)
 FORMAT_NAME = "lrfinder.VerifyReport"
 FORMAT_VERSION = 1
