@@ -911,7 +911,7 @@ NOTES = [
     "LayerNorm MLP, digits 0-4 to 5-9 with an MLP and a BatchNorm CNN, the prose LM to Python "
     "source, Friedman #1 to diabetes) and the old CNN with plain SGD were named with the "
     "prediction, committed before training, that all read low, the SGD ones by half a decade or "
-    "more. It failed: eight of twelve read low, two of seven SGD ones by half a decade "
+    "more. It failed: seven of twelve read low, two of seven SGD ones by half a decade "
     "(`finetune_direction.py`). The default: 2.82 points (worst 6.6) and 4.3% (worst 11.9%), "
     "against `valley`'s 7.79 (17.5) and 2.3% (4.2%), `minimum`'s 9.32 (62.1) and 5.1%, `slide`'s "
     "14.71 (33.5) and 9.1%, Schedule-Free AdamW's 3.83 (11.1) and 0.6%: lowest on both accuracy "
