@@ -65,6 +65,8 @@ FINE_TUNE_MODELS = {
 }
 SGD_FAMILY = {"sgd", "sgd_plain", "nesterov"}
 SPLITS = {"rounds 0-38": range(39), "round 39 (the test)": range(39, 40)}
+#: fastai's default, the peer each fine-tune is set against.
+VALLEY = q.all_rules()["fastai valley"]
 #: A grid step: the prediction's "half a decade".
 HALF = 0.5
 
@@ -77,7 +79,7 @@ def placement(name: str, train: bool) -> tuple[float, float, float, int] | None:
     truth = q.ground_truth(task, runs, q.GRID_SEEDS)
     best = (q.five_seed_truth(task, runs) or truth).best_lr
     ours = q.score_auto(task, truth, runs, q.RANGE_SEEDS)
-    valley = q.score_rule(task, truth, runs, q.all_rules()["fastai valley"], q.RANGE_SEEDS)
+    valley = q.score_rule(task, truth, runs, VALLEY, q.RANGE_SEEDS)
     if len(ours.regrets) < len(ours.lrs) or len(valley.regrets) < len(valley.lrs):
         q.log(f"{name}: not every seed is cached; left out")
         return None

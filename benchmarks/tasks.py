@@ -366,26 +366,6 @@ def digits_data() -> Splits:
     return _split(x, y.astype(np.int64), n_val=200, n_test=500)
 
 
-@functools.cache
-def digits_low_data() -> Splits:
-    """Digits 0-4 only: the pretraining task of ``digits_finetune``."""
-    d = digits_data()
-    x = torch.cat([d.x_train, d.x_val, d.x_test])
-    y = torch.cat([d.y_train, d.y_val, d.y_test])
-    keep = y < 5
-    return Splits(x[keep], y[keep], x[:0], y[:0], x[:0], y[:0])
-
-
-@functools.cache
-def digits_high_data() -> Splits:
-    """Digits 5-9 (relabelled 0-4), few training examples: the fine-tuning task."""
-    d = digits_data()
-    x = torch.cat([d.x_train, d.x_val, d.x_test])
-    y = torch.cat([d.y_train, d.y_val, d.y_test])
-    keep = y >= 5
-    return _split(x[keep].numpy(), (y[keep] - 5).numpy(), n_val=150, n_test=500, seed=1)
-
-
 def _classes_split(d: Splits, keep: Callable[[Tensor], Tensor]) -> tuple[Tensor, Tensor]:
     """All of ``d``'s examples whose label passes ``keep``."""
     x = torch.cat([d.x_train, d.x_val, d.x_test])
@@ -395,10 +375,23 @@ def _classes_split(d: Splits, keep: Callable[[Tensor], Tensor]) -> tuple[Tensor,
 
 
 @functools.cache
+def digits_low_data() -> Splits:
+    """Digits 0-4 only: the pretraining task of ``digits_finetune``."""
+    x, y = _classes_split(digits_data(), lambda y: y < 5)
+    return Splits(x, y, x[:0], y[:0], x[:0], y[:0])
+
+
+@functools.cache
+def digits_high_data() -> Splits:
+    """Digits 5-9 (relabelled 0-4), few training examples: the fine-tuning task."""
+    x, y = _classes_split(digits_data(), lambda y: y >= 5)
+    return _split(x.numpy(), (y - 5).numpy(), n_val=150, n_test=500, seed=1)
+
+
+@functools.cache
 def digits_flat_high_data() -> Splits:
     """Digits 5-9 (relabelled 0-4), flattened: the fine-tuning task of the digits MLP."""
-    d = digits_high_data()
-    return Splits(*(t.reshape(len(t), -1) if t.dim() == 4 else t for t in d.__dict__.values()))
+    return _flattened(digits_high_data())
 
 
 @functools.cache
@@ -427,21 +420,7 @@ def code_text_data() -> Splits:
     import textwrap
 
     text = "\n".join(inspect.getsource(m) for m in (argparse, textwrap, json.decoder, json.encoder))
-    raw = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)
-    codes = np.clip(raw.astype(np.int64) - 32, 0, 95)
-    codes[raw == 10] = 0
-    n = len(codes)
-    cut_val, cut_test = int(0.8 * n), int(0.9 * n)
-    stream = torch.as_tensor(codes)
-
-    def windows(lo: int, hi: int, count: int, seed: int) -> Tensor:
-        starts = np.random.default_rng(seed).integers(lo, hi - _CONTEXT - 1, size=count)
-        return torch.stack([stream[s : s + _CONTEXT + 1] for s in starts])
-
-    train = windows(0, cut_val, 3_000, 3)
-    val = windows(cut_val, cut_test, 256, 4)
-    test = windows(cut_test, n, 512, 5)
-    return Splits(train, train, val, val, test, test)
+    return _character_windows(text, train_windows=3_000, seeds=(3, 4, 5))
 
 
 @functools.cache
@@ -488,7 +467,11 @@ def mnist1d_data() -> Splits:
 
 @functools.cache
 def digits_flat_data() -> Splits:
-    d = digits_data()
+    return _flattened(digits_data())
+
+
+def _flattened(d: Splits) -> Splits:
+    """``d`` with its 8x8 images flattened to 64 features, for the MLPs."""
     return Splits(
         *(
             t.reshape(len(t), -1) if t.dim() == 4 else t
@@ -677,9 +660,16 @@ def text_data() -> Splits:
     import pydoc_data.topics as topics
 
     text = "\n".join(str(v) for v in topics.topics.values())
-    codes = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8).astype(np.int64)
-    codes = np.clip(codes - 32, 0, 95)
-    codes[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8) == 10] = 0
+    return _character_windows(text, train_windows=40_000, seeds=(0, 1, 2))
+
+
+def _character_windows(text: str, train_windows: int, seeds: tuple[int, int, int]) -> Splits:
+    """Random windows of ``context + 1`` characters from the first 80% of ``text`` (training),
+    the next 10% (256 for validation) and the last 10% (512 for test), one seed each. Symbols:
+    printable ASCII as 1-95, newline as 0, anything else clipped into that range."""
+    raw = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)
+    codes = np.clip(raw.astype(np.int64) - 32, 0, 95)
+    codes[raw == 10] = 0
     n = len(codes)
     cut_val, cut_test = int(0.8 * n), int(0.9 * n)
     stream = torch.as_tensor(codes)
@@ -688,9 +678,9 @@ def text_data() -> Splits:
         starts = np.random.default_rng(seed).integers(lo, hi - _CONTEXT - 1, size=count)
         return torch.stack([stream[s : s + _CONTEXT + 1] for s in starts])
 
-    train = windows(0, cut_val, 40_000, 0)
-    val = windows(cut_val, cut_test, 256, 1)
-    test = windows(cut_test, n, 512, 2)
+    train = windows(0, cut_val, train_windows, seeds[0])
+    val = windows(cut_val, cut_test, 256, seeds[1])
+    test = windows(cut_test, n, 512, seeds[2])
     return Splits(train, train, val, val, test, test)
 
 
