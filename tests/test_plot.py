@@ -122,6 +122,27 @@ class TestPlot:
         assert returned is ax
         assert any("interrupted" in text.get_text() for text in ax.texts)
 
+    def test_a_file_name_for_ax_says_how_to_save(self, result, tmp_path):
+        """plot("lr.png") is a common slip: the error names the value and the way to save."""
+        target = tmp_path / "lr.png"
+
+        with pytest.raises(TypeError, match=r"not a file name.*savefig") as caught:
+            result.plot(str(target))
+
+        assert repr(str(target)) in str(caught.value)
+        with pytest.raises(TypeError, match="not a file name"):
+            result.plot(target)
+        assert not target.exists()
+
+    def test_anything_else_for_ax_is_refused_before_drawing(self, result):
+        """A wrong ax is refused before a figure is made, naming the type it got."""
+        before = plt.get_fignums()
+
+        with pytest.raises(TypeError, match=r"takes a matplotlib Axes or None, got int"):
+            result.plot(3)
+
+        assert plt.get_fignums() == before
+
     def test_never_shows(self, result, monkeypatch):
         """plot() never calls plt.show()."""
         monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))

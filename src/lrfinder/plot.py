@@ -7,6 +7,7 @@ rules' picks on request; the run's warnings in a box. matplotlib is imported her
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,7 @@ def plot_result(
         show_warnings: Print ``result.warnings`` in a box inside the axes.
         title: The title; a default one names the steps and the stop reason.
     """
+    _check_axes(ax)
     if len(result.runs) > 1:  # several runs: band and spread, see lrfinder.multirun.plot_runs
         from .multirun import plot_runs
 
@@ -217,6 +219,28 @@ def _pyplot() -> Any:
         msg = "plotting needs matplotlib: pip install 'lrfinder[plot]'"
         raise ImportError(msg) from None
     return plt
+
+
+def _check_axes(ax: object) -> None:
+    """Refuses anything but a matplotlib Axes (or None) before drawing: ``result.plot("lr.png")``
+    would otherwise fail deep in matplotlib with "'str' object has no attribute 'plot'"."""
+    if ax is None:
+        return
+    from matplotlib.axes import Axes
+
+    if isinstance(ax, Axes):
+        return
+    if isinstance(ax, (str, os.PathLike)):
+        msg = (
+            f"plot(ax={ax!r}): ax is the matplotlib Axes to draw on, not a file name; to save "
+            f"the picture, call result.plot().figure.savefig({str(ax)!r})"
+        )
+    else:
+        msg = (
+            f"plot(ax=...) takes a matplotlib Axes or None, got {type(ax).__name__}; pass "
+            "ax=None for a new figure"
+        )
+    raise TypeError(msg)
 
 
 def save_figure(ax: Axes, path: Any) -> None:
