@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import lrfinder
@@ -311,6 +311,11 @@ class TestMultiRunFuzz:
             st.tuples(curves(max_size=40), st.sampled_from(STOP_REASONS)), min_size=1, max_size=4
         ),
         spec=ladders,
+    )
+    # Found by hypothesis: two suggestions an ulp apart gave a 10% quantile an ulp above the 90%.
+    @example(
+        runs=[([0.0, 0.0, 0.0], "completed"), ([1.0, 1.0, 1.0], "completed")],
+        spec={"start_lr": 1e-10, "decades": 30.0, "num_steps": 3, "mode": "exp"},
     )
     def test_any_set_of_runs_is_readable(self, runs, spec):
         """Runs of any shapes read together: suggestions and their interval stay in the ladder."""

@@ -239,7 +239,10 @@ class MultiRunResult(RangeTestResult):
         lrs = [s.lr for s in self._counted_suggestions(method, **kwargs)]
         if not lrs:
             self.suggest(method, **kwargs)  # raises the explanatory NotEnoughPointsError
-        return _log_quantile(lrs, self.quantiles[0]), _log_quantile(lrs, self.quantiles[1])
+        low, high = _log_quantile(lrs, self.quantiles[0]), _log_quantile(lrs, self.quantiles[1])
+        # Rounding in exp() can put two quantiles between the same two neighbours an ulp out of
+        # order (suggestions an ulp apart); the interval is ordered whatever the rounding.
+        return min(low, high), max(low, high)
 
     @property
     def suggestion_interval(self) -> tuple[float, float]:
