@@ -52,8 +52,8 @@ RMSprop twin reads high and one of its seeds diverges in training. The kept head
 the lean; the fresh-head twins show it more. Their grid's best is 0.03 to 0.1 for every
 optimizer but RMSprop, even Adam's. With the Adam family the curve's lowest point sits near it
 (0.05 to 0.1 on most seeds) and the suggestion, as on every task, a little under the lowest
-point; with Nesterov and plain SGD the lowest point itself is about 0.01, a decade under the
-best, which a 1cycle warm-up trains at, so no reading of the curve's descent reaches it (fastai
+point; with Nesterov and plain SGD the lowest point itself is about 0.01 on most seeds, a decade
+under the best, which a 1cycle warm-up trains at, so no reading of the curve's descent reaches it (fastai
 `valley` loses 18.6 points on these eight, Schedule-Free AdamW 17.0, the default 15.2, the
 oracle 1.6). Left as it is, again: the other fine-tunes (round 39) read much closer, and a
 fine-tune correction would need the user to say that the model is one.

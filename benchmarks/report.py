@@ -926,7 +926,7 @@ NOTES = [
     "failed on every part: five of eight read half a decade or more low (median -0.75 decades) "
     "and the momentum-SGD twins lose 23.8 and 30.1 points (`finetune_direction.py`). The best "
     "rate is 0.03-0.1 for all but RMSprop; with Nesterov and plain SGD even the curve's lowest "
-    "point is a decade under it. The default: 15.15 points (worst 33.7), against `valley`'s "
+    "point is a decade under it on most seeds. The default: 15.15 points (worst 33.7), against `valley`'s "
     "18.60 (26.2), `minimum`'s 24.92 (48.4), `slide`'s 18.69 (61.6), Schedule-Free AdamW's "
     "16.95 (22.8) and the oracle's 1.60 (5.3): the lowest mean, not the lowest worst task; every "
     "rule misses. The rule did not change after it; the loss-spiked warning names the rate below "
