@@ -432,7 +432,7 @@ NOTES = """\
   11.81 (88.9) and the Keras defaults' 19.81 (85.1), and its seeds agree within 1.6x on every
   task but one (`valley` up to 320x): on `keras_cancer_mlp_sgd_plain_b32` one seed's knee now
   reads through a loss spike, to 1.0, and the default's seeds spread 4.2x, though the task loses
-  only 0.2 points. `quality.py`'s default loses 3.73 points over 338 PyTorch tasks; these seven
+  only 0.2 points. `quality.py`'s default loses 3.58 points over 346 PyTorch tasks; these seven
   are easier ones.
 - **The momentum lag is right, and the blend is what makes it pay.** On the two momentum-SGD
   tasks the lag moves the knee onto PyTorch's scale (`keras_momentum_lag.py`); the knee times
@@ -444,7 +444,7 @@ NOTES = """\
   and the grid's best is lower still, 3.16e-4); `RESULTS.md` has its PyTorch twin
   (`diabetes_adam_b32`, 13% to 33%) among the tasks the blend costs most, and the Nesterov CNN
   among them too. Over these seven the knee alone does a little better (0.48 points, 10.7%); over
-  the 338 PyTorch tasks the blend wins (3.73 against 5.86 points, 28.4% against 34.0%). Seven
+  the 346 PyTorch tasks the blend wins (3.58 against 5.89 points, 28.4% against 34.0%). Seven
   tasks do not overturn that, and no constant was refitted on them.
 """
 

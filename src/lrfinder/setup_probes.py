@@ -46,10 +46,10 @@ def refine_setup(
 ) -> Refinement:
     """Runs :func:`lrfinder.probe.refine` with probes built from ``factory``.
 
-    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 338 tasks, a budget of half a
+    Measured on the quality benchmark (``benchmarks/RESULTS.md``, 346 tasks, a budget of half a
     training run, probes around the suggestion of ``lr_find``'s default, which is what runs here
     when ``result`` is None): 25.8% excess loss with probes against 28.4% for the suggestion
-    alone on the loss tasks, and 4.22 accuracy points against 3.73 on the others. They rescue
+    alone on the loss tasks, and 4.06 accuracy points against 3.58 on the others. They rescue
     curves the rule cannot read; short probes on a small validation set favour high rates
     elsewhere (see ``docs/quality.md``).
 

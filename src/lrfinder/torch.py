@@ -102,8 +102,8 @@ def lr_find(
         snapshot_device: Where the snapshot is kept (the host by default).
         runs: ``"auto"`` (the default): one run, and five (``runs=5``'s result, for one run
             more) when its curve never clearly descended or is too noisy to read alone; on the
-            quality benchmark (338 tasks) that cuts the regret from 4.67 to 3.73 accuracy points
-            and from 32.6% to 28.4% excess loss, for 2.99 range tests on average
+            quality benchmark (346 tasks) that cuts the regret from 4.57 to 3.58 accuracy points
+            and from 32.6% to 28.4% excess loss, for 3.02 range tests on average
             (``benchmarks/RESULTS.md``). The first run stands, with its warnings, when it was
             interrupted, when ``data`` is a one-shot iterator, or under torch.distributed.
             ``result.metadata["runs_auto"]`` says which happened and why (see

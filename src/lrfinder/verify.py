@@ -52,11 +52,11 @@ logger = logging.getLogger("lrfinder")
 
 #: Multiples of the suggestion tried by default: half a decade apart, up to a decade either side.
 #: Replayed on the quality benchmark's two grid seeds (benchmarks/WARNING_ADVICE.md; full-length
-#: runs, the best picked on the other seed's score), the best of these five runs lost 2.12 points
-#: on the classifiers and 5.5% on the regressions, against 3.05 and 15.1% for the whole decades
-#: 0.01 to 100 (the default before) and 4.51 and 26.8% for the suggestion alone (after round 40).
-#: Where no warning spoke these five lost 1.54 points against the suggestion's 2.08 and the
-#: decades' 1.94 (when the default changed, the decades lost to the suggestion there; round 40's
+#: runs, the best picked on the other seed's score), the best of these five runs lost 2.35 points
+#: on the classifiers and 5.5% on the regressions, against 3.37 and 15.1% for the whole decades
+#: 0.01 to 100 (the default before) and 4.25 and 26.8% for the suggestion alone (after round 41).
+#: Where no warning spoke these five lost 1.52 points against the suggestion's 2.06 and the
+#: decades' 1.92 (when the default changed, the decades lost to the suggestion there; round 40's
 #: fine-tunes, read low with no warning, turned that).
 DEFAULT_FACTORS = (0.1, 10**-0.5, 1.0, 10**0.5, 10.0)
 FORMAT_NAME = "lrfinder.VerifyReport"
