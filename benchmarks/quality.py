@@ -120,17 +120,19 @@ def study_main(
     run: Callable[[Sequence[str], bool], list[str]],
     filename: str,
     title: str,
+    default_tasks: Sequence[str] | None = None,
 ) -> int:
     """The command line a study script shares: ``--train`` trains what the cache lacks,
     ``--write`` records the tables in ``benchmarks/FILENAME``, ``--tasks`` narrows them (default:
-    every round). ``run(names, train)`` returns the tables' lines; the script's docstring says
-    what they mean."""
+    ``default_tasks``, or every round; a study that decided on the rounds it read passes
+    ``tasks_through(its round)`` so that its file regenerates as written). ``run(names, train)``
+    returns the tables' lines; the script's docstring says what they mean."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--train", action="store_true", help="train what the cache lacks")
     parser.add_argument("--write", action="store_true", help=f"record the tables in {filename}")
     parser.add_argument("--tasks", nargs="*", default=None, help="task names (default: all)")
     args = parser.parse_args(argv)
-    lines = run(args.tasks or list(TASKS), args.train)
+    lines = run(args.tasks or list(default_tasks or TASKS), args.train)
     print("\n".join(lines))
     if args.write:
         script = Path(sys.argv[0]).name
