@@ -194,8 +194,12 @@ def paired_table(placed: dict[str, tuple[float, float, float, int]]) -> list[str
     ]
     for n in kept:
         task = TASKS[n]
-        setting = f"{task.optimizer}_b{task.batch_size}"
-        trio = [n, f"digits_fresh_finetune_{setting}", f"digits_high_scratch_{setting}"]
+        setting = (task.optimizer, task.batch_size)
+        trio = [
+            n,
+            t.digits_twin("fresh_finetune", *setting),
+            t.digits_twin("high_scratch", *setting),
+        ]
         if not all(name in placed for name in trio):
             continue
         cells = [

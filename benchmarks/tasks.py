@@ -1065,6 +1065,52 @@ def _bce(outputs: Tensor, targets: Tensor) -> Tensor:
     return F.binary_cross_entropy_with_logits(outputs, targets)
 
 
+#: The distinct (optimizer, batch) settings of the digits fine-tunes that keep the pretrained
+#: head (:func:`finetune_model`); rounds 40 and 41 add one twin of each.
+DIGITS_FINETUNE_SETTINGS = (
+    ("adamw", 32),
+    ("sgd", 32),
+    ("adam", 16),
+    ("adamw", 8),
+    ("adam", 32),
+    ("rmsprop", 16),
+    ("nesterov", 32),
+    ("sgd_plain", 32),
+)
+_OPTIMIZER_WORDS = {
+    "adamw": "AdamW",
+    "sgd": "SGD momentum 0.9",
+    "adam": "Adam",
+    "rmsprop": "RMSprop",
+    "nesterov": "SGD with Nesterov momentum and weight decay",
+    "sgd_plain": "plain SGD",
+}
+
+
+def digits_twin(kind: str, optimizer: str, batch_size: int) -> str:
+    """The name of a round-40 (``kind="fresh_finetune"``) or round-41 (``"high_scratch"``) twin of
+    the head-kept digits fine-tune with this optimizer and batch."""
+    return f"digits_{kind}_{optimizer}_b{batch_size}"
+
+
+def _digits_twins(kind: str, model: Callable[[int], nn.Module], what: str) -> list[Task]:
+    """One task per :data:`DIGITS_FINETUNE_SETTINGS` on the fine-tunes' data and budget."""
+    return [
+        Task(
+            digits_twin(kind, optimizer, batch),
+            optimizer,
+            "accuracy",
+            150,
+            batch,
+            digits_high_data,
+            model,
+            _cross_entropy,
+            f"{what}, {_OPTIMIZER_WORDS[optimizer]}, batch {batch}",
+        )
+        for optimizer, batch in DIGITS_FINETUNE_SETTINGS
+    ]
+
+
 TASKS: dict[str, Task] = {
     task.name: task
     for task in [
@@ -4812,197 +4858,17 @@ TASKS: dict[str, Task] = {
             "held out (39th round): MLP pretrained on Friedman #1, fine-tuned on the diabetes "
             "regression (same 10 inputs), MSE, Adam, batch 32",
         ),
-        Task(
-            "digits_fresh_finetune_adamw_b32",
-            "adamw",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
+        # Rounds 40 and 41: twins of the head-kept digits fine-tunes, one per setting.
+        *_digits_twins(
+            "fresh_finetune",
             digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, AdamW, batch 32",
+            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on 5-9",
         ),
-        Task(
-            "digits_fresh_finetune_sgd_b32",
-            "sgd",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, SGD momentum 0.9, batch 32",
-        ),
-        Task(
-            "digits_fresh_finetune_adam_b16",
-            "adam",
-            "accuracy",
-            150,
-            16,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, Adam, batch 16",
-        ),
-        Task(
-            "digits_fresh_finetune_adamw_b8",
-            "adamw",
-            "accuracy",
-            150,
-            8,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, AdamW, batch 8",
-        ),
-        Task(
-            "digits_fresh_finetune_adam_b32",
-            "adam",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, Adam, batch 32",
-        ),
-        Task(
-            "digits_fresh_finetune_rmsprop_b16",
-            "rmsprop",
-            "accuracy",
-            150,
-            16,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, RMSprop, batch 16",
-        ),
-        Task(
-            "digits_fresh_finetune_nesterov_b32",
-            "nesterov",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, SGD with Nesterov momentum and weight decay, batch 32",
-        ),
-        Task(
-            "digits_fresh_finetune_sgd_plain_b32",
-            "sgd_plain",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_fresh_finetune_model,
-            _cross_entropy,
-            "held out (40th round): CNN pretrained on digits 0-4 with a fresh head, fine-tuned on "
-            "5-9, plain SGD, batch 32",
-        ),
-        Task(
-            "digits_high_scratch_adamw_b32",
-            "adamw",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
+        *_digits_twins(
+            "high_scratch",
             digits_high_scratch_model,
-            _cross_entropy,
             "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, AdamW, batch 32",
-        ),
-        Task(
-            "digits_high_scratch_sgd_b32",
-            "sgd",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, SGD momentum 0.9, batch 32",
-        ),
-        Task(
-            "digits_high_scratch_adam_b16",
-            "adam",
-            "accuracy",
-            150,
-            16,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, Adam, batch 16",
-        ),
-        Task(
-            "digits_high_scratch_adamw_b8",
-            "adamw",
-            "accuracy",
-            150,
-            8,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, AdamW, batch 8",
-        ),
-        Task(
-            "digits_high_scratch_adam_b32",
-            "adam",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, Adam, batch 32",
-        ),
-        Task(
-            "digits_high_scratch_rmsprop_b16",
-            "rmsprop",
-            "accuracy",
-            150,
-            16,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, RMSprop, batch 16",
-        ),
-        Task(
-            "digits_high_scratch_nesterov_b32",
-            "nesterov",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, SGD with Nesterov momentum and weight decay, batch 32",
-        ),
-        Task(
-            "digits_high_scratch_sgd_plain_b32",
-            "sgd_plain",
-            "accuracy",
-            150,
-            32,
-            digits_high_data,
-            digits_high_scratch_model,
-            _cross_entropy,
-            "held out (41st round): the fine-tunes' CNN trained from scratch on their ~250 "
-            "examples of digits 5-9, plain SGD, batch 32",
+            "examples of digits 5-9",
         ),
     ]
 }
@@ -5569,16 +5435,7 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         "to their best, the median above -0.5 decades and at most two of eight half a decade or "
         "more low, and the two momentum-SGD twins (sgd_b32, nesterov_b32) lose under 10 points "
         "each. Scored with the rule of round 29",
-        [
-            "digits_fresh_finetune_adamw_b32",
-            "digits_fresh_finetune_sgd_b32",
-            "digits_fresh_finetune_adam_b16",
-            "digits_fresh_finetune_adamw_b8",
-            "digits_fresh_finetune_adam_b32",
-            "digits_fresh_finetune_rmsprop_b16",
-            "digits_fresh_finetune_nesterov_b32",
-            "digits_fresh_finetune_sgd_plain_b32",
-        ],
+        [digits_twin("fresh_finetune", o, b) for o, b in DIGITS_FINETUNE_SETTINGS],
     ),
     41: (
         "held out for everything (nothing in the rule changed since round 37), a paired test of "
@@ -5589,16 +5446,7 @@ ROUNDS: dict[int, tuple[str, list[str]]] = {
         "about as low (median at or below -0.5 decades) and the Nesterov and plain-SGD twins 0.75 "
         "decades low or more: the lean is the model's on this data, not fine-tuning's. Scored "
         "with the rule of round 29",
-        [
-            "digits_high_scratch_adamw_b32",
-            "digits_high_scratch_sgd_b32",
-            "digits_high_scratch_adam_b16",
-            "digits_high_scratch_adamw_b8",
-            "digits_high_scratch_adam_b32",
-            "digits_high_scratch_rmsprop_b16",
-            "digits_high_scratch_nesterov_b32",
-            "digits_high_scratch_sgd_plain_b32",
-        ],
+        [digits_twin("high_scratch", o, b) for o, b in DIGITS_FINETUNE_SETTINGS],
     ),
 }
 
