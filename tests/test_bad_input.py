@@ -236,6 +236,37 @@ LR_FIND_CASES: list[tuple[str, Any, type[BaseException], str, str | None]] = [
         None,
     ),
     (
+        "amp_dtype-not-a-float-type",
+        {"amp": True, "amp_dtype": torch.int32},
+        ValueError,
+        "`amp_dtype` must be torch.float16 or torch.bfloat16, got amp_dtype=torch.int32: "
+        "autocast runs in no other precision (it would silently stay off).",
+        None,
+    ),
+    (
+        "train_mode-string",
+        {"train_mode": "no"},
+        TypeError,
+        "`train_mode` must be True or False, got train_mode='no'.",
+        None,
+    ),
+    (
+        "progress-string",
+        {"progress": "yes"},
+        TypeError,
+        "`progress` must be True or False, got progress='yes'.",
+        None,
+    ),
+    (
+        "snapshot_device-unknown",
+        {"snapshot_device": "gpu"},
+        ValueError,
+        "`snapshot_device` must be a device torch knows, got snapshot_device='gpu'. Use \"cpu\" "
+        "(the default, which keeps the snapshot off the accelerator) or a device such as "
+        '"cuda:0".',
+        None,
+    ),
+    (
         "runs-zero",
         {"runs": 0},
         ValueError,
@@ -519,6 +550,23 @@ class TestLrFindRejects:
         assert str(excinfo.value) == message
         assert getattr(excinfo.value, "__notes__", None) == (None if note is None else [note])
         assert fingerprint(*watched) == before
+
+    def test_lazy_parameters_are_named_before_any_work(self):
+        """A model with uninitialised lazy layers gets our message, not torch's from deep inside
+        the snapshot (its parameters cannot be copied or compared, hence a test of its own)."""
+        setup = make_setup()
+        model = torch.nn.Sequential(torch.nn.LazyLinear(1))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        with pytest.raises(ValueError) as excinfo:
+            lrfinder.lr_find(model, optimizer, setup.data, MSE, num_steps=10)
+
+        assert str(excinfo.value) == (
+            "`model` has lazy parameters that are not initialised yet (torch.nn.LazyLinear and "
+            "the like): run one forward pass on a batch, model(inputs), then build the optimizer "
+            "and call lr_find."
+        )
+        assert isinstance(model[0].weight, torch.nn.parameter.UninitializedParameter)
 
     def test_catalogue_is_large(self):
         """The catalogue holds at least 25 distinct lr_find mistakes."""

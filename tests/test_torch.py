@@ -157,6 +157,75 @@ class TestRestore:
 
         assert len(opt.state) == 0
 
+    def test_loader_with_persistent_workers_shuffles_as_before(self):
+        """A DataLoader with persistent workers keeps one iterator for life; the range test reads
+        it through iterators of its own, so the user's next epochs shuffle as they would have."""
+
+        def setup():
+            seed_everything()
+            X = torch.randn(128, 8)
+            y = (X[:, 0] > 0).long()
+            loader = torch.utils.data.DataLoader(
+                torch.utils.data.TensorDataset(X, y),
+                batch_size=32,
+                shuffle=True,
+                num_workers=1,
+                persistent_workers=True,
+            )
+            model = nn.Sequential(nn.Linear(8, 2))
+            return model, torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9), loader
+
+        reference = train(*setup())
+        model, opt, loader = setup()
+
+        lrfinder.lr_find(model, opt, loader, F.cross_entropy, num_steps=6, runs=1)
+
+        assert loader._iterator is None  # no iterator (and no workers) of ours left behind
+        assert_same_training(reference, train(model, opt, loader))
+
+    def test_a_tensor_lr_comes_back_in_the_same_tensor(self):
+        """torch accepts lr as a tensor (capturable optimizers, CUDA graphs): whatever holds that
+        tensor must see the restored value, not the ladder's last rate."""
+        seed_everything()
+        model = nn.Linear(4, 1)
+        lr = torch.tensor(1e-3)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, foreach=False)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+
+        lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=10, runs=1)
+
+        assert opt.param_groups[0]["lr"] is lr
+        assert lr.item() == torch.tensor(1e-3).item()
+
+    def test_the_scheduler_still_warns_about_its_order(self):
+        """A scheduler warns when scheduler.step() comes before any optimizer.step(); the range
+        test's own steps must not silence that warning for the user's training."""
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        torch.optim.lr_scheduler.StepLR(opt, step_size=1)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+        before = opt.__dict__.get("_opt_called", "absent")
+
+        lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=10, runs=1)
+
+        assert opt.__dict__.get("_opt_called", "absent") == before
+
+    def test_a_queued_cuda_seed_is_kept(self):
+        """Before CUDA starts, torch.manual_seed only queues CUDA's seed; several runs reseed,
+        and the user's queued seed must be the one CUDA starts with afterwards."""
+        tracker = getattr(torch.cuda, "_lazy_seed_tracker", None)
+        if tracker is None or torch.cuda.is_initialized():
+            pytest.skip("this torch keeps no queue of CUDA seeds, or CUDA has started")
+        seed_everything()
+        queued = tracker.manual_seed_all_cb
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+
+        lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=10, runs=2, batched=False)
+
+        assert tracker.manual_seed_all_cb is queued
+
 
 class TestSemantics:
     def test_optimizer_sees_the_ladder(self):
@@ -306,6 +375,29 @@ class TestSemantics:
         assert result.stop_reason == "data-exhausted"
         assert len(result.losses) == 7
         assert any("data ran out" in w for w in result.warnings)
+
+    def test_auto_keeps_a_first_run_whose_data_ran_out(self):
+        """Data that can be iterated only once runs out; runs="auto" cannot run it again, so it
+        returns that first run (as runs=1 would) and says why, instead of failing on no data."""
+
+        class OneShot:  # an iterable, not an iterator, over a single generator
+            def __init__(self, batches):
+                self.batches = (batch for batch in batches)
+
+            def __iter__(self):
+                return self.batches
+
+        seed_everything()
+        model = nn.Linear(8, 2)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        batches = [(torch.randn(4, 8), torch.randint(0, 2, (4,))) for _ in range(5)]
+
+        result = lrfinder.lr_find(model, opt, OneShot(batches), F.cross_entropy, num_steps=30)
+
+        assert (result.stop_reason, len(result.losses)) == ("data-exhausted", 5)
+        assert result.metadata["runs_auto"].endswith(
+            "but the data ran out and cannot be iterated again"
+        )
 
     def test_loaders_are_restarted(self):
         """A loader shorter than the run is iterated again: the run reaches end_lr."""

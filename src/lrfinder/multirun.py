@@ -488,7 +488,8 @@ def auto_runs(
 
     The single run also stands, with its warnings, when it was interrupted (Ctrl-C asks for
     less work, not more), when ``cannot_rerun`` says why the setup cannot be run again (a
-    one-shot iterator of batches, say), in words that end the note, or when the further runs
+    one-shot iterator of batches, say), in words that end the note, when the run stopped
+    because its data ran out (data that cannot be iterated again), or when the further runs
     raise an :class:`~lrfinder.LRFinderError` (a batch order whose first loss is non-finite):
     the note then names the error. Any other exception propagates.
 
@@ -508,6 +509,10 @@ def auto_runs(
     if first.stop_reason == "interrupted":
         first.metadata["runs_auto"] = f"1 run: its curve {reason}, but the run was interrupted"
         return first
+    if cannot_rerun is None and first.stop_reason == "data-exhausted":
+        # Only data that cannot be iterated again runs out (re-iterables are restarted): a
+        # wrapper around one generator, say, which would give the further runs no batches.
+        cannot_rerun = "the data ran out and cannot be iterated again"
     if cannot_rerun is not None:
         first.metadata["runs_auto"] = f"1 run: its curve {reason}, but {cannot_rerun}"
         return first

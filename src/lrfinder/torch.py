@@ -146,6 +146,8 @@ def lr_find(
             cannot_rerun=_why_not_rerun(data),
         )
     _check_setup(model, optimizer, data, loss_fn, step_fn, scaler)
+    _check_options(amp=amp, train_mode=train_mode, progress=progress)
+    _check_snapshot_device(snapshot_device)
     accumulation_steps = check_int(
         "accumulation_steps", accumulation_steps, minimum=1, hint="Use 1 for no accumulation."
     )
@@ -189,11 +191,12 @@ def lr_find(
     state = TrainingState.capture(
         model, optimizer, scaler=scaler, data=data, snapshot_device=snapshot_device
     )
+    source = _OwnIterators(data) if _keeps_workers(data) else data
     try:
         if train_mode:
             model.train()
         stream = BatchStream(
-            data, "`data` yielded no batches: pass a non-empty DataLoader or iterable."
+            source, "`data` yielded no batches: pass a non-empty DataLoader or iterable."
         )
         trainer = _Trainer(
             model,
@@ -244,14 +247,62 @@ def lr_find(
             metadata=metadata,
         )
     except BaseException as error:
+        _close(source)
         _restore(state, error)
         raise
+    _close(source)
     _restore(state, None)
     _fill_in_batch_size(result.metadata, trainer.stream.first_batch_size)
     sensitivity = trainer.sensitivity.value()
     if sensitivity is not None:  # read by the default suggestion: lrfinder.step_size
         result.metadata["update_sensitivity"] = sensitivity
     return result
+
+
+def _keeps_workers(data: Any) -> bool:
+    """A DataLoader whose worker processes outlive its iterators (``persistent_workers``)."""
+    return (
+        isinstance(data, torch.utils.data.DataLoader)
+        and bool(data.persistent_workers)
+        and data.num_workers > 0
+    )
+
+
+class _OwnIterators:
+    """A DataLoader with persistent workers, read through iterators of the range test's own.
+
+    Such a loader keeps one iterator, and its worker processes, for its whole life: the first
+    ``iter()`` makes it, drawing a seed from torch's RNG, and every later one resets it, drawing
+    differently. A range test going through ``iter(loader)`` would leave that iterator behind
+    (or reset the user's), so the user's next epoch would be shuffled differently and the
+    workers' random state would have moved on. Iterators made the way a loader without
+    persistent workers makes them, and shut down after the run, leave the user's loader as it
+    was. ``_get_iterator`` is what ``DataLoader.__iter__`` itself calls.
+    """
+
+    def __init__(self, loader: torch.utils.data.DataLoader[Any]) -> None:
+        self.loader = loader
+        self.made: list[Any] = []
+
+    def __iter__(self) -> Iterator[Any]:
+        iterator = self.loader._get_iterator()
+        self.made.append(iterator)
+        return iterator
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def close(self) -> None:
+        for iterator in self.made:
+            shutdown = getattr(iterator, "_shutdown_workers", None)
+            if shutdown is not None:
+                shutdown()
+        self.made.clear()
+
+
+def _close(source: Any) -> None:
+    if isinstance(source, _OwnIterators):
+        source.close()
 
 
 def _why_not_rerun(data: Any) -> str | None:
@@ -557,6 +608,13 @@ def _check_setup(
             "Unfreeze the layers you will train (param.requires_grad_(True)) before the range test."
         )
         raise ValueError(msg)
+    if any(isinstance(p, torch.nn.parameter.UninitializedParameter) for p in model.parameters()):
+        msg = (
+            "`model` has lazy parameters that are not initialised yet (torch.nn.LazyLinear and "
+            "the like): run one forward pass on a batch, model(inputs), then build the optimizer "
+            "and call lr_find."
+        )
+        raise ValueError(msg)
     if any(p.is_meta for p in model.parameters()):
         msg = (
             "`model` has parameters on the meta device (shapes only, no data). Materialize it "
@@ -590,6 +648,34 @@ def _check_setup(
         raise TypeError(msg)
 
 
+def _check_options(**flags: Any) -> None:
+    """Flags must be True or False: a string such as "no" would otherwise count as True."""
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            msg = f"`{name}` must be True or False, got {name}={value!r}."
+            raise TypeError(msg)
+
+
+def _check_snapshot_device(device: Any) -> None:
+    """``snapshot_device`` names a device this torch can copy to (checked before the copy,
+    whose own error would not name the argument)."""
+    try:
+        target = torch.device(device)
+    except (TypeError, RuntimeError, ValueError):
+        msg = (
+            f"`snapshot_device` must be a device torch knows, got snapshot_device={device!r}. "
+            'Use "cpu" (the default, which keeps the snapshot off the accelerator) or a device '
+            'such as "cuda:0".'
+        )
+        raise ValueError(msg) from None
+    if target.type == "cuda" and not torch.cuda.is_available():
+        msg = (
+            f"`snapshot_device` is {device!r}, but this torch sees no CUDA device. Use "
+            '"cpu" (the default).'
+        )
+        raise ValueError(msg)
+
+
 def _known_length(data: Any) -> int | None:
     """``len(data)`` where it is defined (a DataLoader over an IterableDataset has none)."""
     try:
@@ -612,6 +698,12 @@ def _precision(
             "amp_dtype=torch.bfloat16."
         )
         raise TypeError(msg)
+    if amp_dtype is not None and amp_dtype not in (torch.float16, torch.bfloat16):
+        msg = (
+            f"`amp_dtype` must be torch.float16 or torch.bfloat16, got amp_dtype={amp_dtype}: "
+            "autocast runs in no other precision (it would silently stay off)."
+        )
+        raise ValueError(msg)
     if not amp:
         return contextlib.nullcontext, scaler
     dtype = amp_dtype or (torch.float16 if device.type == "cuda" else torch.bfloat16)

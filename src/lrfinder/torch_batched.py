@@ -126,6 +126,7 @@ def lr_find_runs(
         data=data,
         snapshot_device=settings.get("snapshot_device", "cpu"),
     )
+    failure: BaseException | None = None
     try:
         results: list[RangeTestResult] | None = None
         if blocker is None and batched is not False:
@@ -146,8 +147,13 @@ def lr_find_runs(
         if results is None:
             _free_accelerator_cache()  # what a batched attempt that ran out of memory left cached
             results = _sequential(model, optimizer, data, loss_fn, settings, plan, state)
+    except BaseException as raised:
+        failure = raised
+        raise
     finally:
-        state.restore()
+        # As the single run restores: finished even if Ctrl-C lands during it, and a failed
+        # restore named beside the run's own error.
+        adapter._restore(state, failure)
 
     path = "batched" if blocker is None and batched is not False else "sequential"
     facts: dict[str, Any] = {

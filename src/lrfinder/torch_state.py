@@ -7,10 +7,12 @@ exist, so optimizers, DDP gradient buckets and user references keep pointing at 
 * parameters the optimizer holds outside the model;
 * each submodule's ``training`` flag;
 * the optimizer's per-parameter state (Adam moments, step counts...) and every param group's
-  hyper-parameters (lr, betas, momentum, weight decay...);
+  hyper-parameters (lr, betas, momentum, weight decay...; a tensor lr is put back into the same
+  tensor), and the flag an LR scheduler reads to warn about calling it before the optimizer;
 * a GradScaler's scale, growth tracker and per-optimizer stage;
-* the RNG states of Python, NumPy, torch's CPU generator and every CUDA device's generator, and
-  any ``torch.Generator`` attached to the data loader or its samplers.
+* the RNG states of Python, NumPy, torch's CPU generator and every CUDA device's generator (or,
+  before CUDA starts, the seed torch queued for it), and any ``torch.Generator`` attached to
+  the data loader or its samplers.
 
 The copies live on ``snapshot_device`` (the host by default), never doubling GPU memory, and
 nothing is written to disk.
@@ -48,6 +50,7 @@ class TrainingState:
     )
     modes: list[tuple[torch.nn.Module, bool]] = field(default_factory=list)
     optimizer: torch.optim.Optimizer | None = None
+    optimizer_flags: dict[str, Any] | None = None
     optimizer_groups: list[dict[str, Any]] = field(default_factory=list)
     optimizer_state: list[tuple[torch.Tensor, dict[str, Any], dict[str, Any]]] = field(
         default_factory=list
@@ -91,6 +94,9 @@ class TrainingState:
                 grad = param.grad
                 state.grads.append((param, grad, None if grad is None else to_host(grad)))
             state.optimizer = optimizer
+            state.optimizer_flags = {
+                name: optimizer.__dict__.get(name, _ABSENT) for name in _OPTIMIZER_FLAGS
+            }
             state.optimizer_groups = [
                 {key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
                 for group in optimizer.param_groups
@@ -139,10 +145,17 @@ class TrainingState:
 
     def _restore_optimizer(self, optimizer: torch.optim.Optimizer) -> None:
         for group, saved in zip(optimizer.param_groups, self.optimizer_groups, strict=True):
-            params = group["params"]
+            live = dict(group)
             group.clear()
-            group.update(copy.deepcopy(saved))
-            group["params"] = params
+            for key, value in saved.items():
+                group[key] = _restored_value(live.get(key), value)
+            group["params"] = live["params"]
+        if self.optimizer_flags is not None:
+            for name, value in self.optimizer_flags.items():
+                if value is _ABSENT:
+                    optimizer.__dict__.pop(name, None)
+                else:
+                    setattr(optimizer, name, value)
         restored: dict[torch.Tensor, dict[str, Any]] = {}
         for param, live, saved in self.optimizer_state:
             entry = {}
@@ -156,6 +169,26 @@ class TrainingState:
             restored[param] = entry
         optimizer.state.clear()
         optimizer.state.update(restored)
+
+
+#: Attributes torch sets on an optimizer as it steps: an LR scheduler wraps ``step`` to set
+#: ``_opt_called``, and warns when ``scheduler.step()`` comes before any ``optimizer.step()``;
+#: the range test's steps would otherwise silence that warning for the user's own training.
+_OPTIMIZER_FLAGS = ("_opt_called",)
+_ABSENT = object()
+
+
+def _restored_value(live: Any, saved: Any) -> Any:
+    """A hyper-parameter put back: into the live tensor where the group held one (a tensor lr,
+    tensor betas), so that whatever refers to it (a captured CUDA graph, a scheduler, the
+    user's own variable) sees the restored value; a fresh copy of the saved value otherwise."""
+    if torch.is_tensor(saved) and torch.is_tensor(live) and live.shape == saved.shape:
+        with torch.no_grad():
+            live.copy_(saved)
+        return live
+    if isinstance(saved, tuple) and isinstance(live, tuple) and len(live) == len(saved):
+        return tuple(_restored_value(a, b) for a, b in zip(live, saved, strict=True))
+    return copy.deepcopy(saved)
 
 
 def _copier(device: str | torch.device) -> Any:
@@ -175,7 +208,39 @@ def _capture_rng() -> dict[str, Any]:
     }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         rng["cuda"] = torch.cuda.get_rng_state_all()
+    else:
+        rng["cuda_seeds"] = _queued_cuda_seeds()
     return rng
+
+
+def _queued_cuda_seeds() -> tuple[Any, Any, list[Any]] | None:
+    """The CUDA seeds ``torch.manual_seed`` queued while CUDA is not initialised yet.
+
+    torch seeds CUDA lazily: ``torch.manual_seed(s)`` before CUDA starts only records the call,
+    and CUDA's generators are seeded with the latest one when CUDA starts. A range test that
+    seeds (several runs, a setup factory) would replace the user's queued seed with its own, and
+    the user's first CUDA dropout mask afterwards would differ. None where torch keeps no such
+    record (the attribute is torch's own, read only if present).
+    """
+    tracker = getattr(torch.cuda, "_lazy_seed_tracker", None)
+    if tracker is None or not hasattr(tracker, "call_order"):
+        return None
+    return (tracker.manual_seed_all_cb, tracker.manual_seed_cb, list(tracker.call_order))
+
+
+def _restore_queued_cuda_seeds(saved: tuple[Any, Any, list[Any]] | None) -> None:
+    tracker = getattr(torch.cuda, "_lazy_seed_tracker", None)
+    if saved is None or tracker is None:
+        return
+    if torch.cuda.is_initialized():
+        # CUDA started during the run (a factory moved a model to the GPU) and took the range
+        # test's seed: seed it as it would have been seeded with the user's queued calls.
+        for call in saved[2]:
+            if call is not None:
+                call[0]()
+        return
+    tracker.manual_seed_all_cb, tracker.manual_seed_cb = saved[0], saved[1]
+    tracker.call_order = list(saved[2])
 
 
 def _restore_rng(rng: dict[str, Any]) -> None:
@@ -186,6 +251,8 @@ def _restore_rng(rng: dict[str, Any]) -> None:
     torch.set_rng_state(rng["torch"])
     if "cuda" in rng:
         torch.cuda.set_rng_state_all(rng["cuda"])
+    if "cuda_seeds" in rng:
+        _restore_queued_cuda_seeds(rng["cuda_seeds"])
 
 
 def _data_generators(data: Any) -> list[torch.Generator]:
