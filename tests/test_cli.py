@@ -42,7 +42,18 @@ class TestSuggest:
         code = main(["suggest", str(tmp_path / "nope.json")])
 
         assert code == 1
-        assert capsys.readouterr().err.startswith("lrfinder suggest: error: [Errno 2] No such file")
+        assert capsys.readouterr().err == (
+            f"lrfinder suggest: error: {str(tmp_path / 'nope.json')!r}: No such file or directory\n"
+        )
+
+    def test_a_folder_is_a_clean_error(self, tmp_path, capsys):
+        """Any path that cannot be read (here a folder) is one line naming it, not a traceback."""
+        code = main(["suggest", str(tmp_path)])
+
+        assert code == 1
+        assert capsys.readouterr().err == (
+            f"lrfinder suggest: error: {str(tmp_path)!r}: Is a directory\n"
+        )
 
 
 class TestPlot:
@@ -57,6 +68,17 @@ class TestPlot:
         assert code == 0
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert capsys.readouterr().out == f"wrote {png}\n"
+
+    def test_names_the_file_it_really_writes(self, saved_run, tmp_path, capsys):
+        """An output without a suffix gets ".png", and the message names that file."""
+        pytest.importorskip("matplotlib")
+        _, path = saved_run
+
+        code = main(["plot", str(path), "-o", str(tmp_path / "curve")])
+
+        assert code == 0
+        assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert capsys.readouterr().out == f"wrote {tmp_path / 'curve.png'}\n"
 
 
 class TestDemo:
@@ -113,6 +135,31 @@ class TestDemo:
             "lrfinder demo: error: `--runs` must be an integer >= 1 or 'auto', got --runs='0'."
         )
         assert not (tmp_path / "out").exists()
+
+    def test_an_output_path_that_is_a_file_stops_before_the_run(self, tmp_path, capsys):
+        """`--out` naming an existing file is refused at once, before the range test runs."""
+        taken = tmp_path / "taken"
+        taken.write_text("mine")
+
+        code = main(["demo", "--out", str(taken), "--train-epochs", "0", "--no-progress"])
+
+        captured = capsys.readouterr()
+        assert code == 1
+        assert captured.out == ""  # not even the banner: no data loaded, no range test run
+        assert captured.err == (
+            f"lrfinder demo: error: --out {str(taken)!r} is a file, not a folder: pass a folder "
+            "for the outputs.\n"
+        )
+        assert taken.read_text() == "mine"
+
+    @pytest.mark.parametrize("flag", ["--seed", "--train-epochs"])
+    def test_negative_counts_are_usage_errors(self, flag, capsys):
+        """A negative seed or epoch count is refused by the parser (exit code 2), by name."""
+        with pytest.raises(SystemExit) as excinfo:
+            main(["demo", flag, "-1"])
+
+        assert excinfo.value.code == 2
+        assert f"argument {flag}: must be >= 0, got -1" in capsys.readouterr().err
 
 
 class TestUsage:

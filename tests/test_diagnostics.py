@@ -172,10 +172,26 @@ class TestStoppedBeforeMinimum:
             "steps) and run again."
         )
 
-    def test_silent_when_the_loss_turned_non_finite(self):
-        """A run that blew up to NaN while falling found its minimum: no warning."""
+    def test_flags_a_loss_that_turned_non_finite_while_falling(self):
+        """NaN straight out of a clear descent, with no climb first, may be a bad batch or a
+        float16 overflow that cut the run short: the warning says so, hedged, at the cut."""
         x = np.linspace(-7, -2, 60)
         losses = np.append(2.0 - np.tanh(x + 3.0), np.nan)
+        run = result(losses, "non-finite")
+
+        message = d.stopped_before_minimum(run)
+
+        assert message == (
+            f"The loss turned non-finite at lr={run.lrs[60]:.3g} while it was still falling, "
+            "with no climb first: either training blows up that suddenly there (then the "
+            "suggestion stands), or one bad batch or an overflow in float16 cut the run before "
+            "its minimum (then the suggestion may be too low). Check the batches for NaN or inf, "
+            "train in bfloat16 or with a GradScaler, and run again."
+        )
+
+    def test_silent_when_the_loss_climbed_before_turning_non_finite(self):
+        """A run that climbed out of its minimum, then blew up to NaN, found its minimum."""
+        losses = np.append(good_curve(), np.nan)
 
         assert d.stopped_before_minimum(result(losses, "non-finite")) is None
 
@@ -215,6 +231,22 @@ class TestLossSpiked:
     def test_silent_on_a_small_wiggle(self):
         """A rise of a few percent of the descent is a wiggle, not a spike."""
         assert d.loss_spiked(result(spiked_curve(spike=0.05))) is None
+
+
+class TestLevelCurve:
+    def test_a_level_line_gets_one_warning_that_says_so(self):
+        """A loss that neither falls nor climbs over the whole range: one warning that says the
+        curve shows nothing, not a climb that never happened nor a separate edge warning."""
+        flat = result(np.ones(100), "completed")
+
+        assert flat.warnings == [
+            "The loss neither descended nor climbed: it stayed level from lr=1e-07 to lr=10, so "
+            f"the curve says nothing about where training works, and the suggestion "
+            f"({flat.suggestion:.3g}) is no reading of it. Check the loss on one batch (does a "
+            "gradient reach the weights: frozen layers, a detached loss, all-constant targets?). "
+            "If the model does train, either no rate here let it leave a plateau within the "
+            "test's few steps each, or it needs higher rates: raise end_lr and run again."
+        ]
 
 
 class TestSuggestionAtEdge:
@@ -273,6 +305,17 @@ class TestDiagnose:
             "Only 1 finite losses were recorded: too few for any suggestion. Lower start_lr or "
             "run more steps."
         )
+
+    def test_a_first_loss_that_is_not_finite_blames_the_setup_not_start_lr(self):
+        """The first loss is taken before any update: no lr made it NaN, so the warning points
+        at the model and data, and the early-divergence warning (lower start_lr) stays silent."""
+        warnings = d.diagnose(result([np.nan, 1.0, 0.9], "non-finite"))
+
+        assert warnings == [
+            "The first loss (at lr=1e-07) is already non-finite: the curve is read up to the "
+            "first non-finite loss, so nothing is left to suggest from. Check the model and the "
+            "data on one batch (a NaN or inf in the inputs, a loss of log(0)) and run again."
+        ]
 
 
 class TestAdapterNotes:

@@ -536,8 +536,9 @@ class TestErrors:
         with pytest.raises(ValueError) as excinfo:
             steepest([1e-1, 1e-2, 1e-3], [1.0, 0.5, 0.2])
 
-        assert (
-            str(excinfo.value) == "`lrs` must be strictly increasing, as a range test's ladder is."
+        assert str(excinfo.value) == (
+            "`lrs` must be strictly increasing, as a range test's ladder is, got lrs[1]=0.01 "
+            "after lrs[0]=0.1."
         )
 
     def test_unknown_method(self):

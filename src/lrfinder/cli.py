@@ -30,9 +30,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args))
-    except (LRFinderError, FileNotFoundError, ValueError, TypeError, ImportError) as error:
+    except OSError as error:  # a path that cannot be read or written: say which, and why
+        print(f"lrfinder {args.command}: error: {_describe_os_error(error)}", file=sys.stderr)
+        return 1
+    except (LRFinderError, ValueError, TypeError, ImportError) as error:
         print(f"lrfinder {args.command}: error: {error}", file=sys.stderr)
         return 1
+
+
+def _describe_os_error(error: OSError) -> str:
+    """``[Errno 21] Is a directory: 'runs'`` as ``'runs': Is a directory``; our own OSErrors
+    (which carry no file name) as they are."""
+    if error.filename is None or error.strerror is None:
+        return str(error)
+    return f"{str(error.filename)!r}: {error.strerror}"
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: an integer >= 0 (a seed, a count that may be 0)."""
+    try:
+        value = int(text)
+    except ValueError:
+        msg = f"expected an integer >= 0, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value < 0:
+        msg = f"must be >= 0, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def output_folder(out: Path) -> Path:
+    """Makes the output folder ``out`` before any work, so that a path that cannot hold the
+    outputs (an existing file, a folder without write permission) fails at once, not after
+    the range test has run."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        msg = f"--out {str(out)!r} is a file, not a folder: pass a folder for the outputs."
+        raise OSError(msg)
+    out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK | os.X_OK):
+        msg = f"--out {str(out)!r} is not writable: pass a folder you can write to."
+        raise OSError(msg)
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,11 +117,14 @@ def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
     demo.add_argument("--out", type=Path, default=Path("lrfinder-demo"), help="output folder")
     demo.add_argument("--num-steps", type=int, default=100, help="steps of the range test")
     demo.add_argument(
-        "--seed", type=int, default=0, help="seed of the model, the data order and later runs"
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="seed of the model, the data order and later runs",
     )
     demo.add_argument(
         "--train-epochs",
-        type=int,
+        type=non_negative_int,
         default=3,
         help="epochs of 1cycle training at the suggestion afterwards (0 to skip)",
     )
@@ -109,6 +152,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from .user_setup import run_count
 
     runs = run_count(args.runs)  # before the data and the model are built
+    output_folder(args.out)
     setup = digits_demo(seed=args.seed)
     print(
         "lrfinder demo: small CNN on the bundled handwritten digits "
@@ -216,6 +260,8 @@ def run_plot(args: argparse.Namespace) -> int:
 
     result = load(args.path)
     output = args.output or args.path.with_suffix(".png")
+    if not output.suffix:  # matplotlib would add ".png" itself, and we would name another file
+        output = output.with_suffix(".png")
     save_figure(result.plot(methods=tuple(args.method or ())), output)
     print(f"wrote {output}")
     return 0

@@ -64,6 +64,16 @@ def no_descent(result: RangeTestResult) -> str | None:
     curve = result.curve
     if curve is None or curve.clearly_descends:
         return None
+    if _flat_throughout(result):
+        return (
+            "The loss neither descended nor climbed: it stayed level from "
+            f"lr={result.lrs[0]:.3g} to lr={result.lrs[-1]:.3g}, so the curve says nothing "
+            f"about where training works, and the suggestion ({result.suggestion:.3g}) is no "
+            "reading of it. Check the loss on one batch (does a gradient reach the weights: "
+            "frozen layers, a detached loss, all-constant targets?). If the model does train, "
+            "either no rate here let it leave a plateau within the test's few steps each, or "
+            "it needs higher rates: raise end_lr and run again."
+        )
     climb = float(curve.lrs[curve.climb_index])
     knee = result.suggest("knee")  # the climb lowered as the setup's corrections say
     if all(scale_rate(run.metadata) is not None for run in result.runs):  # lrfinder.step_size:
@@ -87,6 +97,17 @@ def no_descent(result: RangeTestResult) -> str | None:
     )
 
 
+def _flat_throughout(result: RangeTestResult) -> bool:
+    """A run that completed without a clear descent and without any climb: a level line."""
+    curve = result.curve
+    return (
+        curve is not None
+        and result.stop_reason == "completed"
+        and not curve.clearly_descends
+        and curve.climb_index == curve.hi - 1
+    )
+
+
 def _decades_in_words(decades: float) -> str:
     """``0.25`` -> "a quarter decade", ``0.5`` -> "half a decade"; other values in figures."""
     words = {
@@ -105,6 +126,8 @@ def diverged_early(result: RangeTestResult) -> str | None:
     """The run stopped within the first steps: start_lr was already too high."""
     if result.stop_reason not in ("diverged", "non-finite") or not len(result.losses):
         return None  # an empty record (a hand-made or damaged file) is too_short's to report
+    if not math.isfinite(float(result.losses[0])):
+        return None  # the loss before any update: no lr caused it (too_short says what to check)
     if len(result.losses) <= max(3, int(_EARLY_FRACTION * result.num_steps)):
         return (
             f"The loss diverged ({result.stop_reason}) after only {len(result.losses)} of "
@@ -117,13 +140,29 @@ def diverged_early(result: RangeTestResult) -> str | None:
 def stopped_before_minimum(result: RangeTestResult) -> str | None:
     """The run ended while the smoothed loss was still falling, short of divergence.
 
-    A run that turned non-finite or diverged found its minimum (just before the blow-up); one that
-    completed, was interrupted or ran out of data may not have.
+    A run that diverged found its minimum (just before the climb); one that completed, was
+    interrupted or ran out of data may not have. Nor may one whose loss turned non-finite
+    straight out of a clear descent, with no climb first: the rate may be where training blows
+    up, or one bad batch or a float16 overflow may have cut the run short (on the quality
+    benchmark no range test ended that way; they all climbed first).
     """
     curve = result.curve
-    if curve is None or result.stop_reason in ("diverged", "non-finite"):
+    if curve is None or result.stop_reason == "diverged":
         return None
-    if curve.argmin() >= curve.hi - max(2, int(_EDGE_FRACTION * len(curve.lrs))):
+    at_end = curve.argmin() >= curve.hi - max(2, int(_EDGE_FRACTION * len(curve.lrs)))
+    if result.stop_reason == "non-finite":
+        if not (at_end and curve.clearly_descends):
+            return None
+        losses = np.asarray(result.losses, dtype=float)
+        cut = float(result.lrs[int(np.argmin(np.isfinite(losses)))])
+        return (
+            f"The loss turned non-finite at lr={cut:.3g} while it was still falling, with no "
+            "climb first: either training blows up that suddenly there (then the suggestion "
+            "stands), or one bad batch or an overflow in float16 cut the run before its minimum "
+            "(then the suggestion may be too low). Check the batches for NaN or inf, train in "
+            "bfloat16 or with a GradScaler, and run again."
+        )
+    if at_end:
         why = {
             "completed": f"the run reached end_lr={result.end_lr:.3g}",
             "interrupted": "the run was interrupted",
@@ -181,7 +220,7 @@ def suggestion_at_edge(result: RangeTestResult) -> str | None:
             f"The suggestion ({result.suggestion:.3g}) sits at the low edge of the range tested: "
             f"lower start_lr (now {result.start_lr:.3g}) and run again."
         )
-    if index >= n - edge and result.stop_reason == "completed":
+    if index >= n - edge and result.stop_reason == "completed" and not _flat_throughout(result):
         return (
             f"The suggestion ({result.suggestion:.3g}) sits at the high edge of the range tested: "
             f"raise end_lr (now {result.end_lr:.3g}) and run again."
@@ -240,8 +279,17 @@ def ended_abnormally(result: RangeTestResult) -> str | None:
 def too_short(result: RangeTestResult) -> str | None:
     """Too few finite points to suggest anything."""
     if result.curve is None:
+        losses = np.asarray(result.losses, dtype=float)
+        finite = np.isfinite(losses)
+        if len(losses) and not finite[0]:
+            return (
+                f"The first loss (at lr={result.lrs[0]:.3g}) is already non-finite: the curve is "
+                "read up to the first non-finite loss, so nothing is left to suggest from. Check "
+                "the model and the data on one batch (a NaN or inf in the inputs, a loss of "
+                "log(0)) and run again."
+            )
         return (
-            f"Only {int(np.isfinite(result.losses).sum())} finite losses were recorded: too few "
+            f"Only {int(finite.sum())} finite losses were recorded: too few "
             "for any suggestion. Lower start_lr or run more steps."
         )
     return None

@@ -18,9 +18,17 @@ from . import diagnostics
 from ._version import __version__
 from .batch_noise import correction, correction_factors
 from .errors import LRFinderError, ResultFileError, check_choice, check_int, check_positive_finite
-from .ladder import MODES
+from .ladder import MODES, check_ladder_args
 from .step_size import BLENDED_METHODS, blend, lag_note, momentum_lag, scale_rate
-from .suggest import DEFAULT_METHOD, Curve, Suggestion, get_suggester, prepare_curve, suggest_range
+from .suggest import (
+    DEFAULT_METHOD,
+    Curve,
+    Suggestion,
+    check_lrs,
+    get_suggester,
+    prepare_curve,
+    suggest_range,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,8 +95,14 @@ class RangeTestResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.lrs = np.asarray(self.lrs, dtype=np.float64).ravel().copy()
-        self.losses = np.asarray(self.losses, dtype=np.float64).ravel().copy()
+        # Checked here, not on first use: a result that cannot be read, or that save() writes
+        # and load() then refuses, must not be built at all.
+        for name in ("lrs", "losses"):
+            values = np.asarray(getattr(self, name), dtype=np.float64)
+            if values.ndim > 1:
+                msg = f"`{name}` must be 1-D (one value per step), got shape {values.shape}."
+                raise ValueError(msg)
+            setattr(self, name, values.ravel().copy())
         self.lrs.flags.writeable = False
         self.losses.flags.writeable = False
         if self.lrs.shape != self.losses.shape:
@@ -97,6 +111,10 @@ class RangeTestResult:
                 f"{self.losses.size}."
             )
             raise ValueError(msg)
+        check_lrs(self.lrs)
+        self.start_lr, self.end_lr, self.num_steps, self.mode = check_ladder_args(
+            self.start_lr, self.end_lr, self.num_steps, self.mode
+        )
         if self.stop_reason not in STOP_REASONS:
             names = ", ".join(repr(r) for r in STOP_REASONS)
             msg = f"`stop_reason` must be one of {names}, got stop_reason={self.stop_reason!r}."

@@ -134,6 +134,8 @@ def _untrained_loss(factory: Factory | str, seed: int) -> float:
 
 def add_refine_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Registers ``lrfinder refine FILE.py:factory --budget-steps N``."""
+    from .cli import non_negative_int
+
     command = subparsers.add_parser(
         "refine",
         help="refine the suggestion with short probes on your own setup",
@@ -163,7 +165,7 @@ def add_refine_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
         metavar="N",
         help="length of the run you plan: carry the winner over to it",
     )
-    command.add_argument("--seed", type=int, default=0)
+    command.add_argument("--seed", type=non_negative_int, default=0)
     command.set_defaults(handler=refine_command)
 
 

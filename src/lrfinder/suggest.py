@@ -392,6 +392,27 @@ def _first_minimum(values: NDArray[np.float64]) -> int:
     return int(finite[np.argmin(values[finite])]) if finite.size else 0
 
 
+def check_lrs(lrs: NDArray[np.float64]) -> None:
+    """Raises ValueError, naming the first offending entry, unless ``lrs`` (1-D) is finite,
+    positive and strictly increasing, as every range test's ladder is."""
+    bad = np.flatnonzero(~(np.isfinite(lrs) & (lrs > 0)))
+    if bad.size:
+        i = int(bad[0])
+        msg = (
+            f"`lrs` must be finite and > 0, got lrs[{i}]={float(lrs[i])!r}. Pass the learning "
+            "rates the range test used (lrfinder.ladder(start_lr, end_lr, num_steps) builds them)."
+        )
+        raise ValueError(msg)
+    down = np.flatnonzero(np.diff(lrs) <= 0)
+    if down.size:
+        i = int(down[0]) + 1
+        msg = (
+            f"`lrs` must be strictly increasing, as a range test's ladder is, got "
+            f"lrs[{i}]={float(lrs[i])!r} after lrs[{i - 1}]={float(lrs[i - 1])!r}."
+        )
+        raise ValueError(msg)
+
+
 def prepare_curve(
     lrs: ArrayLike,
     losses: ArrayLike,
@@ -415,12 +436,7 @@ def prepare_curve(
             f"and {losses_arr.size} losses."
         )
         raise ValueError(msg)
-    if lrs_arr.size and not (np.all(np.isfinite(lrs_arr)) and np.all(lrs_arr > 0)):
-        msg = "`lrs` must be finite and > 0, got a value outside that range."
-        raise ValueError(msg)
-    if lrs_arr.size > 1 and not np.all(np.diff(lrs_arr) > 0):
-        msg = "`lrs` must be strictly increasing, as a range test's ladder is."
-        raise ValueError(msg)
+    check_lrs(lrs_arr)
     skip_start = check_int("skip_start", skip_start, minimum=0)
     skip_end = check_int("skip_end", skip_end, minimum=0)
 

@@ -339,6 +339,7 @@ def _describe(value: Any) -> str:
 
 def add_run_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Registers ``lrfinder run FILE.py:factory --out DIR``."""
+    from .cli import non_negative_int
     from .suggest import DEFAULT_METHOD, SUGGESTERS
 
     run = subparsers.add_parser(
@@ -360,7 +361,9 @@ def add_run_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     run.add_argument(
         "--method", choices=sorted(SUGGESTERS), default=DEFAULT_METHOD, help="suggestion rule"
     )
-    run.add_argument("--seed", type=int, default=0, help="seed set before calling the factory")
+    run.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed set before calling the factory"
+    )
     run.add_argument(
         "--runs",
         default="auto",
@@ -377,10 +380,11 @@ def add_run_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
 
 def run_command(args: argparse.Namespace) -> int:
     """``lrfinder run``: the range test on the user's setup, with the demo's outputs."""
-    from .cli import _write_outputs
+    from .cli import _write_outputs, output_folder
 
     # Checked before the factory runs: a bad count should not cost the user a model build.
     runs = run_count(args.runs)
+    output_folder(args.out)
     factory = load_object(args.factory)
     print(f"lrfinder run: {args.factory}")
     started = time.perf_counter()

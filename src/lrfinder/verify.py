@@ -730,6 +730,8 @@ def _plot(report: VerifyReport, ax: Axes | None) -> Axes:
 
 def add_verify_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Registers ``lrfinder verify FILE.py:factory --out DIR``."""
+    from .cli import non_negative_int
+
     command = subparsers.add_parser(
         "verify",
         help="check the suggestion: short 1cycle runs at and around it on your own setup",
@@ -773,7 +775,7 @@ def add_verify_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     command.add_argument("--metric", help="column that picks the best lr")
     command.add_argument("--maximize", action="store_true", help="a larger metric is better")
     command.add_argument("--processes", type=int, default=1, help="runs in parallel")
-    command.add_argument("--seed", type=int, default=0)
+    command.add_argument("--seed", type=non_negative_int, default=0)
     command.add_argument("--no-resume", action="store_true", help="ignore runs saved in --out")
     command.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     command.set_defaults(handler=verify_command)
@@ -781,7 +783,10 @@ def add_verify_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 
 def verify_command(args: argparse.Namespace) -> int:
     """``lrfinder verify``: prints the table and the verdict, writes the files."""
+    from .cli import output_folder
+
     result = load(args.result) if args.result is not None else None
+    output_folder(args.out)
     print(f"lrfinder verify: {args.factory}, {args.steps}-step 1cycle runs")
     report = verify(
         args.factory,
