@@ -160,6 +160,9 @@ def lr_find(
         raise TypeError(msg)
     check_ladder_args(start_lr, end_lr, num_steps, mode)
     runs = check_runs(runs, seed)
+    _refuse_scheduled(
+        [node for node in jax.tree_util.tree_leaves(state, is_leaf=_has_lr) if _has_lr(node)]
+    )
     facts = _optimizer_facts(state, optimizer)
     if params is not None:
         _check_params(params, state)
@@ -184,29 +187,36 @@ def lr_find(
         reading.add(lr, before, current[0])
         return total if accumulation_steps == 1 else total / accumulation_steps
 
-    result = range_test(
-        step,
-        start_lr=start_lr,
-        end_lr=end_lr,
-        num_steps=num_steps,
-        mode=mode,
-        stop_factor=stop_factor,
-        stop_rule=stop_rule,
-        check_every=check_every,
-        to_floats=_to_floats,
-        method=method,
-        progress=progress,
-        metadata={
-            "framework": "jax",
-            "jax_version": jax.__version__,
-            "optax_version": optax.__version__,
-            "lrfinder_version": __version__,
-            "backend": jax.default_backend(),
-            "accumulation_steps": accumulation_steps,
-            **facts,
-            **(metadata or {}),
-        },
-    )
+    # Batches that shuffle with Python's or NumPy's RNG draw from them: put them back, as the
+    # other adapters do, so that the user's next epoch is shuffled as it would have been.
+    rng = random.getstate(), np.random.get_state()
+    try:
+        result = range_test(
+            step,
+            start_lr=start_lr,
+            end_lr=end_lr,
+            num_steps=num_steps,
+            mode=mode,
+            stop_factor=stop_factor,
+            stop_rule=stop_rule,
+            check_every=check_every,
+            to_floats=_to_floats,
+            method=method,
+            progress=progress,
+            metadata={
+                "framework": "jax",
+                "jax_version": jax.__version__,
+                "optax_version": optax.__version__,
+                "lrfinder_version": __version__,
+                "backend": jax.default_backend(),
+                "accumulation_steps": accumulation_steps,
+                **facts,
+                **(metadata or {}),
+            },
+        )
+    finally:
+        random.setstate(rng[0])
+        np.random.set_state(rng[1])
     # Read after the run: the suggestion's small-batch correction needs it (lrfinder.batch_noise).
     if result.metadata.get("batch_size") is None and stream.first_batch_size:
         result.metadata["batch_size"] = stream.first_batch_size
@@ -253,7 +263,16 @@ def _check_params(params: Any, state: Any) -> None:
             f"lambda state: state[0], got params={params!r}."
         )
         raise TypeError(msg)
-    leaves = jax.tree_util.tree_leaves(params(state))
+    try:
+        picked = params(state)
+    except (IndexError, KeyError, AttributeError, TypeError) as error:
+        msg = (
+            f"`params(state)` failed with {type(error).__name__}: {error}. Pass the function "
+            "that picks the parameters out of the state (for (params, opt_state), "
+            "lambda state: state[0])."
+        )
+        raise ValueError(msg) from error
+    leaves = jax.tree_util.tree_leaves(picked)
     if not any(jnp.issubdtype(jnp.result_type(leaf), jnp.floating) for leaf in leaves):
         msg = (
             "`params(state)` holds no floating-point arrays: pass the function that picks the "
@@ -400,6 +419,7 @@ def _injected(opt_state: Any) -> list[Any]:
     nodes = [
         node for node in jax.tree_util.tree_leaves(opt_state, is_leaf=_has_lr) if _has_lr(node)
     ]
+    _refuse_scheduled(nodes)
     if not nodes:
         msg = (
             "`opt_state` has no injected learning rate: build the optimizer with "
@@ -408,6 +428,21 @@ def _injected(opt_state: Any) -> list[Any]:
         )
         raise ValueError(msg)
     return nodes
+
+
+def _refuse_scheduled(nodes: Sequence[Any]) -> None:
+    """A learning rate injected as a schedule is recomputed from it at every update, over
+    whatever the ladder set: the range test would record rates that were never applied."""
+    for node in nodes:
+        if "learning_rate" in (getattr(node, "hyperparams_states", None) or {}):
+            msg = (
+                "the optimizer's injected learning_rate is a schedule: optax recomputes it from "
+                "the schedule at every update, so the range test could not set it. Build the "
+                "optimizer for the range test with a number, "
+                "optax.inject_hyperparams(optax.adamw)(learning_rate=1e-3), and keep the "
+                "schedule for training."
+            )
+            raise ValueError(msg)
 
 
 def _has_lr(node: Any) -> bool:

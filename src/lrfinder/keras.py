@@ -39,7 +39,7 @@ from .multirun import (
     reseed_python_and_numpy,
     runs_in_turn,
 )
-from .range_test import SKIPPED, range_test
+from .range_test import SKIPPED, check_run_options, range_test
 from .result import RangeTestResult
 from .step_size import SensitivityMeter
 from .stopping import StopRule
@@ -119,6 +119,11 @@ def lr_find(
     optimizer = _check_model(model)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     check_ladder_args(start_lr, end_lr, num_steps, mode)
+    for name, flag in (("shuffle", shuffle), ("progress", progress)):
+        if not isinstance(flag, bool):
+            msg = f"`{name}` must be True or False, got {name}={flag!r}."
+            raise TypeError(msg)
+    check_run_options(method, stop_factor, stop_rule)
     runs = check_runs(runs, seed)
     if runs == "auto":
         one_shot = "`x` is a one-shot iterator (pass arrays, a dataset or a list to run it again)"
@@ -141,6 +146,7 @@ def lr_find(
             "between windows."
         )
         raise ValueError(msg)
+    check_run_options(method, stop_factor, stop_rule)  # before the optimizer is built
     if not optimizer.built:
         optimizer.build(model.trainable_variables)  # as the first train step would
     metadata = _metadata(model, optimizer, batch_size, accumulation)
@@ -494,7 +500,9 @@ def _settable_lr(optimizer: Any) -> Any:
     if isinstance(inner._learning_rate, keras.Variable):
         return inner._learning_rate
     variable = keras.Variable(0.0, dtype="float32", trainable=False, name="lrfinder_lr")
-    inner._learning_rate = variable
+    # Past Keras' attribute tracking: a tracked variable would stay in optimizer.variables
+    # after the restore, and checkpoints saved before the range test would no longer load.
+    object.__setattr__(inner, "_learning_rate", variable)
     return variable
 
 
@@ -509,6 +517,7 @@ class _KerasState:
         self.learning_rate: Any = None
         self.rng: dict[str, Any] = {}
         self.had_global_seed = False
+        self.unbuilt: list[Any] = []
 
     @classmethod
     def capture(cls, model: keras.Model, optimizer: Any) -> _KerasState:
@@ -527,10 +536,29 @@ class _KerasState:
             (v, np.array(keras.ops.convert_to_numpy(v))) for v in model.metrics_variables
         ]
         state.rng = _rng_state()
+        # The first fit of a freshly compiled model builds its compiled loss and metrics from
+        # one batch of the epoch (a draw from the RNGs); the range test's first step builds
+        # them instead. Marked unbuilt again, they make that fit take the same path as without
+        # the range test, so that it shuffles and drops out alike.
+        state.unbuilt = [
+            built
+            for built in (
+                getattr(model, "_compile_loss", None),
+                getattr(model, "_compile_metrics", None),
+            )
+            if built is not None and not getattr(built, "built", True)
+        ]
         return state
 
     def restore(self) -> None:
-        self.inner._learning_rate = self.learning_rate
+        object.__setattr__(self.inner, "_learning_rate", self.learning_rate)
+        if getattr(self.model, "_jax_state", None) is not None:
+            # The JAX backend keeps the compiled step's last state, unsynced if the step failed,
+            # and writes it over the variables at the next sync (fit's callbacks): drop it.
+            self.model._jax_state = None
+            self.model._jax_state_synced = True
+        for built in self.unbuilt:
+            built.built = False
         for variable, value in self.values:
             variable.assign(value)
         self.model.reset_metrics()  # metrics built during the run start empty, as in fit
@@ -544,22 +572,23 @@ class _KerasState:
 
 
 def _rng_state() -> dict[str, Any]:
-    """The Python and NumPy RNGs' states, and torch's on the torch backend."""
-    rng = {"python": random.getstate(), "numpy": np.random.get_state()}
+    """The Python and NumPy RNGs' states, and torch's (CPU and CUDA, as the PyTorch adapter
+    keeps them) on the torch backend."""
     if keras.backend.backend() == "torch" and "torch" in sys.modules:
-        import torch
+        from .torch_state import _capture_rng
 
-        rng["torch"] = torch.get_rng_state()
-    return rng
+        return _capture_rng()
+    return {"python": random.getstate(), "numpy": np.random.get_state()}
 
 
 def _set_rng_state(rng: dict[str, Any]) -> None:
+    if "torch" in rng:
+        from .torch_state import _restore_rng
+
+        _restore_rng(rng)
+        return
     random.setstate(rng["python"])
     np.random.set_state(rng["numpy"])
-    if "torch" in rng:
-        import torch
-
-        torch.set_rng_state(rng["torch"])
 
 
 def _global_seed_variables() -> list[Any]:

@@ -131,7 +131,8 @@ def lr_find(
     try:
         data = _train_data(trainer, module, datamodule, train_dataloaders)
         if optimizer is None:
-            optimizer = _build_optimizer(module)
+            with _attached(module, trainer):  # it may read self.trainer (max_epochs...)
+                optimizer = _build_optimizer(module)
         clip_val = trainer.gradient_clip_val
         max_grad_norm = None
         if clip_val:
@@ -436,7 +437,18 @@ def _build_optimizer(module: pl.LightningModule) -> torch.optim.Optimizer:
     """The optimizer ``configure_optimizers`` returns (in any of Lightning's accepted shapes)."""
     from lightning.pytorch.core.optimizer import _configure_optimizers
 
-    optimizers, _schedulers, _monitor = _configure_optimizers(module.configure_optimizers())
+    try:
+        configured = module.configure_optimizers()
+    except Exception as error:
+        msg = (
+            f"configure_optimizers() failed outside trainer.fit ({type(error).__name__}: "
+            f"{error}). It may read what only a running fit knows, such as "
+            "self.trainer.estimated_stepping_batches for a 1cycle schedule: pass the optimizer "
+            "itself (lr_find(trainer, module, optimizer=torch.optim.AdamW(module.parameters()), "
+            "...)), or use lrfinder.lightning.LRFinderCallback, which runs inside fit."
+        )
+        raise ValueError(msg) from error
+    optimizers, _schedulers, _monitor = _configure_optimizers(configured)
     if len(optimizers) != 1:
         msg = (
             f"configure_optimizers must return one optimizer, got {len(optimizers)}: pass "

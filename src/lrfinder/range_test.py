@@ -47,6 +47,20 @@ Step = Callable[[float], Any]
 ToFloats = Callable[[Sequence[Any]], Iterable[float]]
 
 
+def check_run_options(method: str, stop_factor: float | None, stop_rule: Any) -> None:
+    """Validates the rule and stop settings every adapter passes on to :func:`range_test`, so
+    that an adapter can check them before its own set-up work (building an optimizer...)."""
+    get_suggester(method)
+    if stop_rule is not None and not isinstance(stop_rule, StopRule):
+        msg = (
+            f"`stop_rule` must be a lrfinder.StopRule, got stop_rule={stop_rule!r}. Build one "
+            "with StopRule(stop_factor=...), or subclass it."
+        )
+        raise TypeError(msg)
+    if stop_rule is None:
+        StopRule(stop_factor=stop_factor)  # its constructor checks stop_factor
+
+
 def range_test(
     step: Step,
     *,
@@ -106,13 +120,7 @@ def range_test(
         msg = f"`step` must be a callable step(lr) -> loss, got step={step!r}."
         raise TypeError(msg)
     check_every = check_int("check_every", check_every, minimum=1)
-    get_suggester(method)
-    if stop_rule is not None and not isinstance(stop_rule, StopRule):
-        msg = (
-            f"`stop_rule` must be a lrfinder.StopRule, got stop_rule={stop_rule!r}. Build one "
-            "with StopRule(stop_factor=...), or subclass it."
-        )
-        raise TypeError(msg)
+    check_run_options(method, stop_factor, stop_rule)
     if to_floats is not None and not callable(to_floats):
         msg = f"`to_floats` must be callable, got to_floats={to_floats!r}."
         raise TypeError(msg)

@@ -196,6 +196,48 @@ class TestLrFind:
             "`update` must be a callable update(state, batch, lr) -> (state, loss), got update=None."
         )
 
+    def test_a_scheduled_learning_rate_is_refused_before_any_update(self):
+        """optax recomputes an injected schedule at every update, over the ladder's rate: the
+        run would record rates never applied, so it is refused, saying what to build."""
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=optax.constant_schedule(1e-3))
+        params = init_params()
+        calls = []
+
+        def update(state, batch, lr):
+            calls.append(lr)
+            return state, 0.0
+
+        with pytest.raises(ValueError) as excinfo:
+            lj.lr_find(update, (params, optimizer.init(params)), make_data())
+
+        assert str(excinfo.value).startswith(
+            "the optimizer's injected learning_rate is a schedule: optax recomputes it"
+        )
+        assert calls == []
+
+    def test_numpy_and_python_rngs_come_back_after_one_run(self):
+        """Batches that shuffle with NumPy's RNG draw from it; one run puts it back, as several
+        runs and the other adapters do."""
+        import random
+
+        optimizer = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1)
+        params = init_params()
+        data = make_data()
+
+        class Shuffled:
+            def __iter__(self):
+                random.random()
+                return iter([data[i] for i in np.random.permutation(len(data))])
+
+        np.random.seed(0)
+        random.seed(0)
+        before = np.random.get_state()[1].copy(), random.getstate()
+
+        lj.lr_find(make_update(optimizer), (params, optimizer.init(params)), Shuffled(), runs=1)
+
+        assert np.array_equal(np.random.get_state()[1], before[0])
+        assert random.getstate() == before[1]
+
 
 class TestSeveralRuns:
     def setup(self):
@@ -438,9 +480,10 @@ class TestStepSize:
         [
             ({"params": "state[0]"}, TypeError, "`params` must be a function from the state"),
             ({"params": lambda state: 3}, ValueError, "`params(state)` holds no floating-point"),
+            ({"params": lambda state: state[5]}, ValueError, "`params(state)` failed with Index"),
             ({"optimizer": 3}, TypeError, "`optimizer` must be the optax optimizer's name"),
         ],
-        ids=["not-callable", "no-arrays", "optimizer-not-a-name"],
+        ids=["not-callable", "no-arrays", "params-fails", "optimizer-not-a-name"],
     )
     def test_bad_params_or_optimizer_are_refused_before_any_update(self, kwargs, error, message):
         calls = []

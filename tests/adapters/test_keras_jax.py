@@ -54,6 +54,33 @@ def train(with_finder):
 report, after = train(True)
 _, plain = train(False)
 report["identical_training"] = all(np.array_equal(a, b) for a, b in zip(after, plain))
+
+def first_fit(finder):
+    # a model never trained; `finder` None, "runs" or "fails" (a batch of the wrong shape at
+    # its sixth step, inside the compiled step, which leaves Keras' JAX state unsynced)
+    model = make(keras.optimizers.Adam(0.01))
+    if finder == "runs":
+        lk.lr_find(model, X, y, num_steps=10)
+    elif finder == "fails":
+        batches = [(X[:32], y[:32])] * 5 + [(X[:32, :4], y[:32])]
+        try:
+            lk.lr_find(model, iter(batches), num_steps=10, stop_factor=None)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("the wrong-shaped batch did not fail the step")
+    model.fit(X, y, batch_size=64, epochs=1, verbose=0, callbacks=[Touch()])
+    return values(model)
+
+class Touch(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.model  # reading it syncs Keras' JAX state into the variables, as callbacks do
+
+control = first_fit(None)
+for case in ("runs", "fails"):
+    report["first_fit_" + case] = all(
+        np.array_equal(a, b) for a, b in zip(first_fit(case), control)
+    )
 schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.5)
 try:
     lk.lr_find(make(keras.optimizers.Adam(schedule)), X, y)
@@ -67,7 +94,8 @@ print(json.dumps(report))
 class TestJaxBackend:
     def test_restores_and_training_afterwards_is_identical(self):
         """On the JAX backend the range test sweeps, restores every variable, and fit afterwards
-        is bit-identical; a schedule is refused with advice."""
+        is bit-identical (also a model's first fit, and after a run that failed mid-step); a
+        schedule is refused with advice."""
         env = os.environ | {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
 
         completed = subprocess.run(
@@ -86,6 +114,10 @@ class TestJaxBackend:
         assert report["points"] > 10
         assert report["restored"] is True
         assert report["identical_training"] is True
+        # a model's first fit is the same after a range test, and after one that failed inside
+        # the compiled step (whose last state Keras would otherwise write back at fit's start)
+        assert report["first_fit_runs"] is True
+        assert report["first_fit_fails"] is True
         assert report["schedule_error"] == (
             "the optimizer's learning rate must be a float on the JAX backend, got "
             "ExponentialDecay: the compiled step cannot see a swapped schedule. Compile a copy of "

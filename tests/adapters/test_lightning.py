@@ -307,6 +307,35 @@ class TestLrFind:
             "from LRFinderCallback, after fit has converted it."
         )
 
+    def test_configure_optimizers_sees_the_trainer_or_says_what_to_do(self):
+        """configure_optimizers may read self.trainer (it is attached); one that needs a running
+        fit (1cycle sized by estimated_stepping_batches, -1 before it) gets advice, chained to
+        its own error, and nothing has trained."""
+        read = []
+
+        class SizedByTheFit(Regression):
+            def configure_optimizers(self):
+                read.append(self.trainer.max_epochs)
+                optimizer = torch.optim.AdamW(self.parameters(), lr=self.lr)
+                total = self.trainer.estimated_stepping_batches
+                schedule = torch.optim.lr_scheduler.OneCycleLR(
+                    optimizer, self.lr, total_steps=total
+                )
+                return {"optimizer": optimizer, "lr_scheduler": schedule}
+
+        module = SizedByTheFit()
+        with pytest.raises(ValueError) as excinfo:
+            ll.lr_find(make_trainer(), module, train_dataloaders=make_data())
+
+        assert read == [make_trainer().max_epochs]
+        assert str(excinfo.value).startswith(
+            "configure_optimizers() failed outside trainer.fit (ValueError: Expected positive "
+            "integer total_steps"
+        )
+        assert "optimizer=torch.optim.AdamW(module.parameters())" in str(excinfo.value)
+        assert isinstance(excinfo.value.__cause__, ValueError)
+        assert module.batch_losses == []
+
     def test_rejects_missing_data(self):
         """Without any training data the error says where data can come from."""
         with pytest.raises(ValueError) as excinfo:
