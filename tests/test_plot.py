@@ -122,6 +122,47 @@ class TestPlot:
         assert returned is ax
         assert any("interrupted" in text.get_text() for text in ax.texts)
 
+    def test_on_its_own_figure_legend_and_warnings_hide_no_data(self, result):
+        """On a figure of its own the legend sits below the axes and the warnings in a box above
+        them, both outside the plotted area; the figure grows to hold them."""
+        short = RangeTestResult(result.lrs[:30], result.losses[:30], "interrupted", 1e-6, 1.0, 61)
+
+        ax = short.plot(methods=("steepest",))
+
+        figure = ax.figure
+        figure.canvas.draw()
+        assert ax.get_legend() is None
+        assert len(figure.legends) == 2
+        entries, box = figure.legends
+        plotted = ax.get_window_extent()
+        for legend in (entries, box):
+            assert not legend.get_window_extent().overlaps(plotted)
+        assert entries.get_window_extent().y1 < plotted.y0  # below
+        assert box.get_window_extent().y0 > plotted.y1  # above
+        labels = [text.get_text() for text in entries.get_texts()]
+        assert labels[0] == "raw loss"
+        assert any(label.startswith("steepest: ") for label in labels)
+        assert box.get_title().get_text().startswith("! The run was interrupted after 30 of 61")
+        assert figure.get_size_inches()[1] > 5.0
+
+    def test_a_curve_too_short_to_smooth_has_no_legend_entry_for_it(self):
+        """Two points draw the raw loss only: the legend names nothing that is not drawn."""
+        two = RangeTestResult([1e-3, 1e-2], [1.0, 0.9], "interrupted", 1e-3, 1.0, 10)
+
+        ax = two.plot()
+
+        labels = [text.get_text() for text in ax.figure.legends[0].get_texts()]
+        assert labels == ["raw loss"]
+
+    def test_every_rule_has_a_colour_of_its_own(self):
+        """Rules marked together are told apart: no two share a colour, none the suggestion's."""
+        from lrfinder import plot
+        from lrfinder.suggest import SUGGESTERS
+
+        colours = [plot._RULE_COLOURS[name] for name in SUGGESTERS]
+        assert len(set(colours)) == len(colours)
+        assert plot._SUGGESTION_COLOUR not in colours
+
     def test_a_file_name_for_ax_says_how_to_save(self, result, tmp_path):
         """plot("lr.png") is a common slip: the error names the value and the way to save."""
         target = tmp_path / "lr.png"

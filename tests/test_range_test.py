@@ -156,6 +156,26 @@ class TestRangeTest:
 
         assert str(excinfo.value) == "`step` must be a callable step(lr) -> loss, got step=42."
 
+    @pytest.mark.parametrize(
+        ("returned", "got"),
+        [
+            (None, "got None. Did the step function forget to `return loss`?"),
+            (np.ones(3), "got an array of shape (3,). Reduce it to one value (loss.mean()) first."),
+            ("0.5x", "got str '0.5x'."),
+        ],
+        ids=["none", "array", "text"],
+    )
+    def test_a_step_that_returns_no_number_is_told_so(self, returned, got):
+        """The most common slip, a step that forgets to return its loss, gets our message
+        (naming what came back), not float()'s."""
+        with pytest.raises(TypeError) as excinfo:
+            range_test(lambda lr: returned)
+
+        assert str(excinfo.value) == (
+            "`step(lr)` must return the loss as one number (a float, or a 0-d tensor or array), "
+            + got
+        )
+
     def test_unknown_method_is_rejected_before_running(self):
         """An unknown suggestion rule fails before any step runs."""
         step = Recorder()

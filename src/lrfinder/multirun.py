@@ -145,7 +145,11 @@ class MultiRunResult(RangeTestResult):
         A run counts as ``+inf`` after it diverged and is left out after it stopped for any other
         reason (interrupted, data exhausted); NaN where no run reached the rung.
         """
-        if not (isinstance(q, (int, float)) and not isinstance(q, bool) and 0.0 <= q <= 1.0):
+        if not (
+            isinstance(q, (int, float, np.integer, np.floating))
+            and not isinstance(q, (bool, np.bool_))
+            and 0.0 <= q <= 1.0
+        ):
             msg = f"`q` must be a number in [0, 1], got q={q!r}."
             raise ValueError(msg)
         return _quantile(self._smoothed_matrix if smoothed else self._matrix, float(q))
@@ -337,7 +341,8 @@ class MultiRunResult(RangeTestResult):
         path = self.metadata.get("path")
         how = f", {path} path" if path else ""
         lines = [
-            f"range test: {len(self._runs)} runs{how}, {len(self.lrs)} steps (longest), "
+            f"range test: {len(self._runs)} run{'s' if len(self._runs) != 1 else ''}{how}, "
+            f"{len(self.lrs)} steps (longest), "
             f"stopped: {', '.join(f'{n} {r}' for r, n in self._stop_counts().items())}"
         ]
         if self.metadata.get("runs_auto"):
@@ -693,9 +698,9 @@ def plot_runs(
             show_warnings=show_warnings,
             title=title,
         )
-    plt = plotting._pyplot()
+    own = ax is None
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5), dpi=120, layout="constrained")
+        ax = plotting.new_axes()
     lrs = result.lrs
     run_colour, median_colour = "#9ecae1", plotting._SMOOTH_COLOUR
     if show_runs:
@@ -731,18 +736,17 @@ def plot_runs(
     ax.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))
     ax.set_ylabel("training loss")
     path = result.metadata.get("path")
-    ax.set_title(
+    ax.grid(True, which="major", alpha=0.3)
+    plotting.finish(
+        ax,
         title
         if title is not None
         else f"LR range test: {len(result.runs)} runs"
         + (f" ({path})" if path else "")
-        + f", {len(lrs)} of {result.num_steps} steps"
+        + f", {len(lrs)} of {result.num_steps} steps",
+        result.warnings if show_warnings else [],
+        own=own,
     )
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    if show_warnings:
-        # Top right: the rug of suggestions runs along the top.
-        plotting.warning_box(ax, result.warnings, top=True, width=60)
     return ax
 
 

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
     from .result import RangeTestResult
 
-_RULE_COLOURS = {
+_RULE_COLOURS = {  # one per rule of lrfinder.suggest.SUGGESTERS, none the suggestion's red
     "minimum": "#8c564b",
     "valley": "#9467bd",
     "slide": "#e377c2",
     "steepest": "#ff7f0e",
+    "knee": "#17becf",
+    "descent_end": "#bcbd22",
 }
 _SUGGESTION_COLOUR = "#d62728"
 #: Legend names where the rule's name alone would mislead: fastai's ``minimum`` rule returns the
@@ -60,14 +62,15 @@ def plot_result(
         from .multirun import plot_runs
 
         return plot_runs(result, ax, methods=methods, show_warnings=show_warnings, title=title)
-    plt = _pyplot()
+    own = ax is None
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5), dpi=120, layout="constrained")
+        ax = new_axes()
     lrs, losses, smoothed = result.lrs, result.losses, result.smoothed
     finite = np.isfinite(losses)
 
     ax.plot(lrs[finite], losses[finite], color="0.6", lw=0.8, marker=".", ms=3, label="raw loss")
-    ax.plot(lrs, smoothed, color=_SMOOTH_COLOUR, lw=2.2, label="smoothed (zero-lag)")
+    if np.isfinite(smoothed).any():  # too short a curve has none: no legend entry for it
+        ax.plot(lrs, smoothed, color=_SMOOTH_COLOUR, lw=2.2, label="smoothed (zero-lag)")
     if not finite.all():
         first_bad = int(np.flatnonzero(~finite)[0])
         ax.axvline(lrs[first_bad], color="k", ls=":", lw=1)
@@ -84,20 +87,66 @@ def plot_result(
     for method in methods:
         _mark_rule(ax, result, method)
     _mark_suggestion(ax, result, show_range)
-    _set_limits(ax, result)
+    _set_limits(ax, result, headroom=0.12 if own else 0.35)  # room for a legend inside
     ax.set_xscale("log" if result.mode == "exp" else "linear")
     ax.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))
     ax.set_ylabel("training loss")
-    ax.set_title(
+    ax.grid(True, which="major", alpha=0.3)
+    finish(
+        ax,
         title
         if title is not None
-        else f"LR range test: {len(lrs)} of {result.num_steps} steps, stopped: {result.stop_reason}"
+        else f"LR range test: {len(lrs)} of {result.num_steps} steps, stopped: {result.stop_reason}",
+        result.warnings if show_warnings else [],
+        own=own,
     )
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    if show_warnings:
-        warning_box(ax, result.warnings)
     return ax
+
+
+def new_axes() -> Axes:
+    """The Axes of a new figure, sized by :func:`finish` once the legend is known."""
+    _, ax = _pyplot().subplots(figsize=(8, 5), dpi=120, layout="constrained")
+    return ax
+
+
+def finish(ax: Axes, title: str, warnings: Sequence[str], *, own: bool) -> None:
+    """Titles the plot, and places its legend and warnings where they hide no data.
+
+    On a figure of our own they go outside the axes: the warnings in a box at the top, where
+    they are read first, the legend below the plot; the figure grows to hold them. On
+    the user's Axes (whose figure is theirs to lay out) the legend goes where matplotlib
+    finds the least data, and the warnings in a box inside the axes.
+    """
+    if not own:
+        ax.set_title(title)
+        ax.legend(loc="best", fontsize=8, framealpha=0.9)
+        warning_box(ax, list(warnings))
+        return
+    figure = ax.figure
+    ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    columns = 2 if labels and max(len(label) for label in labels) <= 50 else 1
+    rows = -(-len(labels) // columns)
+    figure.legend(
+        handles, labels, loc="outside lower center", ncols=columns, fontsize=8, frameon=False
+    )
+    lines = warning_lines(list(warnings), width=110)
+    if lines:
+        box = figure.legend(
+            [],
+            [],
+            loc="outside upper center",
+            title="\n".join(lines),
+            title_fontsize=8,
+            alignment="left",
+            framealpha=0.95,
+        )
+        box.get_title().set_color(_WARNING_COLOURS["text"])
+        box.get_frame().set_facecolor(_WARNING_COLOURS["face"])
+        box.get_frame().set_edgecolor(_WARNING_COLOURS["edge"])
+    width, height = figure.get_size_inches()
+    extra = 0.2 * rows + (0.16 * len(lines) + 0.3 if lines else 0.0)
+    figure.set_size_inches(width, height + extra)
 
 
 def _mark_suggestion(ax: Axes, result: RangeTestResult, show_range: bool) -> None:
@@ -177,7 +226,7 @@ def _smoothed_at(result: RangeTestResult, lr: float) -> float:
     return float(np.interp(np.log(lr), np.log(result.lrs[ok]), smoothed[ok]))
 
 
-def _set_limits(ax: Axes, result: RangeTestResult) -> None:
+def _set_limits(ax: Axes, result: RangeTestResult, headroom: float) -> None:
     """Keeps the interesting part in view: a diverged tail must not squash the descent."""
     losses = result.losses[np.isfinite(result.losses)]
     smoothed = result.smoothed[np.isfinite(result.smoothed)]
@@ -187,18 +236,27 @@ def _set_limits(ax: Axes, result: RangeTestResult) -> None:
     start = float(np.median(losses[: max(3, losses.size // 10)]))
     top = max(start, float(smoothed[: int(np.argmin(smoothed)) + 1].max()))
     span = top - bottom if top > bottom else max(abs(top), 1.0) * 0.1
-    ax.set_ylim(bottom - 0.08 * span, top + 0.35 * span)
+    ax.set_ylim(bottom - 0.08 * span, top + headroom * span)
     ax.set_xlim(result.lrs[0], result.lrs[-1])
 
 
-def warning_box(ax: Axes, warnings: list[str], *, top: bool = False, width: int = 70) -> None:
-    """Prints the first clause of up to three warnings in a box at the right of the axes."""
-    if not warnings:
-        return
+_WARNING_COLOURS = {"text": "#7f2704", "face": "#fff5eb", "edge": "#fdae6b"}
+
+
+def warning_lines(warnings: list[str], *, width: int = 70) -> list[str]:
+    """The first clause of up to three warnings (the whole of a short one), wrapped."""
     lines = []
     for message in warnings[:3]:
         first_clause = message.split(": ")[0] if len(message) > 110 else message
         lines.extend(textwrap.wrap("! " + first_clause, width=width))
+    return lines
+
+
+def warning_box(ax: Axes, warnings: list[str], *, top: bool = False, width: int = 70) -> None:
+    """Prints the first clause of up to three warnings in a box at the right of the axes."""
+    lines = warning_lines(warnings, width=width)
+    if not lines:
+        return
     ax.text(
         0.99,
         0.90 if top else 0.02,
@@ -207,8 +265,13 @@ def warning_box(ax: Axes, warnings: list[str], *, top: bool = False, width: int 
         ha="right",
         va="top" if top else "bottom",
         fontsize=7.5,
-        color="#7f2704",
-        bbox={"boxstyle": "round", "facecolor": "#fff5eb", "edgecolor": "#fdae6b", "alpha": 0.95},
+        color=_WARNING_COLOURS["text"],
+        bbox={
+            "boxstyle": "round",
+            "facecolor": _WARNING_COLOURS["face"],
+            "edgecolor": _WARNING_COLOURS["edge"],
+            "alpha": 0.95,
+        },
     )
 
 

@@ -47,6 +47,31 @@ Step = Callable[[float], Any]
 ToFloats = Callable[[Sequence[Any]], Iterable[float]]
 
 
+def _losses_as_floats(values: Sequence[Any]) -> list[float]:
+    """The default ``to_floats``: each loss a plain float, or a TypeError saying what step gave."""
+    return [_loss_as_float(value) for value in values]
+
+
+def _loss_as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        shape = getattr(value, "shape", None)
+        if value is None:
+            got = "None"
+        elif shape is not None:
+            got = f"an array of shape {tuple(shape)}"
+        else:
+            got = f"{type(value).__name__} {value!r}"[:80]
+        msg = (
+            f"`step(lr)` must return the loss as one number (a float, or a 0-d tensor or array), "
+            f"got {got}."
+            + (" Did the step function forget to `return loss`?" if value is None else "")
+            + (" Reduce it to one value (loss.mean()) first." if shape is not None else "")
+        )
+        raise TypeError(msg) from None
+
+
 def check_run_options(method: str, stop_factor: float | None, stop_rule: Any) -> None:
     """Validates the rule and stop settings every adapter passes on to :func:`range_test`, so
     that an adapter can check them before its own set-up work (building an optimizer...)."""
@@ -133,7 +158,7 @@ def range_test(
     rule = (stop_rule if stop_rule is not None else StopRule(stop_factor=stop_factor)).for_run(
         num_steps
     )
-    convert: ToFloats = to_floats or (lambda values: [float(v) for v in values])
+    convert: ToFloats = to_floats or _losses_as_floats
     record = _Record(ladder(start_lr, end_lr, num_steps, mode), rule, convert)
     bar = _progress_bar(num_steps) if progress else None
     stop_reason = "completed"

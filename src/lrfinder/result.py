@@ -154,7 +154,7 @@ class RangeTestResult:
             ValueError: If ``method`` is not a registered rule.
             NotEnoughPointsError: If the curve has fewer than 3 usable points.
         """
-        name = method or self.method
+        name = self.method if method is None else method
         rule = get_suggester(name)
         if not kwargs and name == self.method:
             return self._default_suggestion
@@ -281,6 +281,8 @@ class RangeTestResult:
         """
         from .plot import plot_result
 
+        if isinstance(kwargs.get("methods"), str):  # plot(methods="valley"): one rule
+            kwargs["methods"] = (kwargs["methods"],)
         return plot_result(self, ax=ax, **kwargs)
 
     def to_pandas(self) -> pd.DataFrame:
@@ -319,6 +321,12 @@ class RangeTestResult:
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "the data") -> RangeTestResult:
         """Rebuilds a result from :meth:`to_dict`'s output; raises ResultFileError if it is not one."""
+        if isinstance(data, (str, bytes)) and source == "the data":  # from_dict(json_text)
+            msg = (
+                f"{source} is text, not the dict to_dict() returns: pass json.loads(text), or "
+                "read a saved file with lrfinder.load(path)."
+            )
+            raise ResultFileError(msg)
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             msg = f"{source} is not an lrfinder result (no 'format': {FORMAT_NAME!r} field)."
             raise ResultFileError(msg)
@@ -358,6 +366,11 @@ class RangeTestResult:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Writes the result as JSON, atomically (a crash never leaves half a file); returns the path."""
         target = Path(path)
+        if target.is_dir():
+            msg = (
+                f"{str(target)!r} is a folder: pass a file name, e.g. {str(target / 'lr.json')!r}."
+            )
+            raise IsADirectoryError(msg)
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
         atomic_write_text(target, text + "\n")
         return target

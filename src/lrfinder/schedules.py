@@ -219,6 +219,14 @@ def sgdr(
     if not (math.isfinite(check_real("min_lr", min_lr)) and min_lr >= 0):
         msg = f"`min_lr` must be a finite number >= 0, got min_lr={min_lr!r}."
         raise ValueError(msg)
+    peak = check_result(result, hint="Pass what lrfinder.lr_find or lrfinder.load returned.")
+    if min_lr >= peak:
+        msg = (
+            f"`min_lr` must be below the suggestion each cycle starts from ({peak:.3g}), got "
+            f"min_lr={min_lr!r}: the cycles would climb instead of anneal. Use a small fraction "
+            "of it, or 0 (the default)."
+        )
+        raise ValueError(msg)
     apply(result, optimizer)
     return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
         optimizer, T_0=first_cycle_steps, T_mult=cycle_mult, eta_min=float(min_lr)
