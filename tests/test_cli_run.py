@@ -311,3 +311,12 @@ class TestLoadObject:
 
         assert first is second
         assert user_setup.portable(first) == f"{setup_file}:factory"
+
+    def test_a_callable_instance_from_a_file_stays_as_it_is(self, tmp_path):
+        """An instance with __call__ has no __qualname__ to name it by: portable() keeps it
+        (it runs in this process) instead of failing."""
+        path = tmp_path / "instance_setup.py"
+        path.write_text("class Make:\n    def __call__(self):\n        return 1\n\nmake = Make()\n")
+        instance = user_setup.load_object(f"{path}:make")
+
+        assert user_setup.portable(instance) is instance

@@ -146,6 +146,11 @@ def _scenarios(rank: int) -> dict[str, Any]:
     dist.all_gather_object(gathered, local)
     out["local_losses"] = gathered
 
+    # 2b) a model not wrapped in DDP: each rank's weights move with its own data, so each
+    # reads its own step size; the suggestion, which blends that reading in, must still agree
+    model, optimizer = _setup(0, ddp=False)
+    out["plain"] = _outcome(lambda: lrfinder.lr_find(model, optimizer, loader, mse, **settings))
+
     # 3) NaN on rank 1 only, at step 4
     model, optimizer = _setup(1, ddp=True)
     before = _params(model)
@@ -361,6 +366,17 @@ class TestAveragedCurve:
         np.testing.assert_array_equal(zero["lrs"], one["lrs"])
         np.testing.assert_array_equal(zero["losses"], one["losses"])
         assert zero["stop_reason"] == one["stop_reason"]
+        assert zero["suggestion"] == one["suggestion"]
+        assert zero["suggestion"] is not None
+
+    def test_ranks_agree_on_the_step_size_reading_without_ddp(self, ranks):
+        """Without DDP each rank reads the step size on its own weights; one common reading
+        (their geometric mean) goes into every rank's suggestion, so the suggestions agree."""
+        zero, one = ranks[0]["plain"], ranks[1]["plain"]
+
+        assert "error" not in zero
+        np.testing.assert_array_equal(zero["losses"], one["losses"])
+        assert zero["metadata"]["update_sensitivity"] == one["metadata"]["update_sensitivity"]
         assert zero["suggestion"] == one["suggestion"]
         assert zero["suggestion"] is not None
 

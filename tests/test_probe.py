@@ -192,6 +192,13 @@ def plateau(start_loss: float):
 
 
 class TestStartLoss:
+    def test_a_single_candidate_measures_nothing(self):
+        """One candidate needs no probe: nothing was measured, so learned is None, not True."""
+        refined = refine(0.1, plateau(2.3), budget_steps=10, num_candidates=1, start_loss=2.3)
+
+        assert refined.trials == ()
+        assert refined.learned is None
+
     def test_keeps_the_suggestion_when_no_probe_learned(self):
         """On a plateau the lowest rate would win by moving least: the suggestion stands."""
         refined = refine(0.1, plateau(2.3), budget_steps=110, start_loss=2.3)

@@ -92,6 +92,16 @@ class TestOneCycle:
         assert scheduler.cycle_momentum is False
         assert optimizer.param_groups[0]["momentum"] == 0.0
 
+    def test_leaves_adam_without_beta1_without_momentum(self, result):
+        """Adam built with beta1 = 0 keeps it at 0, as plain SGD keeps momentum 0."""
+        optimizer = torch.optim.Adam(torch.nn.Linear(2, 1).parameters(), betas=(0.0, 0.99))
+
+        scheduler = schedules.one_cycle(result, optimizer, total_steps=10)
+        _trace(optimizer, scheduler, 10)
+
+        assert scheduler.cycle_momentum is False
+        assert optimizer.param_groups[0]["betas"] == (0.0, 0.99)
+
     def test_overrides_win(self, result):
         """Keyword overrides reach OneCycleLR and replace the defaults."""
         optimizer = _sgd()

@@ -165,6 +165,73 @@ class TestVerify:
             "another folder."
         )
 
+    def test_resume_refuses_runs_scored_or_scheduled_otherwise(self, tmp_path):
+        """Runs saved with another evaluate function or other one_cycle_kwargs are not reused
+        as if they were this check's (the table would mix metrics, or misreport the schedule)."""
+        _quiet(lrs=[0.01], out_dir=tmp_path)
+
+        with pytest.raises(ValueError, match=r"evaluate=None, not evaluate='within'"):
+            _quiet(lrs=[0.01], out_dir=tmp_path, evaluate=within, metric="val_within")
+        with pytest.raises(ValueError, match=r"one_cycle_kwargs=\{\}, not one_cycle_kwargs="):
+            _quiet(lrs=[0.01], out_dir=tmp_path, one_cycle_kwargs={"pct_start": 0.5})
+
+    def test_a_damaged_saved_check_names_the_file_and_the_way_out(self, tmp_path):
+        """A truncated verify.json says which file and how to start over, not a bare JSON error."""
+        _quiet(lrs=[0.01], out_dir=tmp_path)
+        path = tmp_path / "verify.json"
+        path.write_text(path.read_text()[:40])
+
+        with pytest.raises(ValueError) as excinfo:
+            _quiet(lrs=[0.01], out_dir=tmp_path)
+
+        assert str(excinfo.value).startswith(f"{str(path)!r} is not valid JSON (truncated")
+        assert str(excinfo.value).endswith(
+            "Pass resume=False (--no-resume) to start over, or use another folder."
+        )
+
+    def test_an_unknown_metric_stops_after_the_first_run(self):
+        """A metric no row has is reported as soon as the first run shows the columns."""
+        CALLS["factory"] = 0
+
+        with pytest.raises(ValueError, match=r"`metric` must be one of the report's columns"):
+            _quiet(lrs=[0.01, 0.03, 0.1], metric="val_acc")
+
+        assert CALLS["factory"] == 1
+
+    def test_without_val_data_the_evaluated_metric_decides(self):
+        """With no val_data the evaluate function scores the training data: its column, not the
+        runs' own train_loss, is the default metric, and an evaluated "loss" gets a column of its
+        own instead of overwriting train_loss."""
+
+        def no_val() -> Setup:
+            setup = factory()
+            setup.val_data = None
+            return setup
+
+        def scores(model, data):
+            inputs, targets = next(iter(data))
+            error = (model(inputs) - targets).abs()
+            return {"within": float((error < 1.0).float().mean()), "loss": 123.0}
+
+        report = verify(no_val, scores, lrs=[1e-4, 0.05], steps=STEPS, maximize=True,
+                        progress=False)  # fmt: skip
+
+        assert report.metric == "train_within"
+        assert report.best_lr == max(report.rows, key=lambda r: r["train_within"])["lr"]
+        assert all(row["train_eval_loss"] == 123.0 for row in report.rows)
+        assert all(row["train_loss"] != 123.0 for row in report.rows)
+
+    def test_maximizing_the_training_loss_is_refused(self):
+        """With nothing evaluated the metric is train_loss: maximize would pick the worst run."""
+
+        def no_val() -> Setup:
+            setup = factory()
+            setup.val_data = None
+            return setup
+
+        with pytest.raises(ValueError, match=r"^maximize=True but the metric is train_loss"):
+            verify(no_val, lrs=[0.01, 0.1], steps=STEPS, maximize=True, progress=False)
+
     def test_same_seed_gives_the_same_run(self):
         """Every run starts from the same weights and data order: reruns are identical."""
         first = _quiet(lrs=[0.02]).rows[0]

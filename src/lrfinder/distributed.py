@@ -177,6 +177,30 @@ def synchronizer(
     return sync
 
 
+def common_reading(value: float | None) -> float | None:
+    """One number every rank measured for itself (the step-size reading), made the same on
+    every rank: the geometric mean of the ranks' values, or None on every rank if any rank has
+    none. Each rank reads its own weights; without DDP (or under FSDP, where a rank sees its
+    shard) those differ, and the suggestion, which blends the reading in, would differ too.
+    Collective when synchronised (every rank calls it after the same run); the value itself
+    otherwise.
+    """
+    if not is_synchronized():
+        return value
+    import torch
+    import torch.distributed as dist
+
+    usable = value is not None and math.isfinite(value) and value > 0
+    total = torch.tensor(
+        [math.log(value) if usable else 0.0, 1.0 if usable else 0.0], dtype=torch.float64
+    )
+    dist.all_reduce(total, group=_control_group())
+    ranks = rank_and_world_size()[1]
+    if round(float(total[1])) != ranks:
+        return None
+    return math.exp(float(total[0]) / ranks)
+
+
 def wrap_run(
     step: Callable[[float], Any],
     to_floats: Callable[[Sequence[Any]], Sequence[float]],

@@ -488,7 +488,8 @@ def auto_runs(
     ``run(n)`` runs the range test ``n`` times from the same start (an adapter's
     ``lr_find(..., runs=n)``). When :func:`needs_more_runs` says the first run's curve is
     unreadable, the test is run again with :data:`AUTO_RUNS` runs, whose first repeats the
-    first one exactly, so the result is the one ``runs=5`` gives, for one run more; otherwise
+    first one (up to float rounding where the runs are batched), so the result is the one
+    ``runs=5`` gives, for one run more; otherwise
     the single run stands. ``result.metadata["runs_auto"]`` says which happened and why.
 
     The single run also stands, with its warnings, when it was interrupted (Ctrl-C asks for

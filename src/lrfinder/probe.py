@@ -227,7 +227,8 @@ def refine(
     schedule = halving_schedule(len(rates), budget_steps, eta)
     alive = list(rates)
     trials: list[Trial] = []
-    learned = None if start_loss is None else True
+    # None until a probe has been measured against start_loss (a single candidate has none).
+    learned = None
     for keep_index, (_, steps) in enumerate(schedule):
         losses = [_as_loss(probe(float(lr), steps)) for lr in alive]
         trials.extend(Trial(float(lr), steps, loss) for lr, loss in zip(alive, losses, strict=True))

@@ -314,9 +314,10 @@ def _scaled(optimizer: torch.optim.Optimizer, lr: float) -> list[float]:
 
 
 def _has_momentum(optimizer: torch.optim.Optimizer) -> bool:
-    """True for Adam-family optimizers (beta1) and for momentum > 0 in every group."""
+    """True for beta1 > 0 (Adam family) or momentum > 0 in every group: cycling it would
+    otherwise switch on a momentum the user turned off (Adam with betas=(0.0, ...) too)."""
     if "betas" in optimizer.defaults:
-        return True
+        return all(float(group["betas"][0]) > 0 for group in optimizer.param_groups)
     if "momentum" not in optimizer.defaults:
         return False
     return all(float(group.get("momentum", 0.0)) > 0 for group in optimizer.param_groups)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import check_int
-from .probe import Refinement, refine
+from .probe import Refinement, halving_schedule, refine
 from .result import RangeTestResult, load
 from .user_setup import Factory, build, kept_rng, portable, range_test_setup, resolve
 from .verify import _evaluate, _Job, train_one
@@ -75,6 +75,7 @@ def refine_setup(
     """
     budget_steps = check_int("budget_steps", budget_steps, minimum=1)
     seed = check_int("seed", seed, minimum=0)
+    _check_probe_length(num_candidates, budget_steps, eta)
     resolve(factory, name="factory")
     if result is not None and not isinstance(result, RangeTestResult):
         msg = (
@@ -106,6 +107,21 @@ def refine_setup(
             horizon_exponent=horizon_exponent,
             start_loss=start_loss,
         )
+
+
+def _check_probe_length(num_candidates: int, budget_steps: int, eta: int) -> None:
+    """Every probe gets two steps or more: a 1cycle run of one step takes it at the schedule's
+    floor (the peak / 25 / 10^4), so one-step probes would all score the untrained model."""
+    schedule = halving_schedule(num_candidates, budget_steps, eta)
+    if schedule and schedule[0][1] < 2:
+        units = sum(count * eta**k for k, (count, _) in enumerate(schedule))
+        msg = (
+            f"`budget_steps` must be at least {2 * units} for {num_candidates} candidates with "
+            f"eta={eta}, got budget_steps={budget_steps}: the first round's probes would get "
+            "one step each, which a 1cycle schedule takes at its floor, not near the rate "
+            "probed. Raise the budget or use fewer candidates."
+        )
+        raise ValueError(msg)
 
 
 def _untrained_loss(factory: Factory | str, seed: int) -> float:

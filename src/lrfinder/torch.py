@@ -253,7 +253,8 @@ def lr_find(
     _close(source)
     _restore(state, None)
     _fill_in_batch_size(result.metadata, trainer.stream.first_batch_size)
-    sensitivity = trainer.sensitivity.value()
+    # Each rank read its own weights: one value for all, so every rank suggests the same.
+    sensitivity = distributed.common_reading(trainer.sensitivity.value())
     if sensitivity is not None:  # read by the default suggestion: lrfinder.step_size
         result.metadata["update_sensitivity"] = sensitivity
     return result

@@ -1,7 +1,9 @@
 """Several range tests of one PyTorch setup: one after another, or all at once as one batched model.
 
 ``lrfinder.lr_find(..., runs=N)`` lands here. Every run starts from the same weights and optimizer
-state (the user's); run 0 is exactly the single run ``lr_find`` would make, and each later run
+state (the user's); run 0 is the single run ``lr_find`` would make (bit for bit on the sequential
+path; on the batched one up to float rounding, as a vmapped model sums in another order), and
+each later run
 ``i`` first reseeds Python, NumPy, torch and the data's generators with a seed derived from
 ``seed`` (so a shuffling DataLoader yields another batch order), permutes a plain list of batches,
 and calls ``init_fn(model)`` if given. Everything is restored afterwards, RNGs included.

@@ -166,8 +166,9 @@ def portable(obj: Any) -> Any:
     string stays as it is; any other callable is returned unchanged (it must be picklable).
     """
     module = getattr(obj, "__module__", None)
-    if callable(obj) and module in _LOADED_FILES:
-        return f"{_LOADED_FILES[module]}:{obj.__qualname__}"
+    qualname = getattr(obj, "__qualname__", None)  # a callable instance has none: keep it
+    if callable(obj) and module in _LOADED_FILES and qualname is not None:
+        return f"{_LOADED_FILES[module]}:{qualname}"
     return obj
 
 

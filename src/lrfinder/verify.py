@@ -90,6 +90,9 @@ class VerifyReport:
     seed: int = 0
     range_test: RangeTestResult | None = field(default=None, repr=False)
     skipped_lrs: list[float] = field(default_factory=list)
+    #: What else shaped the runs (the evaluate function's name, ``one_cycle_kwargs``): a resumed
+    #: check reuses saved runs only if these match.
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def best(self) -> dict[str, Any] | None:
@@ -140,7 +143,12 @@ class VerifyReport:
         """One sentence: the best lr and how far it is from the suggestion."""
         best = self.best
         if best is None:
-            return f"every run diverged or gave no {self.metric}: try lower learning rates."
+            if self.rows and all(row["diverged"] for row in self.rows):
+                return "every run diverged: try lower learning rates."
+            return (
+                f"no run gave a finite {self.metric} (every one that did not diverge gave NaN "
+                "or inf): check the evaluate function, or try lower learning rates."
+            )
         text = f"best {self.metric}: {_cell(best[self.metric])} at lr {best['lr']:.3g}"
         if self.suggestion is None:
             return text
@@ -172,6 +180,7 @@ class VerifyReport:
             "maximize": self.maximize,
             "steps": self.steps,
             "seed": self.seed,
+            "settings": self.settings,
             "rows": [{k: _json_value(v) for k, v in row.items()} for row in self.rows],
         }
 
@@ -192,6 +201,7 @@ class VerifyReport:
             maximize=bool(data.get("maximize", False)),
             steps=int(data.get("steps", 0)),
             seed=int(data.get("seed", 0)),
+            settings=dict(data.get("settings") or {}),
         )
 
     def to_csv(self) -> str:
@@ -319,7 +329,8 @@ def verify(
         for name, value in (("factory", factory), ("evaluate", evaluate)):
             _check_portable(name, portable(value))
     folder = Path(out_dir) if out_dir is not None else None
-    saved = _load_saved(folder, steps, seed) if folder is not None and resume else None
+    settings = _run_settings(evaluate, one_cycle_kwargs)
+    saved = _load_saved(folder, steps, seed, settings) if folder is not None and resume else None
 
     if result is None and lrs is None:
         result = _range_test(factory_fn, folder, resume, seed, progress, range_test_kwargs)
@@ -347,22 +358,23 @@ def verify(
         seed=seed,
         range_test=result,
         skipped_lrs=skipped,
+        settings=settings,
     )
     job = _Job(
         portable(factory), portable(evaluate), steps, seed, dict(one_cycle_kwargs or {}), suggestion
     )
+    if report.rows:
+        report.metric = metric or _default_metric(report.rows)
+        _check_metric(report, metric)
     for row in _run_all(job, todo, processes, progress):
         report.rows.append(row)
         report.rows.sort(key=lambda r: r["lr"])
         report.metric = metric or _default_metric(report.rows)
+        _check_metric(report, metric)  # at the first row, not after every run has trained
         if folder is not None:
             _save_state(report, folder)
     report.metric = metric or _default_metric(report.rows)
-    if report.metric not in report.columns:
-        msg = (
-            f"`metric` must be one of the report's columns {report.columns}, got metric={metric!r}."
-        )
-        raise ValueError(msg)
+    _check_metric(report, metric)
     if folder is not None:
         report.save(folder)
     return report
@@ -371,9 +383,19 @@ def verify(
 def load_report(path: str | os.PathLike[str]) -> VerifyReport:
     """Reads a ``verify.json`` written by :meth:`VerifyReport.save`."""
     source = Path(path)
-    return VerifyReport.from_dict(
-        json.loads(source.read_text(encoding="utf-8")), source=repr(str(source))
-    )
+    hint = "Pass resume=False (--no-resume) to start over, or use another folder."
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON
+        msg = f"{str(source)!r} is not valid JSON (truncated or corrupt?): {error}. {hint}"
+        raise ValueError(msg) from None
+    report = VerifyReport.from_dict(data, source=repr(str(source)))
+    for index, row in enumerate(report.rows):
+        missing = [key for key in ("lr", "train_loss", "diverged") if key not in row]
+        if missing:
+            msg = f"{str(source)!r} is damaged: its row {index} has no {', '.join(missing)}. {hint}"
+            raise ValueError(msg)
+    return report
 
 
 # --- one run -------------------------------------------------------------------------------------
@@ -455,7 +477,8 @@ def _evaluate(setup: Setup, evaluate: Callable[..., Any] | None, torch: Any) -> 
                 name = getattr(evaluate, "__name__", "metric")
                 name = name if name.isidentifier() and name != "evaluate" else "metric"
                 values = value if isinstance(value, Mapping) else {name: value}
-                return {f"{prefix}{k}": float(v) for k, v in values.items()}
+                # On the training data "train_loss" is taken (the run's own last losses).
+                return {_evaluated_column(prefix, str(k)): float(v) for k, v in values.items()}
             if setup.val_data is None:
                 return {}
             from .torch import _to_device
@@ -468,6 +491,15 @@ def _evaluate(setup: Setup, evaluate: Callable[..., Any] | None, torch: Any) -> 
             return {"val_loss": total / count if count else math.nan}
     finally:
         model.train(was_training)
+
+
+def _evaluated_column(prefix: str, name: str) -> str:
+    column = f"{prefix}{name}"
+    return f"{prefix}eval_{name}" if column in _RUN_COLUMNS else column
+
+
+#: The columns every run's row has, whatever is evaluated.
+_RUN_COLUMNS = ("lr", "factor", "train_loss", "diverged", "steps_done", "seconds")
 
 
 # --- running many --------------------------------------------------------------------------------
@@ -571,16 +603,39 @@ def _around(
     return (kept or [suggestion]), dropped
 
 
-def _load_saved(folder: Path, steps: int, seed: int) -> VerifyReport | None:
+def _run_settings(evaluate: Any, one_cycle_kwargs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What besides steps and seed decides a run's row: the evaluate function, by name (the
+    same whether given as ``FILE.py:name`` or as the function), and the schedule's arguments."""
+    if evaluate is None:
+        name = None
+    elif isinstance(evaluate, str):
+        name = evaluate.rsplit(":", 1)[-1]
+    else:
+        name = getattr(evaluate, "__name__", type(evaluate).__name__)
+    schedule = {
+        str(k): v if isinstance(v, (bool, int, float, str)) else repr(v)
+        for k, v in sorted((one_cycle_kwargs or {}).items())
+    }
+    return {"evaluate": name, "one_cycle_kwargs": schedule}
+
+
+def _load_saved(
+    folder: Path, steps: int, seed: int, settings: dict[str, Any]
+) -> VerifyReport | None:
     path = folder / _FILES[0]
     if not path.exists():
         return None
     saved = load_report(path)
+    mismatch = []
     if (saved.steps, saved.seed) != (steps, seed):
+        mismatch.append(f"steps={saved.steps}, seed={saved.seed}, not steps={steps}, seed={seed}")
+    for key, value in settings.items():
+        if key in saved.settings and saved.settings[key] != value:  # older files lack them
+            mismatch.append(f"{key}={saved.settings[key]!r}, not {key}={value!r}")
+    if mismatch:
         msg = (
-            f"{str(folder)!r} holds a check made with steps={saved.steps}, seed={saved.seed}, "
-            f"not steps={steps}, seed={seed}: its runs cannot be reused. Pass resume=False "
-            "(--no-resume) to start over, or use another folder."
+            f"{str(folder)!r} holds a check made with {'; '.join(mismatch)}: its runs cannot be "
+            "reused. Pass resume=False (--no-resume) to start over, or use another folder."
         )
         raise ValueError(msg)
     return saved
@@ -597,11 +652,30 @@ def _matches_any(lr: float, lrs: Sequence[float]) -> bool:
 
 
 def _default_metric(rows: list[dict[str, Any]]) -> str:
+    """The first evaluated column (``val_loss``, ``val_<name>``, or ``train_<name>`` when there
+    is no held-out data), else the runs' own training loss."""
     for row in rows:
         for key in row:
-            if key.startswith("val_"):
+            if key not in _RUN_COLUMNS:
                 return key
     return "train_loss"
+
+
+def _check_metric(report: VerifyReport, metric: str | None) -> None:
+    """Once the first rows exist: the metric is one of their columns, and a loss is not
+    maximised. Checked before the other runs train, not after all of them."""
+    if report.metric not in report.columns:
+        msg = (
+            f"`metric` must be one of the report's columns {report.columns}, got metric={metric!r}."
+        )
+        raise ValueError(msg)
+    if report.maximize and report.metric == "train_loss":
+        msg = (
+            "maximize=True but the metric is train_loss (nothing else was evaluated): the best "
+            "lr would be the one that trained worst. Pass evaluate= (or val_data in the setup) "
+            "for the metric to maximise, or drop maximize."
+        )
+        raise ValueError(msg)
 
 
 def _check_portable(name: str, value: Any) -> None:
