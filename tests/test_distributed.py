@@ -554,6 +554,9 @@ class TestOneRankGoesWrong:
         assert one["run"]["error"] == "ValueError"
         assert one["run"]["message"] == "bad target on rank 1"
         assert any("did not reach the loss check within 1 s" in n for n in one["run"]["notes"])
+        # the step that failed, though no loss of the run had been agreed on (it said step 0)
+        assert any(n.startswith("lrfinder: the range test failed at step 3 (lr=")
+                   for n in one["run"]["notes"])  # fmt: skip
         assert zero["run"]["error"] == "RankFailedError"
         assert zero["run"]["cause"] == "RuntimeError"
         assert zero["run"]["message"].startswith("rank 1 of 2 failed at step 3 (lr=")

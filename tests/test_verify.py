@@ -221,6 +221,16 @@ class TestVerify:
         assert all(row["train_eval_loss"] == 123.0 for row in report.rows)
         assert all(row["train_loss"] != 123.0 for row in report.rows)
 
+    def test_minimising_a_score_warns(self):
+        """An accuracy minimised would pick the worst rate: verify says to pass maximize."""
+
+        def accuracy(model, data):
+            inputs, targets = data[0]
+            return float(((model(inputs) - targets).abs() < 1.0).float().mean())
+
+        with pytest.warns(UserWarning, match=r"'val_accuracy' looks like a score"):
+            _quiet(lrs=[0.01], evaluate=accuracy)
+
     def test_maximizing_the_training_loss_is_refused(self):
         """With nothing evaluated the metric is train_loss: maximize would pick the worst run."""
 

@@ -183,9 +183,11 @@ def range_test(
         stop_reason = record.flush() or signal.reason
     except BaseException as error:
         # The user's own error: keep its type, say where it happened, attach the partial curve.
+        # Where: read before the flush, which can drop pending losses it cannot convert (under
+        # torch.distributed, once another rank failed, no further all-reduce is made).
+        where = f"step {record.next_index} (lr={record.next_lr:.3g})"
         record.flush(judge=False, tolerant=True)
         partial = record.result("error", start_lr, end_lr, num_steps, mode, method, metadata)
-        where = f"step {record.next_index} (lr={record.next_lr:.3g})"
         _add_note(error, f"lrfinder: the range test failed at {where}; partial curve attached.")
         error.lrfinder_result = partial  # type: ignore[attr-defined]
         raise

@@ -25,7 +25,9 @@ import logging
 import math
 import os
 import pickle
+import re
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -366,11 +368,14 @@ def verify(
     if report.rows:
         report.metric = metric or _default_metric(report.rows)
         _check_metric(report, metric)
+        _warn_if_a_score_is_minimised(report)
     for row in _run_all(job, todo, processes, progress):
         report.rows.append(row)
         report.rows.sort(key=lambda r: r["lr"])
         report.metric = metric or _default_metric(report.rows)
         _check_metric(report, metric)  # at the first row, not after every run has trained
+        if len(report.rows) == 1:
+            _warn_if_a_score_is_minimised(report)
         if folder is not None:
             _save_state(report, folder)
     report.metric = metric or _default_metric(report.rows)
@@ -659,6 +664,21 @@ def _default_metric(rows: list[dict[str, Any]]) -> str:
             if key not in _RUN_COLUMNS:
                 return key
     return "train_loss"
+
+
+#: Metric names that say "higher is better": minimising one picks the worst run.
+_SCORE_WORDS = re.compile(r"acc|f1|auc|precision|recall|score|iou|bleu|r2", re.IGNORECASE)
+
+
+def _warn_if_a_score_is_minimised(report: VerifyReport) -> None:
+    if not report.maximize and _SCORE_WORDS.search(report.metric.split("_", 1)[-1]):
+        warnings.warn(
+            f"verify: the metric {report.metric!r} looks like a score (higher is better), but "
+            "maximize is False, so the best lr is the one with the lowest. Pass maximize=True "
+            "(--maximize) if higher is better.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _check_metric(report: VerifyReport, metric: str | None) -> None:
