@@ -405,6 +405,42 @@ class TestFallback:
             "Rprop is not an elementwise optimizer"
         )
 
+    def test_a_buffer_replaced_in_forward_runs_sequentially(self):
+        """functional_call drops a buffer the forward replaces (self.mean = ...): the runs fall
+        back to sequential ones, which update it as training does, and say why."""
+
+        class RunningMean(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("mean", torch.zeros(8, dtype=torch.float64))
+
+            def forward(self, x):
+                self.mean = 0.5 * self.mean + 0.5 * x.mean(0).detach()
+                return x - self.mean
+
+        torch.manual_seed(1)
+        model = torch.nn.Sequential(RunningMean(), mlp())
+        optimizer = OPTIMIZERS["adam"](model.parameters())
+
+        result = lrfinder.lr_find(model, optimizer, regression(), F.mse_loss, runs=2,
+                                  num_steps=10, start_lr=1e-5, end_lr=1.0)  # fmt: skip
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"].startswith(
+            "the forward pass replaces buffer(s) 0.mean instead of updating them in place"
+        )
+
+    def test_a_maximizing_optimizer_runs_sequentially(self):
+        """The batched optimizer copies would not negate the objective: sequential runs do."""
+        model = mlp()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, maximize=True)
+
+        result = lrfinder.lr_find(model, optimizer, regression(), lambda o, t: -F.mse_loss(o, t),
+                                  runs=2, num_steps=10, start_lr=1e-5, end_lr=1.0)  # fmt: skip
+
+        assert result.metadata["path"] == "sequential"
+        assert result.metadata["fallback_reason"].startswith("the optimizer maximizes")
+
     def test_convolutions_on_cpu_run_sequentially_unless_asked(self):
         """On CPU a convolutional model runs sequentially by default (faster), batched on request."""
 

@@ -226,6 +226,92 @@ class TestRestore:
 
         assert tracker.manual_seed_all_cb is queued
 
+    def test_an_optimizer_it_wraps_comes_back_too(self):
+        """A Lookahead-style wrapper keeps its inner optimizer (and that one's moments) as an
+        attribute: both come back, and training afterwards matches."""
+
+        class Wrapper(torch.optim.Optimizer):
+            def __init__(self, inner):  # the shape of torch_optimizer.Lookahead, condensed
+                self.inner = inner
+                self.param_groups = inner.param_groups
+                self.defaults = inner.defaults
+                self.state = {}
+                self._optimizer_step_pre_hooks = {}
+                self._optimizer_step_post_hooks = {}
+
+            def step(self, closure=None):
+                return self.inner.step(closure)
+
+        def setup():
+            model, adam, loader = classification_setup(bn=False)
+            return model, Wrapper(adam), loader
+
+        reference = train(*setup())
+        model, wrapper, loader = setup()
+        steps_before = [int(s["step"]) for s in wrapper.inner.state.values()]
+
+        lrfinder.lr_find(model, wrapper, loader, F.cross_entropy, num_steps=30, runs=1)
+
+        assert [int(s["step"]) for s in wrapper.inner.state.values()] == steps_before
+        assert_same_training(reference, train(model, wrapper, loader))
+
+    def test_plain_attributes_and_empty_slots_of_modules_come_back(self):
+        """A layer that initialises itself on its first batch (a flag, a buffer registered as
+        None and filled then) is not left initialised by the range test's batches."""
+
+        class InitOnFirstBatch(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("offset", None)
+
+            def forward(self, x):
+                if not getattr(self, "initialized", False):
+                    self.offset = x.mean(0).detach()
+                    self.initialized = True
+                return x - self.offset
+
+        seed_everything()
+        model = nn.Sequential(InitOnFirstBatch(), nn.Linear(8, 2))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [(torch.randn(16, 8), torch.randint(0, 2, (16,))) for _ in range(4)]
+
+        lrfinder.lr_find(model, opt, data, F.cross_entropy, num_steps=10, runs=1)
+
+        assert model[0].offset is None
+        assert not hasattr(model[0], "initialized")
+
+    def test_a_maximizing_optimizer_is_read_the_right_way_up(self):
+        """maximize=True on the negated loss is the same training: the curve is recorded as the
+        negated objective, so it falls, stops and is read exactly as the minimised one."""
+
+        def find(maximize):
+            seed_everything()
+            X = torch.randn(256, 8)
+            y = X @ torch.randn(8, 1)
+            model = nn.Linear(8, 1)
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3, maximize=maximize)
+            loss = (lambda o, t: -F.mse_loss(o, t)) if maximize else F.mse_loss
+            data = [(X[i : i + 32], y[i : i + 32]) for i in range(0, 256, 32)]
+            return lrfinder.lr_find(model, opt, data, loss, runs=1)
+
+        plain, maximized = find(False), find(True)
+
+        np.testing.assert_array_equal(maximized.losses, plain.losses)
+        assert maximized.suggestion == plain.suggestion
+        assert maximized.metadata["recorded_loss"] == "negated objective (maximize=True)"
+
+    def test_step_hooks_are_named_in_a_warning(self):
+        """Hooks on optimizer.step run during the test; what they change elsewhere is not
+        restored, and the user is told."""
+        seed_everything()
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        opt.register_step_post_hook(lambda *args: None)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(5)]
+
+        with pytest.warns(UserWarning, match=r"the optimizer has 1 step hook\(s\)"):
+            lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=10, runs=1)
+
 
 class TestSemantics:
     def test_optimizer_sees_the_ladder(self):
@@ -429,6 +515,30 @@ class TestSemantics:
         result = lrfinder.lr_find(model, opt, data, F.cross_entropy, num_steps=10)
 
         assert result.metadata["batch_size"] == 32
+
+    def test_sequence_first_batches_leave_the_batch_size_unknown(self):
+        """Inputs [time, batch, features] beside targets [batch]: the leading dimensions
+        disagree, so no batch size is guessed (the sequence length would have read as a small
+        batch, and lowered the suggestion for it)."""
+        seed_everything()
+
+        class LastStep(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.GRU(4, 8)  # sequence-first, torch's default
+                self.head = nn.Linear(8, 2)
+
+            def forward(self, x):
+                return self.head(self.rnn(x)[0][-1])
+
+        model = LastStep()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        data = [(torch.randn(16, 64, 4), torch.randint(0, 2, (64,))) for _ in range(4)]
+
+        result = lrfinder.lr_find(model, opt, data, F.cross_entropy, num_steps=10, runs=1)
+
+        assert result.metadata["batch_size"] is None
+        assert "batch" not in result.suggest().note
 
     def test_small_batch_lowers_the_knee(self):
         """At batch 16: the suggestion is the knee x10**-0.5, and says so."""

@@ -61,11 +61,12 @@ class BatchStream:
 
 
 def leading_dimension(batch: Any) -> int | None:
-    """Examples in a batch: the leading dimension of its first array, in any framework.
+    """Examples in a batch: the leading dimension its arrays share, in any framework.
 
     An array is anything with a non-empty ``shape`` (torch, NumPy, JAX, TensorFlow); a batch is
-    an array or a tuple, list or dict of them (nested), searched in order. None when no array
-    has a dimension.
+    an array or a tuple, list or dict of them (nested). None when no array has a dimension, or
+    when the arrays' leading dimensions disagree: sequence-first inputs (``[time, batch, ...]``)
+    beside batch-first targets, say, where guessing would read the sequence length as the batch.
 
     Example:
         >>> import numpy as np
@@ -73,14 +74,18 @@ def leading_dimension(batch: Any) -> int | None:
         16
         >>> leading_dimension((np.float64(1.0), [np.zeros((8, 2))])), leading_dimension("text")
         (8, None)
+        >>> leading_dimension((np.zeros((20, 8, 3)), np.zeros(8)))  # sequence-first inputs
     """
+    sizes = set(_leading_dimensions(batch))
+    return sizes.pop() if len(sizes) == 1 else None
+
+
+def _leading_dimensions(batch: Any) -> list[int]:
     shape = getattr(batch, "shape", None)
     if shape is not None:
-        return int(shape[0]) if len(shape) else None
-    items = batch.values() if isinstance(batch, Mapping) else batch
-    if isinstance(batch, (Mapping, list, tuple)):
-        for item in items:
-            size = leading_dimension(item)
-            if size is not None:
-                return size
-    return None
+        return [int(shape[0])] if len(shape) else []
+    if isinstance(batch, Mapping):
+        batch = list(batch.values())
+    if isinstance(batch, (list, tuple)):
+        return [size for item in batch for size in _leading_dimensions(item)]
+    return []

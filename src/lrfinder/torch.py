@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -158,6 +159,7 @@ def lr_find(
     device = _model_device(model)
     autocast, scaler = _precision(device, amp, amp_dtype, scaler)
     ratios = _group_ratios(optimizer)
+    sign = _loss_sign(optimizer)
     if check_run_args(runs, init_fn, seed, batched) > 1:  # several runs: lrfinder.torch_batched
         _refuse_several_runs_when_distributed(runs)
         return lr_find_runs(
@@ -188,6 +190,7 @@ def lr_find(
             snapshot_device=snapshot_device,
         )
 
+    _warn_about_step_hooks(optimizer)
     state = TrainingState.capture(
         model, optimizer, scaler=scaler, data=data, snapshot_device=snapshot_device
     )
@@ -210,6 +213,7 @@ def lr_find(
             autocast,
             scaler,
             max_grad_norm,
+            sign,
         )
         chunked = device.type == "cuda" or distributed.is_synchronized()
         check_every = check_every or (_CUDA_CHECK_EVERY if chunked else 1)
@@ -217,7 +221,8 @@ def lr_find(
         step, to_floats, metadata, progress = distributed.wrap_run(
             trainer.step,
             _losses_to_floats,
-            _metadata(model, optimizer, data, accumulation_steps, autocast, device),
+            _metadata(model, optimizer, data, accumulation_steps, autocast, device)
+            | ({"recorded_loss": "negated objective (maximize=True)"} if sign < 0 else {}),
             progress,
             check_every=check_every,
             config={
@@ -258,6 +263,29 @@ def lr_find(
     if sensitivity is not None:  # read by the default suggestion: lrfinder.step_size
         result.metadata["update_sensitivity"] = sensitivity
     return result
+
+
+def _warn_about_step_hooks(optimizer: torch.optim.Optimizer) -> None:
+    """Hooks on ``optimizer.step`` run at every update of the range test too, and what they
+    change outside the model and optimizer (an EMA of the weights, a step counter) is not
+    lrfinder's to restore: say so."""
+    from torch.optim import optimizer as torch_optimizer
+
+    hooks = (
+        len(getattr(optimizer, "_optimizer_step_pre_hooks", ()))
+        + len(getattr(optimizer, "_optimizer_step_post_hooks", ()))
+        + len(getattr(torch_optimizer, "_global_optimizer_pre_hooks", ()))
+        + len(getattr(torch_optimizer, "_global_optimizer_post_hooks", ()))
+    )
+    if hooks:
+        warnings.warn(
+            f"the optimizer has {hooks} step hook(s): they run at each of the range test's "
+            "updates. lrfinder restores the model, the optimizer and the RNGs, not what a hook "
+            "changes elsewhere (an EMA of the weights kept outside the model, say): reset that "
+            "after lr_find, or register the hook after it.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _keeps_workers(data: Any) -> bool:
@@ -383,8 +411,10 @@ class _Trainer:
         autocast: Callable[[], contextlib.AbstractContextManager[Any]],
         scaler: Any,
         max_grad_norm: float | None,
+        sign: float = 1.0,
     ) -> None:
         self.model = model
+        self.sign = sign  # -1: the optimizer maximizes; the curve records the negated objective
         self.optimizer = optimizer
         self.stream = stream
         self.loss_fn = loss_fn
@@ -419,7 +449,7 @@ class _Trainer:
                     self.checked = True
                 scaled = loss / self.accumulation_steps if self.accumulation_steps > 1 else loss
                 (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
-            detached = scaled.detach().float()
+            detached = scaled.detach().float() * self.sign
             total = detached if total is None else total + detached
         return self._update(total)
 
@@ -715,6 +745,20 @@ def _precision(
         return torch.autocast(device_type=device.type, dtype=dtype)
 
     return autocast, scaler
+
+
+def _loss_sign(optimizer: torch.optim.Optimizer) -> float:
+    """-1 for an optimizer that maximizes its objective (``maximize=True`` in every group), so
+    that the recorded curve falls as the objective rises and every rule reads it the right way
+    up; 1 otherwise. A mix of groups has no one curve to read."""
+    flags = [bool(group.get("maximize", False)) for group in optimizer.param_groups]
+    if any(flags) and not all(flags):
+        msg = (
+            f"`optimizer` maximizes in some param groups and minimizes in others (maximize="
+            f"{flags}): the range test reads one loss curve. Give every group the same maximize."
+        )
+        raise ValueError(msg)
+    return -1.0 if all(flags) else 1.0
 
 
 def _group_ratios(optimizer: torch.optim.Optimizer) -> list[float]:

@@ -243,6 +243,8 @@ def batched_blocker(
         return "no loss_fn is given (the batched path needs (inputs, targets) batches and loss_fn)"
     if settings.get("amp") or settings.get("scaler") is not None:
         return "autocast / GradScaler (amp) runs sequentially"
+    if any(group.get("maximize", False) for group in optimizer.param_groups):
+        return "the optimizer maximizes (maximize=True): the single run records its curve"
     if type(optimizer) not in ELEMENTWISE_OPTIMIZERS:
         names = ", ".join(cls.__name__ for cls in ELEMENTWISE_OPTIMIZERS)
         return (
@@ -666,14 +668,25 @@ class _BatchedRuns:
         return total
 
     def _check_every_parameter_learns(self, batch: Any) -> None:
-        """Falls back if a trained parameter gets no gradient: the sequential optimizer skips it,
-        while vmap would hand it zeros (which momentum and weight decay still act on)."""
+        """Falls back if a trained parameter gets no gradient (the sequential optimizer skips it,
+        while vmap would hand it zeros, which momentum and weight decay still act on), or if the
+        forward pass replaces a buffer. One real forward pass on the model tells both."""
         inputs, targets = _inputs_targets(batch)
         named = dict(self.model.named_parameters())
         params = [named[name] for name in self.train_names]
+        buffers = dict(self.model.named_buffers())
         with torch.enable_grad():
             loss = self.loss_fn(self.model(*inputs), targets)
             grads = torch.autograd.grad(loss, params, allow_unused=True)
+        # A buffer the forward replaces (self.mean = ... rather than self.mean.mul_(...)) is
+        # dropped by functional_call: the copies would run without the update the model makes.
+        replaced = [n for n, b in self.model.named_buffers() if buffers.get(n) is not b]
+        if replaced:
+            msg = (
+                f"the forward pass replaces buffer(s) {', '.join(replaced[:3])} instead of "
+                "updating them in place, which the batched path would drop"
+            )
+            raise _BatchedUnsupportedError(msg)
         unused = [name for name, grad in zip(self.train_names, grads, strict=True) if grad is None]
         if unused:
             msg = (

@@ -5,8 +5,10 @@ exist, so optimizers, DDP gradient buckets and user references keep pointing at 
 
 * every parameter and buffer of the model (non-persistent buffers too) and every ``.grad``;
 * parameters the optimizer holds outside the model;
-* each submodule's ``training`` flag;
-* the optimizer's per-parameter state (Adam moments, step counts...) and every param group's
+* each submodule's ``training`` flag and its other plain attributes (flags, counters: a layer's
+  "initialized on the first batch" flag), and parameters and buffers registered as None;
+* the optimizer's per-parameter state (Adam moments, step counts...), and that of any optimizer
+  it wraps (Lookahead and the like hold one as an attribute), and every param group's
   hyper-parameters (lr, betas, momentum, weight decay...; a tensor lr is put back into the same
   tensor), and the flag an LR scheduler reads to warn about calling it before the optimizer;
 * a GradScaler's scale, growth tracker and per-optimizer stage;
@@ -49,12 +51,12 @@ class TrainingState:
         default_factory=list
     )
     modes: list[tuple[torch.nn.Module, bool]] = field(default_factory=list)
-    optimizer: torch.optim.Optimizer | None = None
-    optimizer_flags: dict[str, Any] | None = None
-    optimizer_groups: list[dict[str, Any]] = field(default_factory=list)
-    optimizer_state: list[tuple[torch.Tensor, dict[str, Any], dict[str, Any]]] = field(
-        default_factory=list
-    )
+    #: Each module's plain attributes (flags, counters: ActNorm's "initialized", say).
+    attributes: list[tuple[torch.nn.Module, dict[str, Any]]] = field(default_factory=list)
+    #: Parameters and buffers registered as None.
+    empty_slots: list[tuple[torch.nn.Module, str, str]] = field(default_factory=list)
+    #: The optimizer, then any optimizer it wraps (Lookahead-style wrappers keep their own).
+    optimizers: list[_OptimizerCopy] = field(default_factory=list)
     scaler: Any = None
     scaler_state: dict[str, Any] | None = None
     scaler_stages: Any = None
@@ -77,12 +79,15 @@ class TrainingState:
         with torch.no_grad():
             for module in model.modules():
                 state.modes.append((module, module.training))
+                state.attributes.append((module, _plain_attributes(module)))
                 for store in ("_parameters", "_buffers"):
                     for name, tensor in getattr(module, store).items():
                         if tensor is not None:
                             state.slots.append(
                                 _TensorSlot(module, store, name, tensor, to_host(tensor))
                             )
+                        else:  # registered empty: a forward pass may fill it
+                            state.empty_slots.append((module, store, name))
             seen = {id(slot.live) for slot in state.slots}
             for group in optimizer.param_groups:
                 for param in group["params"]:
@@ -93,20 +98,9 @@ class TrainingState:
             for param in params:
                 grad = param.grad
                 state.grads.append((param, grad, None if grad is None else to_host(grad)))
-            state.optimizer = optimizer
-            state.optimizer_flags = {
-                name: optimizer.__dict__.get(name, _ABSENT) for name in _OPTIMIZER_FLAGS
-            }
-            state.optimizer_groups = [
-                {key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
-                for group in optimizer.param_groups
+            state.optimizers = [
+                _OptimizerCopy.capture(each, to_host) for each in _optimizers_within(optimizer)
             ]
-            for param, param_state in optimizer.state.items():
-                saved = {
-                    key: to_host(value) if torch.is_tensor(value) else copy.deepcopy(value)
-                    for key, value in param_state.items()
-                }
-                state.optimizer_state.append((param, dict(param_state), saved))
         if scaler is not None:
             state.scaler = scaler
             state.scaler_state = scaler.state_dict()
@@ -133,8 +127,14 @@ class TrainingState:
                         param.grad = grad
             for module, training in self.modes:
                 module.training = training
-            if self.optimizer is not None:
-                self._restore_optimizer(self.optimizer)
+            for module, saved_attributes in self.attributes:
+                _restore_plain_attributes(module, saved_attributes)
+            for module, store, name in self.empty_slots:
+                slots = getattr(module, store)
+                if name in slots:
+                    slots[name] = None
+            for saved in self.optimizers:
+                saved.restore()
         if self.scaler is not None and self.scaler_state:
             self.scaler.load_state_dict(self.scaler_state)
             if self.scaler_stages is not None:
@@ -143,21 +143,50 @@ class TrainingState:
         for generator, generator_state in self.generators:
             generator.set_state(generator_state)
 
-    def _restore_optimizer(self, optimizer: torch.optim.Optimizer) -> None:
-        for group, saved in zip(optimizer.param_groups, self.optimizer_groups, strict=True):
+
+@dataclass
+class _OptimizerCopy:
+    """One optimizer's per-parameter state, param-group hyper-parameters and step flags."""
+
+    optimizer: torch.optim.Optimizer
+    flags: dict[str, Any]
+    groups: list[dict[str, Any]]
+    state: list[tuple[Any, dict[str, Any], dict[str, Any]]]
+
+    @classmethod
+    def capture(cls, optimizer: torch.optim.Optimizer, to_host: Any) -> _OptimizerCopy:
+        state = []
+        for param, param_state in optimizer.state.items():
+            saved = {
+                key: to_host(value) if torch.is_tensor(value) else copy.deepcopy(value)
+                for key, value in param_state.items()
+            }
+            state.append((param, dict(param_state), saved))
+        return cls(
+            optimizer=optimizer,
+            flags={name: optimizer.__dict__.get(name, _ABSENT) for name in _OPTIMIZER_FLAGS},
+            groups=[
+                {key: copy.deepcopy(value) for key, value in group.items() if key != "params"}
+                for group in optimizer.param_groups
+            ],
+            state=state,
+        )
+
+    def restore(self) -> None:
+        optimizer = self.optimizer
+        for group, saved in zip(optimizer.param_groups, self.groups, strict=True):
             live = dict(group)
             group.clear()
             for key, value in saved.items():
                 group[key] = _restored_value(live.get(key), value)
             group["params"] = live["params"]
-        if self.optimizer_flags is not None:
-            for name, value in self.optimizer_flags.items():
-                if value is _ABSENT:
-                    optimizer.__dict__.pop(name, None)
-                else:
-                    setattr(optimizer, name, value)
-        restored: dict[torch.Tensor, dict[str, Any]] = {}
-        for param, live, saved in self.optimizer_state:
+        for name, value in self.flags.items():
+            if value is _ABSENT:
+                optimizer.__dict__.pop(name, None)
+            else:
+                setattr(optimizer, name, value)
+        restored: dict[Any, dict[str, Any]] = {}
+        for param, live, saved in self.state:
             entry = {}
             for key, value in saved.items():
                 original = live.get(key)
@@ -169,6 +198,37 @@ class TrainingState:
             restored[param] = entry
         optimizer.state.clear()
         optimizer.state.update(restored)
+
+
+_PLAIN = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _plain_attributes(module: torch.nn.Module) -> dict[str, Any]:
+    """The module's attributes that hold plain values (flags, counters, sizes): a forward pass
+    may change them (a data-dependent initialisation that runs once, say)."""
+    return {name: value for name, value in vars(module).items() if type(value) in _PLAIN}
+
+
+def _restore_plain_attributes(module: torch.nn.Module, saved: dict[str, Any]) -> None:
+    """Puts ``saved`` back, and removes plain attributes the run added (an "initialized" flag
+    set on the first batch); other attributes are left alone."""
+    attributes = vars(module)
+    for name in [n for n, v in attributes.items() if type(v) in _PLAIN and n not in saved]:
+        del attributes[name]
+    for name, value in saved.items():
+        if attributes.get(name, _ABSENT) is not value:
+            attributes[name] = value
+
+
+def _optimizers_within(optimizer: torch.optim.Optimizer) -> list[torch.optim.Optimizer]:
+    """``optimizer``, then the optimizers it holds as attributes, and theirs (a Lookahead or
+    other wrapper steps an inner optimizer whose moments live in that one's ``state``)."""
+    found = [optimizer]
+    for holder in found:  # grows as inner optimizers are found
+        for value in vars(holder).values():
+            if isinstance(value, torch.optim.Optimizer) and all(value is not f for f in found):
+                found.append(value)
+    return found
 
 
 #: Attributes torch sets on an optimizer as it steps: an LR scheduler wraps ``step`` to set
