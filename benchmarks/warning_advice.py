@@ -41,7 +41,8 @@ replayed from the cache; the table counts their seeds and regret, and says so.
 
 What the table found, and what changed (the rows ``every seed`` were added after the first
 reading, for the second decision): no warning names the probes any more (they helped on no
-warned curve in both families), the runs-disagree warning no longer says to prefer the low end
+warned curve in both families; the readings-disagree warning, added later, passes them, and names
+them first, before the full runs), the runs-disagree warning no longer says to prefer the low end
 of the runs' suggestions (it trained far worse than their median), and the loss-spiked warning no
 longer pointed below the spike (worse on the classifiers; round 40 turned that by one seed, a
 fresh-head fine-tune with RMSprop whose suggestion diverged, and the warning names the rate below

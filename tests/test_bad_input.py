@@ -410,6 +410,13 @@ LR_FIND_CASES: list[tuple[str, Any, type[BaseException], str, str | None]] = [
         NOTE_AT_STEP_0,
     ),
     (
+        "loss_fn-a-class",
+        {"loss_fn": torch.nn.MSELoss},
+        TypeError,
+        "`loss_fn` is the class MSELoss, not a function: pass an instance, loss_fn=MSELoss().",
+        None,
+    ),
+    (
         "loss_fn-not-callable",
         {"loss_fn": "mse"},
         TypeError,

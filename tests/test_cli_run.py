@@ -189,7 +189,7 @@ class TestRunCommand:
             ),
             (
                 "{file}:NOT_CALLABLE",
-                "`factory` must name a callable, got '{file}:NOT_CALLABLE', a int.",
+                "`factory` must name a callable, got '{file}:NOT_CALLABLE', an int.",
             ),
             (
                 "{file}:bad",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import lrfinder
 from curves import CURVES, ladder, plateau_then_climb, truncate_at_blowup
 from lrfinder import RangeTestResult
 from lrfinder import diagnostics as d
@@ -231,6 +232,53 @@ class TestLossSpiked:
     def test_silent_on_a_small_wiggle(self):
         """A rise of a few percent of the descent is a wiggle, not a spike."""
         assert d.loss_spiked(result(spiked_curve(spike=0.05))) is None
+
+
+class TestTooFewSteps:
+    def test_a_coarse_ladder_is_named_with_its_step(self):
+        """Five rungs over eight decades: the warning says how coarse, and what to run."""
+        lrs = ladder(1e-7, 10.0, 5)
+        five = RangeTestResult(lrs, [2.0, 2.0, 1.5, 1.0, 3.0], "completed", 1e-7, 10.0, 5)
+
+        assert d.too_few_steps(five) == (
+            "num_steps=5 is too few to read a curve (2 decades a step): any suggestion from it "
+            "is rough. Run 100 steps (the default) or more."
+        )
+        assert d.too_few_steps(result(good_curve())) is None
+
+
+class TestReadingsDisagree:
+    def _blended(self, decades):
+        """The clean curve, with a step-size reading ``decades`` above its own knee reading."""
+        from lrfinder.step_size import TYPICAL_STEP_LOG10
+
+        plain = result(good_curve())
+        knee = lrfinder.suggest.knee(plain.lrs, plain.losses).lr
+        sensitivity = 10 ** TYPICAL_STEP_LOG10["Adam"] / (knee * 10**decades)
+        meta = {"optimizer": "Adam", "batch_size": 128, "update_sensitivity": sensitivity}
+        return RangeTestResult(plain.lrs, plain.losses, "diverged", 1e-7, 10.0, 100, "exp",
+                               metadata=meta), knee  # fmt: skip
+
+    def test_names_both_readings_when_a_decade_and_more_apart(self):
+        """Two readings 1.5 decades apart: the suggestion between them is backed by neither."""
+        blended, knee = self._blended(1.5)
+
+        message = d.readings_disagree(blended)
+
+        assert message is not None
+        assert message.startswith(f"The curve's reading (lr={knee:.3g}) and the step-size reading")
+        assert "are 1.5 decades apart" in message
+        assert "lrfinder.refine_setup" in message
+        assert message.endswith(f"{d.verify_advice()}.")
+        assert message in blended.warnings
+
+    def test_silent_when_they_agree_within_a_decade(self):
+        """Half a decade apart is the blend doing its job: no warning."""
+        assert d.readings_disagree(self._blended(0.5)[0]) is None
+
+    def test_silent_without_a_step_size_reading(self):
+        """Nothing blended, nothing to disagree."""
+        assert d.readings_disagree(result(good_curve())) is None
 
 
 class TestLevelCurve:

@@ -647,3 +647,21 @@ class TestAutoRunsWhenTheRerunFails:
 
         with pytest.raises(RuntimeError, match="a bug in the user's step"):
             auto_runs(run)
+
+
+def test_auto_keeps_a_run_too_short_for_any_reading():
+    """Two points give no reading; five such runs would give none either: one run stands."""
+    from lrfinder.multirun import auto_runs
+
+    short = lrfinder.RangeTestResult([1e-3, 1e-2], [1.0, 0.9], "completed", 1e-3, 1e-2, 2)
+    calls = []
+
+    def run(count):
+        calls.append(count)
+        return short
+
+    kept = auto_runs(run)
+
+    assert kept is short
+    assert calls == [1]
+    assert kept.metadata["runs_auto"] == "1 run: its curve is too short for any reading"

@@ -436,6 +436,36 @@ class TestSemantics:
 
         assert len(result.losses) == 10
 
+    def test_dict_batches_for_a_model_that_takes_tensors_say_what_to_do(self):
+        """A dict batch goes to model(**batch); a plain model refuses the keywords, and the
+        error names the keys and the step_fn that fixes it, chained to torch's own."""
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [{"x": torch.randn(8, 4), "y": torch.randn(8, 1)} for _ in range(3)]
+
+        with pytest.raises(TypeError) as excinfo:
+            lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=10, runs=1)
+
+        assert str(excinfo.value).startswith(
+            "a dict batch (keys ['x', 'y']) is passed as model(**batch), Hugging Face style, "
+            "and the model refused it: "
+        )
+        assert "step_fn=lambda model, batch:" in str(excinfo.value)
+        assert isinstance(excinfo.value.__cause__, TypeError)
+
+    def test_loss_fn_beside_step_fn_is_said_to_be_unused(self):
+        """step_fn computes the loss; a loss_fn given too would be silently ignored."""
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        data = [(torch.randn(8, 4), torch.randn(8, 1)) for _ in range(3)]
+
+        def step_fn(model, batch):
+            return F.mse_loss(model(batch[0]), batch[1])
+
+        with pytest.warns(UserWarning, match="both loss_fn and step_fn are given"):
+            lrfinder.lr_find(model, opt, data, F.mse_loss, step_fn=step_fn, num_steps=10,
+                             runs=1)  # fmt: skip
+
     def test_step_fn_for_anything_else(self):
         """step_fn(model, batch) computes the loss for batches of any shape."""
         seed_everything()

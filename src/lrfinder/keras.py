@@ -24,7 +24,17 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-import keras
+try:
+    import keras
+except ModuleNotFoundError as error:  # Keras imports its backend at once: say which to set
+    if error.name not in ("tensorflow", "jax", "torch"):
+        raise
+    msg = (
+        f"lrfinder.keras: Keras could not load its backend ({error.name} is not installed). Set "
+        "KERAS_BACKEND to one you have (KERAS_BACKEND=torch or KERAS_BACKEND=jax) before "
+        "importing, or install tensorflow."
+    )
+    raise ImportError(msg) from error
 import numpy as np
 
 from ._version import __version__

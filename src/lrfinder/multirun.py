@@ -508,6 +508,9 @@ def auto_runs(
         '1 run: its curve is readable'
     """
     first = run(1)
+    if first.curve is None:  # too few points for any reading: five such runs would be no better
+        first.metadata["runs_auto"] = "1 run: its curve is too short for any reading"
+        return first
     reason = needs_more_runs(first)
     if reason is None:
         first.metadata["runs_auto"] = "1 run: its curve is readable"

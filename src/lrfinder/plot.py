@@ -234,10 +234,19 @@ def _set_limits(ax: Axes, result: RangeTestResult, headroom: float) -> None:
         return
     bottom = min(float(losses.min()), float(smoothed.min()))
     start = float(np.median(losses[: max(3, losses.size // 10)]))
-    top = max(start, float(smoothed[: int(np.argmin(smoothed)) + 1].max()))
+    if result.stop_reason in ("diverged", "non-finite"):  # keep the blow-up from squashing it
+        top = max(start, float(smoothed[: int(np.argmin(smoothed)) + 1].max()))
+    else:  # no blow-up to leave out: all of the smoothed curve in view
+        top = max(start, float(smoothed.max()))
     span = top - bottom if top > bottom else max(abs(top), 1.0) * 0.1
     ax.set_ylim(bottom - 0.08 * span, top + headroom * span)
-    ax.set_xlim(result.lrs[0], result.lrs[-1])
+    low, high = float(result.lrs[0]), float(result.lrs[-1])
+    try:  # a blended suggestion can lie past the rates the run reached (a short run)
+        suggestion = result.suggestion
+        low, high = min(low, suggestion), max(high, suggestion)
+    except LRFinderError:
+        pass
+    ax.set_xlim(low, high)
 
 
 _WARNING_COLOURS = {"text": "#7f2704", "face": "#fff5eb", "edge": "#fdae6b"}

@@ -178,18 +178,37 @@ class RangeTestResult:
             curve = prepare_curve(self.lrs, self.losses, **rule_kwargs)
         else:
             curve = self.curve or prepare_curve(self.lrs, self.losses)
-        lr = suggestion.lr * factor
-        if factor != 1.0 and not curve.clearly_descends:
-            # `knee` read the climb: the corrections lower it as `Curve.below_climb` says
-            small, no_momentum = correction_factors(suggestion.method, self.metadata)
-            lr = curve.below_climb(small, stacked=no_momentum)
-        lr *= lag  # Keras' momentum lags on the ladder: its curve sits 1 / lag too high
+        lr = self._adjusted_reading(suggestion, curve)
         notes = setup_notes(suggestion.method, self.metadata)
         if blended:
             lr, why = blend(lr, self.metadata)
             notes.append(why)
         adjusted = curve.suggestion(lr, suggestion.method)
         return Suggestion(adjusted.lr, adjusted.index, adjusted.method, "; ".join(notes))
+
+    def _adjusted_reading(self, suggestion: Suggestion, curve: Curve) -> float:
+        """The rule's reading after the setup's corrections and Keras' lag, before any blend."""
+        factor, _ = correction(suggestion.method, self.metadata)
+        lr = suggestion.lr * factor
+        if factor != 1.0 and not curve.clearly_descends:
+            # `knee` read the climb: the corrections lower it as `Curve.below_climb` says
+            small, no_momentum = correction_factors(suggestion.method, self.metadata)
+            lr = curve.below_climb(small, stacked=no_momentum)
+        if suggestion.method in BLENDED_METHODS:
+            lr *= momentum_lag(self.metadata)  # Keras' momentum lags: its curve sits too high
+        return lr
+
+    def blended_readings(self) -> tuple[float, float] | None:
+        """``(the curve's reading, the step-size reading)`` that the default suggestion is the
+        geometric mean of (:mod:`lrfinder.step_size`), or None where it blends nothing."""
+        scale = scale_rate(self.metadata)
+        if self.method not in BLENDED_METHODS or scale is None or self.curve is None:
+            return None
+        try:
+            reading = get_suggester(self.method)(self.lrs, self.losses)
+        except LRFinderError:
+            return None
+        return self._adjusted_reading(reading, self.curve), scale
 
     @property
     def suggestion(self) -> float:

@@ -489,7 +489,19 @@ class _Trainer:
         if self.step_fn is not None:
             return self.step_fn(self.model, batch)
         if isinstance(batch, Mapping):
-            output = self.model(**batch)
+            try:
+                output = self.model(**batch)
+            except TypeError as error:
+                if "keyword argument" not in str(error):
+                    raise
+                msg = (
+                    f"a dict batch (keys {sorted(map(str, batch))}) is passed as "
+                    f"model(**batch), Hugging Face style, and the model refused it: {error}. For "
+                    "a model that takes tensors, pass step_fn=lambda model, batch: "
+                    "loss_fn(model(batch['inputs']), batch['targets']) with your keys, or yield "
+                    "(inputs, targets) tuples."
+                )
+                raise TypeError(msg) from error
             return self.loss_fn(output, batch) if self.loss_fn else _loss_from_output(output)
         if isinstance(batch, Sequence) and not isinstance(batch, str) and len(batch) >= 2:
             if self.loss_fn is None:
@@ -672,6 +684,19 @@ def _check_setup(
         if function is not None and not callable(function):
             msg = f"`{name}` must be callable, got {name}={function!r}."
             raise TypeError(msg)
+        if isinstance(function, type):  # nn.CrossEntropyLoss instead of nn.CrossEntropyLoss()
+            msg = (
+                f"`{name}` is the class {function.__name__}, not a function: pass an instance, "
+                f"{name}={function.__name__}()."
+            )
+            raise TypeError(msg)
+    if loss_fn is not None and step_fn is not None:
+        warnings.warn(
+            "both loss_fn and step_fn are given: step_fn computes the loss, and loss_fn is not "
+            "used. Pass one of them.",
+            UserWarning,
+            stacklevel=3,
+        )
     if scaler is not None and not all(
         hasattr(scaler, attr) for attr in ("scale", "step", "update", "state_dict")
     ):

@@ -127,7 +127,9 @@ def load_object(spec: str, *, name: str = "factory") -> Callable[..., Any]:
             raise ValueError(msg)
         target = getattr(target, part)
     if not callable(target):
-        msg = f"`{name}` must name a callable, got {spec!r}, a {type(target).__name__}."
+        kind = type(target).__name__
+        article = "an" if kind[:1].lower() in "aeiou" else "a"
+        msg = f"`{name}` must name a callable, got {spec!r}, {article} {kind}."
         raise TypeError(msg)
     return target
 
@@ -330,9 +332,17 @@ def _name_of(function: Any) -> str:
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    """A short description: a tuple or list by its items' types (a model's repr runs to many
+    lines), anything else by its type and the start of its repr."""
+    if value is None:
+        return "None"
+    if isinstance(value, (tuple, list)):
+        kinds = ", ".join(type(item).__name__ for item in value[:6])
+        more = ", ..." if len(value) > 6 else ""
+        return f"a {type(value).__name__} of {len(value)} ({kinds}{more})"
+    text = " ".join(repr(value).split())
     text = text if len(text) <= 60 else text[:57] + "..."
-    return f"{type(value).__name__} {text}" if not isinstance(value, type(None)) else "None"
+    return f"{type(value).__name__} {text}"
 
 
 # --- the `lrfinder run` command ------------------------------------------------------------------
