@@ -46,6 +46,11 @@ def bad():
     return 42
 
 
+def pair():
+    setup = factory()
+    return setup.model, setup.optimizer
+
+
 def typo():
     return {"model": None, "optimiser": None, "train_data": None}
 
@@ -185,7 +190,7 @@ class TestRunCommand:
             (
                 "{file}:fctory",
                 "'{file}' has no attribute 'fctory' (from '{file}:fctory'). "
-                "Callables it defines: Setup, as_dict, as_tuple, bad, factory, typo.",
+                "Callables it defines: Setup, as_dict, as_tuple, bad, factory, pair, typo.",
             ),
             (
                 "{file}:NOT_CALLABLE",
@@ -195,6 +200,12 @@ class TestRunCommand:
                 "{file}:bad",
                 "user_setup_file.py:bad() must return an lrfinder.user_setup.Setup, a "
                 "dict or a (model, optimizer, train_data[, loss_fn]) tuple, got int 42.",
+            ),
+            (
+                "{file}:pair",
+                "user_setup_file.py:pair() must return an lrfinder.user_setup.Setup, a "
+                "dict or a (model, optimizer, train_data[, loss_fn]) tuple, got a tuple of 2 "
+                "(Linear, SGD).",
             ),
             (
                 "{file}:typo",
@@ -216,6 +227,7 @@ class TestRunCommand:
             "missing-name",
             "not-callable",
             "wrong-return",
+            "model-and-optimizer-only",
             "typo",
             "missing-module",
         ],

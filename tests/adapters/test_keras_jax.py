@@ -123,3 +123,22 @@ class TestJaxBackend:
             "ExponentialDecay: the compiled step cannot see a swapped schedule. Compile a copy of "
             "the model with a float learning_rate for the range test."
         )
+
+
+def test_a_keras_without_its_backend_is_told_which_to_set():
+    """Keras imports its backend at once; without it, lrfinder.keras says what to set instead
+    of Keras' own traceback from deep inside."""
+    env = os.environ | {"KERAS_BACKEND": "tensorflow"}
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('tensorflow') is None)"
+    if subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0:
+        pytest.skip("tensorflow is installed: its backend loads")
+
+    completed = subprocess.run([sys.executable, "-c", "import lrfinder.keras"], env=env,
+                               capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines()[-1] == (
+        "ImportError: lrfinder.keras: Keras could not load its backend (tensorflow is not "
+        "installed). Set KERAS_BACKEND to one you have (KERAS_BACKEND=torch or "
+        "KERAS_BACKEND=jax) before importing, or install tensorflow."
+    )
