@@ -183,10 +183,31 @@ class TestRefineCommand:
         refined = lrfinder.refine_setup(f"{path}:factory", result, budget_steps=40)
         assert code == 0
         assert f"suggestion: {result.suggestion:.3g}" in out
-        assert out.count("\n") == 4 + len(refined.trials)
+        assert out.count("\n") == 5 + len(refined.trials)
+        assert "probes (successive halving, each round's best go on, longer): " in out
         assert out.rstrip().endswith(
             f"refined lr: {refined.lr:.3g} ({refined.cost_steps} probe steps)"
         )
+
+    def test_a_rate_capped_at_the_floor_is_marked(self, tmp_path, capsys):
+        """A candidate the curve's floor capped (it would sit far past the loss's minimum)
+        shows as such, so two rates a few percent apart do not puzzle the reader."""
+        path = tmp_path / "my_setup.py"
+        path.write_text(_FACTORY_SOURCE)
+        lrs = np.logspace(-6, 0, 61)  # falls near 1e-3, drifts lower to 0.25, then climbs
+        x = np.log10(lrs)
+        losses = 2 - np.tanh(x + 3) - 0.05 * (x + 3) + np.where(x > -0.5, 10 * (x + 0.5) ** 2, 0)
+        run = lrfinder.RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61)
+        saved = tmp_path / "run.json"
+        run.save(saved)
+
+        main(["refine", f"{path}:factory", "--budget-steps", "40", "--result", str(saved)])
+
+        out = capsys.readouterr().out.splitlines()
+        rows = [line for line in out if line.endswith("(capped at the range test's loss floor)")]
+        capped = lrfinder.probe._floor_lr(run)
+        assert rows
+        assert all(line.split()[0] == f"{capped:.3g}" for line in rows)
 
     def test_a_missing_budget_is_a_usage_error(self, capsys):
         """--budget-steps is required: argparse says so and exits with 2."""

@@ -197,9 +197,19 @@ def refine_command(args: argparse.Namespace) -> int:
         horizon_steps=args.horizon_steps,
     )
     print(f"suggestion: {refined.initial_lr:.3g}")
+    rounds: dict[int, int] = {}
+    for trial in refined.trials:
+        rounds[trial.steps] = rounds.get(trial.steps, 0) + 1
+    if rounds:
+        plan = "; then ".join(f"{count} x {steps} steps" for steps, count in rounds.items())
+        print(f"probes (successive halving, each round's best go on, longer): {plan}")
+    grid = [math.log10(refined.initial_lr) + k * 0.5 for k in range(-2, 3)]
     print("       lr   steps   val_loss")
     for trial in refined.trials:
-        print(f"{trial.lr:9.3g} {trial.steps:7d} {trial.loss:10.4g}")
+        # A rate off the half-decade grid around the suggestion was capped at the curve's floor
+        capped = min(abs(math.log10(trial.lr) - point) for point in grid) > 1e-6
+        note = "  (capped at the range test's loss floor)" if capped else ""
+        print(f"{trial.lr:9.3g} {trial.steps:7d} {trial.loss:10.4g}{note}")
     if refined.learned is False:
         print(
             "no probe learned (none ended 1% below the untrained model's val_loss): "
