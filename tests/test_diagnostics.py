@@ -39,21 +39,29 @@ class TestGoodCurves:
 
 
 class TestNoDescent:
-    def test_flat_noise_is_flagged(self):
-        """A curve of pure noise is reported as never descending."""
+    def test_flat_noise_is_flagged_as_level(self):
+        """A curve of pure noise neither descends nor climbs: one warning says it is level
+        (not a chance climb and a chance fall still under way, as its noise would suggest)."""
         losses = 1.0 + 0.1 * np.random.default_rng(0).standard_normal(100)
 
         flat = result(losses, "completed")
 
-        message = d.no_descent(flat)
+        assert flat.warnings == [d.no_descent(flat)]
+        assert flat.warnings[0].startswith("The loss neither descended nor climbed: ")
+        assert "probe.refine" not in flat.warnings[0]
 
-        climb = flat.curve.lrs[flat.curve.climb_index]
-        assert message is not None
+    def test_a_plateau_that_climbs_names_the_climb(self):
+        """Flat, then a climb well above the noise, without a descent: the warning names where
+        the climb starts, and no remedy the benchmark found unhelpful (WARNING_ADVICE.md)."""
+        _, losses = plateau_then_climb(0)
+        plateau = result(losses[:90], "completed")
+
+        message = d.no_descent(plateau)
+
+        climb = plateau.curve.lrs[plateau.curve.climb_index]
         assert message.startswith("The loss never clearly descended: ")
         assert f"starts to climb (lr={climb:.3g})" in message
-        # no remedy the benchmark found unhelpful on such curves (WARNING_ADVICE.md)
         assert "that rate is a guess" in message
-        assert "probe.refine" not in message
         assert "verify" not in message
 
     def test_names_the_rate_where_a_plateau_starts_to_climb(self):

@@ -721,3 +721,43 @@ class TestAutoRuns:
         assert not Watched.read
         assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
         assert not optimizer.state
+
+
+class EpochSeededSampler(torch.utils.data.Sampler):
+    """Shuffles from its own seed plus the epoch at every pass, as accelerate's and the
+    distributed samplers do: reseeding torch's generators does not change its order."""
+
+    def __init__(self, n):
+        self.n, self.epoch, self.orders = n, 0, []
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __iter__(self):
+        order = torch.randperm(self.n, generator=torch.Generator().manual_seed(100 + self.epoch))
+        self.orders.append(order.tolist())
+        self.set_epoch(self.epoch + 1)
+        return iter(order.tolist())
+
+    def __len__(self):
+        return self.n
+
+
+def test_runs_of_an_epoch_seeded_sampler_see_other_orders_and_its_epoch_comes_back():
+    """Each later run moves such a sampler to another epoch, so the runs differ, and its epoch
+    is put back afterwards (a full pass inside a run would otherwise have moved it on)."""
+    torch.manual_seed(0)
+    X = torch.randn(64, 8, dtype=torch.float64)
+    y = X.sum(1)
+    sampler = EpochSeededSampler(64)
+    loader = torch.utils.data.DataLoader(
+        list(zip(X, y, strict=True)), batch_size=16, sampler=sampler
+    )
+    model = mlp()
+
+    lrfinder.lr_find(model, OPTIMIZERS["adam"](model.parameters()), loader, F.mse_loss, runs=3,
+                     num_steps=10, start_lr=1e-5, end_lr=1.0, batched=False)  # fmt: skip
+
+    firsts = {tuple(order[:8]) for order in sampler.orders}
+    assert len(firsts) >= 3  # three runs, three orders (a run may make more than one pass)
+    assert sampler.epoch == 0

@@ -145,6 +145,14 @@ class TestPlot:
         assert box.get_title().get_text().startswith("! The run was interrupted after 30 of 61")
         assert figure.get_size_inches()[1] > 5.0
 
+    def test_a_maximized_objective_is_labelled_as_such(self, result):
+        """The curve of an optimizer that maximizes holds the negated objective: the axis says."""
+        result.metadata["recorded_loss"] = "negated objective, maximize=True"
+
+        ax = result.plot()
+
+        assert ax.get_ylabel() == "training loss (negated objective, maximize=True)"
+
     def test_a_curve_too_short_to_smooth_has_no_legend_entry_for_it(self):
         """Two points draw the raw loss only: the legend names nothing that is not drawn."""
         two = RangeTestResult([1e-3, 1e-2], [1.0, 0.9], "interrupted", 1e-3, 1.0, 10)

@@ -298,3 +298,19 @@ class TestApply:
 
         assert optimizer.param_groups[0]["lr"] is tensor
         assert float(tensor) == pytest.approx(result.suggestion, rel=1e-6)  # float32 tensor
+
+
+def test_sgdr_refuses_a_floor_above_any_groups_peak():
+    """A second group at a tenth of the first peaks at a tenth of the suggestion: a min_lr
+    above that would make its cycles climb, and is refused, naming the lowest peak."""
+    lrs = np.logspace(-6, 0, 61)
+    losses = 2 - np.tanh(np.log10(lrs) + 3) + np.exp(3 * (np.log10(lrs) + 0.5))
+    result = lrfinder.RangeTestResult(lrs, losses, "completed", 1e-6, 1.0, 61, "exp")
+    body, head = torch.nn.Linear(2, 2), torch.nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(
+        [{"params": body.parameters(), "lr": 0.1}, {"params": head.parameters(), "lr": 0.01}]
+    )
+    floor = result.suggestion * 0.5  # below the first group's peak, above the second's
+
+    with pytest.raises(ValueError, match=r"the lowest is "):
+        schedules.sgdr(result, optimizer, first_cycle_steps=10, min_lr=floor)

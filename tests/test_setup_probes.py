@@ -124,6 +124,14 @@ class TestRefineSetup:
                 "`budget_steps` must be an integer >= 1, got budget_steps=0.",
             ),
             (
+                {"budget_steps": 5},
+                ValueError,
+                "`budget_steps` must be at least 22 for 5 candidates with eta=3, got "
+                "budget_steps=5: the first round's probes would get one step each, which a "
+                "1cycle schedule takes at its floor, not near the rate probed. Raise the budget "
+                "or use fewer candidates.",
+            ),
+            (
                 {"budget_steps": 21},
                 ValueError,
                 "`budget_steps` must be at least 22 for 5 candidates with eta=3, got "

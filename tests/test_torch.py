@@ -298,7 +298,7 @@ class TestRestore:
 
         np.testing.assert_array_equal(maximized.losses, plain.losses)
         assert maximized.suggestion == plain.suggestion
-        assert maximized.metadata["recorded_loss"] == "negated objective (maximize=True)"
+        assert maximized.metadata["recorded_loss"] == "negated objective, maximize=True"
 
     def test_step_hooks_are_named_in_a_warning(self):
         """Hooks on optimizer.step run during the test; what they change elsewhere is not

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -64,9 +65,12 @@ def leading_dimension(batch: Any) -> int | None:
     """Examples in a batch: the leading dimension its arrays share, in any framework.
 
     An array is anything with a non-empty ``shape`` (torch, NumPy, JAX, TensorFlow); a batch is
-    an array or a tuple, list or dict of them (nested). None when no array has a dimension, or
-    when the arrays' leading dimensions disagree: sequence-first inputs (``[time, batch, ...]``)
-    beside batch-first targets, say, where guessing would read the sequence length as the batch.
+    an array or a tuple, list or dict of them (nested). The batch's own arrays decide by
+    majority (inputs, targets and weights agree; a class-weight vector beside them does not
+    count); when they split evenly (sequence-first inputs ``[time, batch, ...]`` beside targets
+    ``[batch]``) the size is unknown, None, rather than a guess that reads the sequence length as
+    the batch. A batch with no arrays of its own is searched inside, in order (images beside a
+    list of per-image targets). None when no array has a dimension.
 
     Example:
         >>> import numpy as np
@@ -75,17 +79,32 @@ def leading_dimension(batch: Any) -> int | None:
         >>> leading_dimension((np.float64(1.0), [np.zeros((8, 2))])), leading_dimension("text")
         (8, None)
         >>> leading_dimension((np.zeros((20, 8, 3)), np.zeros(8)))  # sequence-first inputs
+        >>> leading_dimension((np.zeros((4, 3)), np.zeros(4), np.zeros(10)))  # + class weights
+        4
+        >>> leading_dimension((np.zeros((4, 3, 8, 8)), [{"boxes": np.zeros((2, 4))}] * 4))
+        4
     """
-    sizes = set(_leading_dimensions(batch))
-    return sizes.pop() if len(sizes) == 1 else None
-
-
-def _leading_dimensions(batch: Any) -> list[int]:
     shape = getattr(batch, "shape", None)
     if shape is not None:
-        return [int(shape[0])] if len(shape) else []
+        return int(shape[0]) if len(shape) else None
     if isinstance(batch, Mapping):
-        batch = list(batch.values())
-    if isinstance(batch, (list, tuple)):
-        return [size for item in batch for size in _leading_dimensions(item)]
-    return []
+        items = list(batch.values())
+    elif isinstance(batch, (list, tuple)):
+        items = list(batch)
+    else:
+        return None
+    own = [
+        int(s[0])
+        for s in (getattr(item, "shape", None) for item in items)
+        if s is not None and len(s)
+    ]
+    if own:
+        counts = Counter(own).most_common(2)
+        if len(counts) > 1 and counts[0][1] == counts[1][1]:
+            return None
+        return counts[0][0]
+    for item in items:
+        size = leading_dimension(item)
+        if size is not None:
+            return size
+    return None

@@ -101,13 +101,19 @@ def no_descent(result: RangeTestResult) -> str | None:
 
 
 def _flat_throughout(result: RangeTestResult) -> bool:
-    """A run that completed without a clear descent and without any climb: a level line."""
+    """A run that completed without a clear descent or a real climb: a level line.
+
+    A real climb puts most points after it above the starting level's band
+    (``Curve.climbed``); on a level line of noise a chance split finds only a few, and its
+    chance dips and rises would otherwise be reported as a climb and as a fall still under way,
+    in one breath.
+    """
     curve = result.curve
     return (
         curve is not None
         and result.stop_reason == "completed"
         and not curve.clearly_descends
-        and curve.climb_index == curve.hi - 1
+        and not curve.climbed
     )
 
 
@@ -150,8 +156,8 @@ def stopped_before_minimum(result: RangeTestResult) -> str | None:
     benchmark no range test ended that way; they all climbed first).
     """
     curve = result.curve
-    if curve is None or result.stop_reason == "diverged":
-        return None
+    if curve is None or result.stop_reason == "diverged" or _flat_throughout(result):
+        return None  # a level line has no minimum to reach: no_descent says what it is
     at_end = curve.argmin() >= curve.hi - max(2, int(_EDGE_FRACTION * len(curve.lrs)))
     if result.stop_reason == "non-finite":
         if not (at_end and curve.clearly_descends):
@@ -239,7 +245,7 @@ def readings_disagree(result: RangeTestResult) -> str | None:
     backs it. On the quality benchmark's single range tests (1730 seeds) the two were more
     than a decade apart on 146: there the default lost 10.7 accuracy points on average against
     4.0 elsewhere (37.9% against 32.0% on the loss tasks). The decade was read from those same
-    tasks, not held out. With several runs, the median gap of the runs'. Rerunning such a
+    tasks, not held out. With several runs, the gap between the runs' median readings. Rerunning such a
     single run five times did not help (``benchmarks/disagree_rerun.py``, DISAGREE_RERUN.md),
     so it is no trigger for ``runs="auto"``, only a warning. The remedies are
     WARNING_ADVICE.md's, by its rule (on the 43 grid seeds where the default returns this
@@ -254,11 +260,15 @@ def readings_disagree(result: RangeTestResult) -> str | None:
             curves.append(readings[0])
             scales.append(readings[1])
             gaps.append(math.log10(readings[0] / readings[1]))
-    if not gaps or abs(float(np.median(gaps))) <= _READINGS_APART_DECADES:
+    if not gaps:
+        return None
+    curve_lr, scale = float(np.median(curves)), float(np.median(scales))
+    gap = abs(math.log10(curve_lr / scale)) if len(gaps) > 1 else abs(gaps[0])
+    if gap <= _READINGS_APART_DECADES:
         return None
     return (
-        f"The curve's reading (lr={float(np.median(curves)):.3g}) and the step-size reading "
-        f"(lr={float(np.median(scales)):.3g}) are {abs(float(np.median(gaps))):.1f} decades "
+        f"The curve's reading (lr={curve_lr:.3g}) and the step-size reading "
+        f"(lr={scale:.3g}) are {gap:.1f} decades "
         f"apart: the suggestion, their geometric mean, lies between two readings that each say "
         f"something else. Probe around it with short runs (lrfinder.refine_setup, half a "
         f"training run's steps), or {verify_advice()}."

@@ -156,7 +156,6 @@ def lr_find(
             "between windows."
         )
         raise ValueError(msg)
-    check_run_options(method, stop_factor, stop_rule)  # before the optimizer is built
     if not optimizer.built:
         optimizer.build(model.trainable_variables)  # as the first train step would
     metadata = _metadata(model, optimizer, batch_size, accumulation)

@@ -129,9 +129,11 @@ def lr_find(
     _check_true_precision(trainer, module)
     rng = _capture_rng()  # datamodule.setup and configure_optimizers may draw from the RNGs
     try:
-        data = _train_data(trainer, module, datamodule, train_dataloaders)
-        if optimizer is None:
-            with _attached(module, trainer):  # it may read self.trainer (max_epochs...)
+        # Attached, as fit attaches them: setup(), train_dataloader() and configure_optimizers()
+        # may read self.trainer (max_epochs...).
+        with _attached(module, trainer):
+            data = _train_data(trainer, module, datamodule, train_dataloaders)
+            if optimizer is None:
                 optimizer = _build_optimizer(module)
         clip_val = trainer.gradient_clip_val
         max_grad_norm = None
@@ -164,7 +166,7 @@ def lr_find(
                 num_steps=num_steps,
                 mode=mode,
                 step_fn=step,
-                accumulation_steps=int(trainer.accumulate_grad_batches),
+                accumulation_steps=_accumulation(trainer),
                 scaler=scaler,
                 max_grad_norm=max_grad_norm,
                 stop_factor=stop_factor,
@@ -463,6 +465,18 @@ def _build_optimizer(module: pl.LightningModule) -> torch.optim.Optimizer:
     return optimizer
 
 
+def _accumulation(trainer: pl.Trainer) -> int:
+    """The micro-batches per update fit uses now: a ``GradientAccumulationScheduler``'s value for
+    the current epoch (it sets the trainer's only when the epoch starts, and a callback that runs
+    before it would read the last epoch's), else the trainer's own."""
+    from lightning.pytorch.callbacks import GradientAccumulationScheduler
+
+    for callback in trainer.callbacks:
+        if isinstance(callback, GradientAccumulationScheduler):
+            return int(callback.get_accumulate_grad_batches(trainer.current_epoch))
+    return int(trainer.accumulate_grad_batches)
+
+
 def _train_data(
     trainer: pl.Trainer, module: pl.LightningModule, datamodule: Any, train_dataloaders: Any
 ) -> Iterable[Any]:
@@ -472,9 +486,14 @@ def _train_data(
     if train_dataloaders is not None:
         data = train_dataloaders
     elif datamodule is not None:
-        datamodule.prepare_data()
-        datamodule.setup("fit")
-        data = datamodule.train_dataloader()
+        previous = getattr(datamodule, "trainer", None)
+        datamodule.trainer = trainer  # as fit attaches it: setup() may read self.trainer
+        try:
+            datamodule.prepare_data()
+            datamodule.setup("fit")
+            data = datamodule.train_dataloader()
+        finally:
+            datamodule.trainer = previous
     elif trainer.train_dataloader is not None:
         data = trainer.train_dataloader
     elif trainer.datamodule is not None:

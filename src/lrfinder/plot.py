@@ -90,7 +90,7 @@ def plot_result(
     _set_limits(ax, result, headroom=0.12 if own else 0.35)  # room for a legend inside
     ax.set_xscale("log" if result.mode == "exp" else "linear")
     ax.set_xlabel("learning rate" + (" (log scale)" if result.mode == "exp" else ""))
-    ax.set_ylabel("training loss")
+    ax.set_ylabel(_loss_label(result))
     ax.grid(True, which="major", alpha=0.3)
     finish(
         ax,
@@ -101,6 +101,12 @@ def plot_result(
         own=own,
     )
     return ax
+
+
+def _loss_label(result: RangeTestResult) -> str:
+    """The y-axis: the training loss, or the negated objective an optimizer maximized."""
+    recorded = result.metadata.get("recorded_loss")
+    return f"training loss ({recorded})" if recorded else "training loss"
 
 
 def new_axes() -> Axes:

@@ -219,12 +219,14 @@ def sgdr(
     if not (math.isfinite(check_real("min_lr", min_lr)) and min_lr >= 0):
         msg = f"`min_lr` must be a finite number >= 0, got min_lr={min_lr!r}."
         raise ValueError(msg)
-    peak = check_result(result, hint="Pass what lrfinder.lr_find or lrfinder.load returned.")
-    if min_lr >= peak:
+    suggestion = check_result(result, hint="Pass what lrfinder.lr_find or lrfinder.load returned.")
+    peaks = [suggestion * ratio for ratio in group_ratios(optimizer) if ratio > 0]
+    if peaks and min_lr >= min(peaks):
         msg = (
-            f"`min_lr` must be below the suggestion each cycle starts from ({peak:.3g}), got "
-            f"min_lr={min_lr!r}: the cycles would climb instead of anneal. Use a small fraction "
-            "of it, or 0 (the default)."
+            f"`min_lr` must be below the lr every cycle starts from (the suggestion "
+            f"{suggestion:.3g}, times each param group's ratio: the lowest is {min(peaks):.3g}), "
+            f"got min_lr={min_lr!r}: the cycles would climb instead of anneal. Use a small "
+            "fraction of it, or 0 (the default)."
         )
         raise ValueError(msg)
     apply(result, optimizer)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import check_int
-from .probe import Refinement, halving_schedule, refine
+from .probe import Refinement, candidates, halving_schedule, refine
 from .result import RangeTestResult, load
 from .user_setup import Factory, build, kept_rng, portable, range_test_setup, resolve
 from .verify import _evaluate, _Job, train_one
@@ -112,9 +112,9 @@ def refine_setup(
 def _check_probe_length(num_candidates: int, budget_steps: int, eta: int) -> None:
     """Every probe gets two steps or more: a 1cycle run of one step takes it at the schedule's
     floor (the peak / 25 / 10^4), so one-step probes would all score the untrained model."""
-    schedule = halving_schedule(num_candidates, budget_steps, eta)
-    if schedule and schedule[0][1] < 2:
-        units = sum(count * eta**k for k, (count, _) in enumerate(schedule))
+    schedule = halving_schedule(num_candidates, 10**9, eta)  # the rounds, whatever the budget
+    units = sum(count * eta**k for k, (count, _) in enumerate(schedule))
+    if schedule and budget_steps < 2 * units:
         msg = (
             f"`budget_steps` must be at least {2 * units} for {num_candidates} candidates with "
             f"eta={eta}, got budget_steps={budget_steps}: the first round's probes would get "
@@ -203,12 +203,16 @@ def refine_command(args: argparse.Namespace) -> int:
     if rounds:
         plan = "; then ".join(f"{count} x {steps} steps" for steps, count in rounds.items())
         print(f"probes (successive halving, each round's best go on, longer): {plan}")
-    grid = [math.log10(refined.initial_lr) + k * 0.5 for k in range(-2, 3)]
+    spaced = [math.log10(lr) for lr in candidates(refined.initial_lr)]  # before any clipping
     print("       lr   steps   val_loss")
     for trial in refined.trials:
-        # A rate off the half-decade grid around the suggestion was capped at the curve's floor
-        capped = min(abs(math.log10(trial.lr) - point) for point in grid) > 1e-6
-        note = "  (capped at the range test's loss floor)" if capped else ""
+        note = ""
+        if min(abs(math.log10(trial.lr) - point) for point in spaced) > 1e-6:
+            note = (
+                "  (capped at the range test's loss floor)"
+                if trial.lr > refined.initial_lr
+                else "  (raised to the range test's start_lr)"
+            )
         print(f"{trial.lr:9.3g} {trial.steps:7d} {trial.loss:10.4g}{note}")
     if refined.learned is False:
         print(

@@ -293,6 +293,17 @@ class Curve:
         return self.lo + _first_minimum(-gain)
 
     @cached_property
+    def climbed(self) -> bool:
+        """Whether the loss really climbed: most points after :attr:`climb_index` lie above the
+        starting level's band. On a level line of noise the change point still finds a split
+        where a few more points lie above; a climb puts most of them there."""
+        if self.climb_index >= self.hi - 1:
+            return False
+        level, noise = self._climb_baseline
+        after = self.raw[self.climb_index + 1 : self.hi]
+        return bool(np.mean(after > level + _SIGNIFICANCE * noise) >= 0.5)
+
+    @cached_property
     def _climb_baseline(self) -> tuple[float, float]:
         """``(level, noise)``: the starting level and the head's step-to-step noise that
         :attr:`climb_index` measures the climb against."""

@@ -80,7 +80,9 @@ def lr_find(
 
     Args:
         model: The model to train, on the device it will train on.
-        optimizer: An optimizer holding (some of) the model's parameters.
+        optimizer: An optimizer holding (some of) the model's parameters. With
+            ``maximize=True`` (every group) the curve records the negated objective, so that
+            it falls as training works, and ``metadata["recorded_loss"]`` says so.
         data: An iterable of batches, e.g. a DataLoader. Use the batch size you will train with.
         loss_fn: ``loss_fn(outputs, targets) -> scalar tensor``.
         start_lr, end_lr, num_steps, mode: The ladder (see :func:`lrfinder.ladder`).
@@ -222,7 +224,7 @@ def lr_find(
             trainer.step,
             _losses_to_floats,
             _metadata(model, optimizer, data, accumulation_steps, autocast, device)
-            | ({"recorded_loss": "negated objective (maximize=True)"} if sign < 0 else {}),
+            | ({"recorded_loss": "negated objective, maximize=True"} if sign < 0 else {}),
             progress,
             check_every=check_every,
             config={
@@ -314,6 +316,7 @@ class _OwnIterators:
         self.made: list[Any] = []
 
     def __iter__(self) -> Iterator[Any]:
+        self.close()  # the stream asks again only once the last one ran out: stop its workers
         iterator = self.loader._get_iterator()
         self.made.append(iterator)
         return iterator
@@ -492,8 +495,8 @@ class _Trainer:
             try:
                 output = self.model(**batch)
             except TypeError as error:
-                if "keyword argument" not in str(error):
-                    raise
+                if not any(f"keyword argument '{key}'" in str(error) for key in batch):
+                    raise  # an error of the model's own, deeper down
                 msg = (
                     f"a dict batch (keys {sorted(map(str, batch))}) is passed as "
                     f"model(**batch), Hugging Face style, and the model refused it: {error}. For "

@@ -57,7 +57,7 @@ from .range_test import _add_note, _progress_bar, _Record, progress_label
 from .result import RangeTestResult
 from .stopping import StopRule
 from .suggest import DEFAULT_METHOD
-from .torch_state import TrainingState, _data_generators
+from .torch_state import TrainingState, _data_generators, epoch_samplers
 
 logger = logging.getLogger("lrfinder")
 
@@ -282,6 +282,7 @@ class _Plan:
         self.base_seed = base_seed
         self.seeds = run_seeds(base_seed, runs)
         self.generators = _data_generators(data)
+        self.epoch_samplers = [(sampler, sampler.epoch) for sampler in epoch_samplers(data)]
 
     def prepare(self, index: int, model: torch.nn.Module) -> None:
         """Sets up run ``index`` > 0 after a restore: reseeds, then re-initialises if asked."""
@@ -291,6 +292,8 @@ class _Plan:
         torch.manual_seed(seed)
         for generator in self.generators:
             generator.manual_seed(seed)
+        for sampler, epoch in self.epoch_samplers:  # they reseed from their epoch, not ours
+            sampler.set_epoch(epoch + 1 + seed % 1_000_003)
         if self.init_fn is not None:
             self.init_fn(model)
 

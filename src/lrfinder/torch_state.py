@@ -52,7 +52,9 @@ class TrainingState:
     )
     modes: list[tuple[torch.nn.Module, bool]] = field(default_factory=list)
     #: Each module's plain attributes (flags, counters: ActNorm's "initialized", say).
-    attributes: list[tuple[torch.nn.Module, dict[str, Any]]] = field(default_factory=list)
+    attributes: list[tuple[torch.nn.Module, tuple[dict[str, Any], frozenset[str]]]] = field(
+        default_factory=list
+    )
     #: Parameters and buffers registered as None.
     empty_slots: list[tuple[torch.nn.Module, str, str]] = field(default_factory=list)
     #: The optimizer, then any optimizer it wraps (Lookahead-style wrappers keep their own).
@@ -62,6 +64,8 @@ class TrainingState:
     scaler_stages: Any = None
     rng: dict[str, Any] = field(default_factory=dict)
     generators: list[tuple[torch.Generator, torch.Tensor]] = field(default_factory=list)
+    #: Samplers that shuffle by epoch (``set_epoch``), and their epoch.
+    epochs: list[tuple[Any, int]] = field(default_factory=list)
 
     @classmethod
     def capture(
@@ -107,6 +111,7 @@ class TrainingState:
             state.scaler_stages = copy.deepcopy(getattr(scaler, "_per_optimizer_states", None))
         state.rng = _capture_rng()
         state.generators = [(g, g.get_state()) for g in _data_generators(data)]
+        state.epochs = [(sampler, sampler.epoch) for sampler in epoch_samplers(data)]
         return state
 
     def restore(self) -> None:
@@ -142,6 +147,8 @@ class TrainingState:
         _restore_rng(self.rng)
         for generator, generator_state in self.generators:
             generator.set_state(generator_state)
+        for sampler, epoch in self.epochs:  # a full pass during the run moved it on
+            sampler.set_epoch(epoch)
 
 
 @dataclass
@@ -203,19 +210,26 @@ class _OptimizerCopy:
 _PLAIN = (bool, int, float, complex, str, bytes, type(None))
 
 
-def _plain_attributes(module: torch.nn.Module) -> dict[str, Any]:
-    """The module's attributes that hold plain values (flags, counters, sizes): a forward pass
-    may change them (a data-dependent initialisation that runs once, say)."""
-    return {name: value for name, value in vars(module).items() if type(value) in _PLAIN}
-
-
-def _restore_plain_attributes(module: torch.nn.Module, saved: dict[str, Any]) -> None:
-    """Puts ``saved`` back, and removes plain attributes the run added (an "initialized" flag
-    set on the first batch); other attributes are left alone."""
+def _plain_attributes(module: torch.nn.Module) -> tuple[dict[str, Any], frozenset[str]]:
+    """The module's attributes that hold plain values (flags, counters, sizes), which a forward
+    pass may change (a data-dependent initialisation that runs once, say), and the names of all
+    its attributes."""
     attributes = vars(module)
-    for name in [n for n, v in attributes.items() if type(v) in _PLAIN and n not in saved]:
+    plain = {name: value for name, value in attributes.items() if type(value) in _PLAIN}
+    return plain, frozenset(attributes)
+
+
+def _restore_plain_attributes(
+    module: torch.nn.Module, saved: tuple[dict[str, Any], frozenset[str]]
+) -> None:
+    """Puts the plain values back, and removes plain attributes the run added (an "initialized"
+    flag set on the first batch); an attribute that existed before is never removed, and the
+    others are left alone."""
+    plain, names = saved
+    attributes = vars(module)
+    for name in [n for n, v in attributes.items() if type(v) in _PLAIN and n not in names]:
         del attributes[name]
-    for name, value in saved.items():
+    for name, value in plain.items():
         if attributes.get(name, _ABSENT) is not value:
             attributes[name] = value
 
@@ -313,6 +327,27 @@ def _restore_rng(rng: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(rng["cuda"])
     if "cuda_seeds" in rng:
         _restore_queued_cuda_seeds(rng["cuda_seeds"])
+
+
+def epoch_samplers(data: Any) -> list[Any]:
+    """The samplers of a data loader that shuffle by epoch: they reseed themselves from their
+    ``epoch`` at every pass (``DistributedSampler``, accelerate's ``SeedableRandomSampler``), so
+    a range test that makes a full pass moves it on, and reseeding their generator does not
+    change their order."""
+    found: list[Any] = []
+    batch_sampler = getattr(data, "batch_sampler", None)
+    for holder in (
+        getattr(data, "sampler", None),
+        batch_sampler,
+        getattr(batch_sampler, "sampler", None),
+    ):
+        if (
+            callable(getattr(holder, "set_epoch", None))
+            and isinstance(getattr(holder, "epoch", None), int)
+            and all(holder is not f for f in found)
+        ):
+            found.append(holder)
+    return found
 
 
 def _data_generators(data: Any) -> list[torch.Generator]:

@@ -109,15 +109,15 @@ def lr_find(
     args = trainer.args
     model = trainer.model
     rng = _capture_rng()  # a custom get_train_dataloader or create_optimizer may draw from them
-    loader = trainer.get_train_dataloader()
-    _forget_dataloader(trainer, loader)
     created = trainer.optimizer is None
-    optimizer = trainer.create_optimizer() if created else trainer.optimizer
-    notes = []
-    if getattr(getattr(model, "config", None), "_name_or_path", ""):
-        notes.append(FINE_TUNING_NOTE)
-        warnings.warn(FINE_TUNING_NOTE, stacklevel=2)
-    try:
+    try:  # from here on the RNGs, and the Trainer's optimizer slot, are put back whatever happens
+        loader = trainer.get_train_dataloader()
+        _forget_dataloader(trainer, loader)
+        optimizer = trainer.create_optimizer() if created else trainer.optimizer
+        notes = []
+        if getattr(getattr(model, "config", None), "_name_or_path", ""):
+            notes.append(FINE_TUNING_NOTE)
+            warnings.warn(FINE_TUNING_NOTE, stacklevel=2)
         result = torch_lr_find(
             model,
             _inner_optimizer(optimizer),

@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import math
+import numbers
 import os
 import pickle
 import re
@@ -617,11 +618,20 @@ def _run_settings(evaluate: Any, one_cycle_kwargs: Mapping[str, Any] | None) -> 
         name = evaluate.rsplit(":", 1)[-1]
     else:
         name = getattr(evaluate, "__name__", type(evaluate).__name__)
-    schedule = {
-        str(k): v if isinstance(v, (bool, int, float, str)) else repr(v)
-        for k, v in sorted((one_cycle_kwargs or {}).items())
-    }
+    schedule = {str(k): _plain(v) for k, v in sorted((one_cycle_kwargs or {}).items())}
     return {"evaluate": name, "one_cycle_kwargs": schedule}
+
+
+def _plain(value: Any) -> Any:
+    """A setting as JSON keeps it: a NumPy number as the number it is, anything else exotic
+    by its repr."""
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return repr(value)
 
 
 def _load_saved(

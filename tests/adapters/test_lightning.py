@@ -336,6 +336,35 @@ class TestLrFind:
         assert isinstance(excinfo.value.__cause__, ValueError)
         assert module.batch_losses == []
 
+    def test_a_datamodule_that_reads_the_trainer_is_attached_as_fit_attaches_it(self):
+        """setup() reading self.trainer works (fit attaches the trainer first); afterwards the
+        datamodule is detached again."""
+        seen = []
+
+        class Data(pl.LightningDataModule):
+            def setup(self, stage):
+                seen.append(self.trainer.max_epochs)
+
+            def train_dataloader(self):
+                return make_data()
+
+        data = Data()
+        ll.lr_find(make_trainer(max_epochs=3), Regression(), datamodule=data, num_steps=10)
+
+        assert seen == [3]
+        assert data.trainer is None
+
+    def test_a_gradient_accumulation_scheduler_sets_the_accumulation(self):
+        """Lightning 2 varies accumulation by epoch with a callback: its value for the epoch is
+        the one fit uses, and the range test's."""
+        from lightning.pytorch.callbacks import GradientAccumulationScheduler
+
+        trainer = make_trainer(callbacks=[GradientAccumulationScheduler({0: 4})])
+
+        result = ll.lr_find(trainer, Regression(), train_dataloaders=make_data(), num_steps=6)
+
+        assert result.metadata["accumulation_steps"] == 4
+
     def test_rejects_missing_data(self):
         """Without any training data the error says where data can come from."""
         with pytest.raises(ValueError) as excinfo:
