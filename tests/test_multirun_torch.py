@@ -724,28 +724,27 @@ class TestAutoRuns:
 
 
 class EpochSeededSampler(torch.utils.data.Sampler):
-    """Shuffles from its own seed plus the epoch at every pass, as accelerate's and the
-    distributed samplers do: reseeding torch's generators does not change its order."""
+    """Shuffles from its own seed plus the epoch, as DistributedSampler does (the training loop
+    calls set_epoch): reseeding torch's generators does not change its order."""
 
     def __init__(self, n):
-        self.n, self.epoch, self.orders = n, 0, []
+        self.n, self.epoch = n, 0
 
     def set_epoch(self, epoch):
         self.epoch = epoch
 
     def __iter__(self):
         order = torch.randperm(self.n, generator=torch.Generator().manual_seed(100 + self.epoch))
-        self.orders.append(order.tolist())
-        self.set_epoch(self.epoch + 1)
         return iter(order.tolist())
 
     def __len__(self):
         return self.n
 
 
-def test_runs_of_an_epoch_seeded_sampler_see_other_orders_and_its_epoch_comes_back():
-    """Each later run moves such a sampler to another epoch, so the runs differ, and its epoch
-    is put back afterwards (a full pass inside a run would otherwise have moved it on)."""
+@pytest.mark.parametrize("batched", [False, True], ids=["sequential", "batched"])
+def test_runs_of_an_epoch_seeded_sampler_see_other_orders_and_its_epoch_comes_back(batched):
+    """Each later run moves such a sampler to another epoch, so the runs differ (on the
+    batched path too, where the copies share the sampler), and its epoch is put back."""
     torch.manual_seed(0)
     X = torch.randn(64, 8, dtype=torch.float64)
     y = X.sum(1)
@@ -755,9 +754,11 @@ def test_runs_of_an_epoch_seeded_sampler_see_other_orders_and_its_epoch_comes_ba
     )
     model = mlp()
 
-    lrfinder.lr_find(model, OPTIMIZERS["adam"](model.parameters()), loader, F.mse_loss, runs=3,
-                     num_steps=10, start_lr=1e-5, end_lr=1.0, batched=False)  # fmt: skip
+    result = lrfinder.lr_find(model, OPTIMIZERS["adam"](model.parameters()), loader, F.mse_loss,
+                              runs=3, num_steps=10, start_lr=1e-5, end_lr=1.0,
+                              batched=batched)  # fmt: skip
 
-    firsts = {tuple(order[:8]) for order in sampler.orders}
-    assert len(firsts) >= 3  # three runs, three orders (a run may make more than one pass)
+    assert result.metadata["path"] == ("batched" if batched else "sequential")
+    # the same weights at step 0: three first losses, three first batches
+    assert len({run.losses[0] for run in result.runs}) == 3
     assert sampler.epoch == 0

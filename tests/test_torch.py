@@ -183,6 +183,36 @@ class TestRestore:
         assert loader._iterator is None  # no iterator (and no workers) of ours left behind
         assert_same_training(reference, train(model, opt, loader))
 
+    def test_a_sampler_that_counts_its_epochs_comes_back_to_its_epoch(self):
+        """accelerate's sampler moves its epoch on after every full pass; a range test longer
+        than one pass must not leave the user's next epoch shuffled as a later one."""
+
+        class CountingSampler(torch.utils.data.Sampler):
+            def __init__(self, n):
+                self.n, self.epoch = n, 0
+
+            def set_epoch(self, epoch):
+                self.epoch = epoch
+
+            def __iter__(self):
+                generator = torch.Generator().manual_seed(self.epoch)
+                yield from torch.randperm(self.n, generator=generator).tolist()
+                self.set_epoch(self.epoch + 1)
+
+            def __len__(self):
+                return self.n
+
+        sampler = CountingSampler(64)
+        data = torch.utils.data.DataLoader(
+            [(torch.randn(4), torch.randn(1)) for _ in range(64)], batch_size=16, sampler=sampler
+        )
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        lrfinder.lr_find(model, opt, data, F.mse_loss, num_steps=12, runs=1)  # three passes
+
+        assert sampler.epoch == 0
+
     def test_a_tensor_lr_comes_back_in_the_same_tensor(self):
         """torch accepts lr as a tensor (capturable optimizers, CUDA graphs): whatever holds that
         tensor must see the restored value, not the ladder's last rate."""

@@ -495,8 +495,8 @@ class _Trainer:
             try:
                 output = self.model(**batch)
             except TypeError as error:
-                if not any(f"keyword argument '{key}'" in str(error) for key in batch):
-                    raise  # an error of the model's own, deeper down
+                if _takes_keywords(self.model, batch):
+                    raise  # the model's forward takes these keys: an error from deeper down
                 msg = (
                     f"a dict batch (keys {sorted(map(str, batch))}) is passed as "
                     f"model(**batch), Hugging Face style, and the model refused it: {error}. For "
@@ -827,6 +827,17 @@ def _check_loss(loss: Any) -> torch.Tensor:
         )
         raise ValueError(msg)
     return loss.reshape(())
+
+
+def _takes_keywords(model: torch.nn.Module, batch: Mapping[str, Any]) -> bool:
+    """Whether ``model.forward`` accepts the batch's keys as keyword arguments."""
+    try:
+        inspect.signature(model.forward).bind_partial(**batch)
+    except TypeError:
+        return False
+    except ValueError:  # a forward without a signature to read: give it the benefit of the doubt
+        return True
+    return True
 
 
 def _loss_from_output(output: Any) -> Any:

@@ -357,8 +357,13 @@ class _Stream:
 
     _PROBE_DRAWS = 3
 
-    def __init__(self, data: Any, generators: list[torch.Generator]) -> None:
+    def __init__(
+        self, data: Any, generators: list[torch.Generator], samplers: Sequence[Any] = ()
+    ) -> None:
         self.generators = generators
+        # Samplers that shuffle by epoch: each copy keeps the epoch its run set (_Plan.prepare)
+        self.samplers = list(samplers)
+        self.sampler_epochs = [sampler.epoch for sampler in self.samplers]
         self.plain = isinstance(data, Sequence) and not isinstance(data, (str, bytes))
         try:
             self.epoch: int | None = len(data) if not self.plain else None
@@ -381,6 +386,8 @@ class _Stream:
         _set_torch_rng(self.torch_rng)
         for generator, saved in zip(self.generators, self.generator_states, strict=True):
             generator.set_state(saved)
+        for sampler, epoch in zip(self.samplers, self.sampler_epochs, strict=True):
+            sampler.set_epoch(epoch)
         if host:
             random.setstate(self.host_rng[0])
             np.random.set_state(self.host_rng[1])
@@ -390,6 +397,7 @@ class _Stream:
             self.draws += 1
             self.torch_rng = _torch_rng()
             self.generator_states = [g.get_state() for g in self.generators]
+            self.sampler_epochs = [sampler.epoch for sampler in self.samplers]
             if host:
                 before = self.host_rng
                 self.host_rng = (random.getstate(), np.random.get_state())
@@ -464,7 +472,8 @@ class _BatchedRuns:
                     if name not in stacked:
                         stacked[name] = tensor.new_empty((self.copies, *tensor.shape))
                     stacked[name][index].copy_(tensor)
-            self.streams.append(_Stream(plan.data_for(index, data), plan.generators))
+            samplers = [sampler for sampler, _ in plan.epoch_samplers]
+            self.streams.append(_Stream(plan.data_for(index, data), plan.generators, samplers))
         state.restore()
         self.train = {n: stacked[n].requires_grad_(True) for n in self.train_names}
         self.const = {n: t for n, t in stacked.items() if n not in self.train}

@@ -83,7 +83,11 @@ class TrainingState:
         with torch.no_grad():
             for module in model.modules():
                 state.modes.append((module, module.training))
-                state.attributes.append((module, _plain_attributes(module)))
+                if not type(module).__module__.startswith("torch."):
+                    # Yours: torch's own modules keep no such flags of the model's state, and
+                    # wrappers (DDP, FSDP) keep flags tied to hooks and reducers that a reset
+                    # would put out of step (DDP's lazy init would run, and register, twice).
+                    state.attributes.append((module, _plain_attributes(module)))
                 for store in ("_parameters", "_buffers"):
                     for name, tensor in getattr(module, store).items():
                         if tensor is not None:
