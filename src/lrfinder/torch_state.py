@@ -5,8 +5,9 @@ exist, so optimizers, DDP gradient buckets and user references keep pointing at 
 
 * every parameter and buffer of the model (non-persistent buffers too) and every ``.grad``;
 * parameters the optimizer holds outside the model;
-* each submodule's ``training`` flag and its other plain attributes (flags, counters: a layer's
-  "initialized on the first batch" flag), and parameters and buffers registered as None;
+* each submodule's ``training`` flag, the other plain attributes of modules you defined (flags,
+  counters: a layer's "initialized on the first batch" flag), and parameters and buffers
+  registered as None;
 * the optimizer's per-parameter state (Adam moments, step counts...), and that of any optimizer
   it wraps (Lookahead and the like hold one as an attribute), and every param group's
   hyper-parameters (lr, betas, momentum, weight decay...; a tensor lr is put back into the same
