@@ -213,6 +213,32 @@ class TestRestore:
 
         assert sampler.epoch == 0
 
+    def test_a_loader_with_persistent_workers_restarts_without_piling_up_workers(self):
+        """Three batches, twelve steps: the stream restarts the loader four times, and each
+        restart stops the workers of the iterator before it."""
+        import multiprocessing
+
+        X = torch.randn(48, 4)
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(X, X[:, :1]),
+            batch_size=16,
+            num_workers=1,
+            persistent_workers=True,
+        )
+        model = nn.Linear(4, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        alive = []
+
+        def counting_loss(output, target):
+            alive.append(len(multiprocessing.active_children()))
+            return F.mse_loss(output, target)
+
+        lrfinder.lr_find(model, opt, loader, counting_loss, num_steps=12, runs=1,
+                         stop_factor=None)  # fmt: skip
+
+        assert len(alive) == 12
+        assert max(alive) == 1
+
     def test_a_tensor_lr_comes_back_in_the_same_tensor(self):
         """torch accepts lr as a tensor (capturable optimizers, CUDA graphs): whatever holds that
         tensor must see the restored value, not the ladder's last rate."""

@@ -253,17 +253,11 @@ def readings_disagree(result: RangeTestResult) -> str | None:
     points against 9.43) and much on the regressions (16.1% against 56.3%); three full-length
     runs around it more (4.08 points, 8.7%).
     """
-    gaps, curves, scales = [], [], []
-    for run in result.runs:
-        readings = run.blended_readings()
-        if readings is not None:
-            curves.append(readings[0])
-            scales.append(readings[1])
-            gaps.append(math.log10(readings[0] / readings[1]))
-    if not gaps:
+    readings = [r for r in (run.blended_readings() for run in result.runs) if r is not None]
+    if not readings:
         return None
-    curve_lr, scale = float(np.median(curves)), float(np.median(scales))
-    gap = abs(math.log10(curve_lr / scale)) if len(gaps) > 1 else abs(gaps[0])
+    curve_lr, scale = (float(np.median(column)) for column in zip(*readings, strict=True))
+    gap = abs(math.log10(curve_lr / scale))
     if gap <= _READINGS_APART_DECADES:
         return None
     return (

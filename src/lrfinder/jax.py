@@ -11,6 +11,7 @@ docs/jax.md for the whole recipe, with and without these helpers.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
@@ -160,9 +161,7 @@ def lr_find(
         raise TypeError(msg)
     check_ladder_args(start_lr, end_lr, num_steps, mode)
     runs = check_runs(runs, seed)
-    _refuse_scheduled(
-        [node for node in jax.tree_util.tree_leaves(state, is_leaf=_has_lr) if _has_lr(node)]
-    )
+    _refuse_scheduled(_lr_nodes(state))
     facts = _optimizer_facts(state, optimizer)
     if params is not None:
         _check_params(params, state)
@@ -189,8 +188,7 @@ def lr_find(
 
     # Batches that shuffle with Python's or NumPy's RNG draw from them: put them back, as the
     # other adapters do, so that the user's next epoch is shuffled as it would have been.
-    rng = random.getstate(), np.random.get_state()
-    try:
+    with _kept_host_rng():
         result = range_test(
             step,
             start_lr=start_lr,
@@ -214,9 +212,6 @@ def lr_find(
                 **(metadata or {}),
             },
         )
-    finally:
-        random.setstate(rng[0])
-        np.random.set_state(rng[1])
     # Read after the run: the suggestion's small-batch correction needs it (lrfinder.batch_noise).
     if result.metadata.get("batch_size") is None and stream.first_batch_size:
         result.metadata["batch_size"] = stream.first_batch_size
@@ -245,7 +240,7 @@ def _optimizer_facts(state: Any, optimizer: str | None) -> dict[str, Any]:
     hyper: dict[str, float] = {}
     # The first injected node with a learning rate is the optimizer the ladder drives (an
     # injected clip_by_global_norm before it has hyper-parameters too, but no learning rate).
-    nodes = [node for node in jax.tree_util.tree_leaves(state, is_leaf=_has_lr) if _has_lr(node)]
+    nodes = _lr_nodes(state)
     if nodes:
         for key, value in nodes[0].hyperparams.items():
             if key != "learning_rate" and np.ndim(value) == 0:
@@ -338,7 +333,6 @@ class _StepSizeReading:
 def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> RangeTestResult:
     """``runs=N``: :func:`lr_find` N times in turn, a list of batches permuted and Python's and
     NumPy's RNGs reseeded for each later run; the RNGs are put back."""
-    rng = random.getstate(), np.random.get_state()
 
     def run(run_seed: int | None) -> RangeTestResult:
         batches = arguments["batches"]
@@ -347,12 +341,20 @@ def _several_runs(arguments: dict[str, Any], runs: int, seed: int | None) -> Ran
             batches = reordered(batches, run_seed)
         return lr_find(**{**arguments, "batches": batches, "runs": 1})
 
-    try:
-        base = base_seed(seed, rng[1][1].tobytes())
+    with _kept_host_rng() as (_, numpy_state):
+        base = base_seed(seed, numpy_state[1].tobytes())
         return runs_in_turn(run, runs=runs, base=base, method=arguments["method"])
+
+
+@contextlib.contextmanager
+def _kept_host_rng() -> Iterator[tuple[Any, Any]]:
+    """Python's and NumPy's RNG states, yielded, and put back on exit (also on an error)."""
+    saved = random.getstate(), np.random.get_state()
+    try:
+        yield saved
     finally:
-        random.setstate(rng[0])
-        np.random.set_state(rng[1])
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
 
 
 def set_learning_rate(opt_state: Any, lr: Any, ratios: Sequence[float] | None = None) -> Any:
@@ -416,9 +418,7 @@ def learning_rates(opt_state: Any) -> list[float]:
 
 
 def _injected(opt_state: Any) -> list[Any]:
-    nodes = [
-        node for node in jax.tree_util.tree_leaves(opt_state, is_leaf=_has_lr) if _has_lr(node)
-    ]
+    nodes = _lr_nodes(opt_state)
     _refuse_scheduled(nodes)
     if not nodes:
         msg = (
@@ -443,6 +443,11 @@ def _refuse_scheduled(nodes: Sequence[Any]) -> None:
                 "schedule for training."
             )
             raise ValueError(msg)
+
+
+def _lr_nodes(tree: Any) -> list[Any]:
+    """The ``inject_hyperparams`` states with a ``learning_rate`` in ``tree``, in pytree order."""
+    return [node for node in jax.tree_util.tree_leaves(tree, is_leaf=_has_lr) if _has_lr(node)]
 
 
 def _has_lr(node: Any) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -197,9 +198,7 @@ def refine_command(args: argparse.Namespace) -> int:
         horizon_steps=args.horizon_steps,
     )
     print(f"suggestion: {refined.initial_lr:.3g}")
-    rounds: dict[int, int] = {}
-    for trial in refined.trials:
-        rounds[trial.steps] = rounds.get(trial.steps, 0) + 1
+    rounds = Counter(trial.steps for trial in refined.trials)  # steps -> probes, in order
     if rounds:
         plan = "; then ".join(f"{count} x {steps} steps" for steps, count in rounds.items())
         print(f"probes (successive halving, each round's best go on, longer): {plan}")

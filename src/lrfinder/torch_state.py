@@ -340,12 +340,7 @@ def epoch_samplers(data: Any) -> list[Any]:
     a range test that makes a full pass moves it on, and reseeding their generator does not
     change their order."""
     found: list[Any] = []
-    batch_sampler = getattr(data, "batch_sampler", None)
-    for holder in (
-        getattr(data, "sampler", None),
-        batch_sampler,
-        getattr(batch_sampler, "sampler", None),
-    ):
+    for holder in _data_holders(data)[1:]:  # the samplers, not the loader
         if (
             callable(getattr(holder, "set_epoch", None))
             and isinstance(getattr(holder, "epoch", None), int)
@@ -358,11 +353,19 @@ def epoch_samplers(data: Any) -> list[Any]:
 def _data_generators(data: Any) -> list[torch.Generator]:
     """The torch.Generators a DataLoader (or its samplers) draws from, if any."""
     found: list[torch.Generator] = []
-    candidates = [data, getattr(data, "sampler", None), getattr(data, "batch_sampler", None)]
-    batch_sampler = getattr(data, "batch_sampler", None)
-    candidates.append(getattr(batch_sampler, "sampler", None))
-    for holder in candidates:
+    for holder in _data_holders(data):
         generator = getattr(holder, "generator", None)
         if isinstance(generator, torch.Generator) and all(generator is not g for g in found):
             found.append(generator)
     return found
+
+
+def _data_holders(data: Any) -> list[Any]:
+    """A data loader, its sampler, its batch sampler and that one's sampler (None if absent)."""
+    batch_sampler = getattr(data, "batch_sampler", None)
+    return [
+        data,
+        getattr(data, "sampler", None),
+        batch_sampler,
+        getattr(batch_sampler, "sampler", None),
+    ]

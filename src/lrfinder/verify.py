@@ -366,21 +366,27 @@ def verify(
     job = _Job(
         portable(factory), portable(evaluate), steps, seed, dict(one_cycle_kwargs or {}), suggestion
     )
-    if report.rows:
+    warned = False
+
+    def settle_metric() -> None:
+        """As soon as rows show the columns, not after every run has trained: the metric, its
+        check, and (once) the warning for a score that is minimised."""
+        nonlocal warned
         report.metric = metric or _default_metric(report.rows)
         _check_metric(report, metric)
-        _warn_if_a_score_is_minimised(report)
+        if not warned:
+            _warn_if_a_score_is_minimised(report)
+            warned = True
+
+    if report.rows:
+        settle_metric()
     for row in _run_all(job, todo, processes, progress):
         report.rows.append(row)
         report.rows.sort(key=lambda r: r["lr"])
-        report.metric = metric or _default_metric(report.rows)
-        _check_metric(report, metric)  # at the first row, not after every run has trained
-        if len(report.rows) == 1:
-            _warn_if_a_score_is_minimised(report)
+        settle_metric()
         if folder is not None:
             _save_state(report, folder)
-    report.metric = metric or _default_metric(report.rows)
-    _check_metric(report, metric)
+    settle_metric()
     if folder is not None:
         report.save(folder)
     return report
